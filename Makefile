@@ -1,0 +1,54 @@
+# monps: `make run` serves everything, `make test` runs every test. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# Tests get their own embedded servers, so they never touch the data of a running `make run`.
+TEST_ENV := MONPS_VAR=$(CURDIR)/var/test MONPS_REDIS_PORT=6390
+BENCH_ENV := MONPS_VAR=$(CURDIR)/var/bench MONPS_REDIS_PORT=6391
+
+.PHONY: setup run test bench lint fmt migrations-check browser lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	@$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+run: setup
+	$(BIN)/python -m monps.launcher run
+
+# Browser tests drive Debian's chromium; install it when we may (root with apt), else they say what is missing.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed: the browser tests will fail (sudo apt-get install chromium)"; fi; \
+	fi
+
+test: setup browser
+	$(TEST_ENV) $(BIN)/python -m monps.launcher exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BENCH_ENV) $(BIN)/python -m monps.launcher exec -- $(BIN)/python manage.py bench
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: setup
+	$(TEST_ENV) $(BIN)/python -m monps.launcher exec -- $(BIN)/python manage.py makemigrations --check --dry-run
+
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,20 @@
+from django.core import checks
+from django.db import DatabaseError, connection
+
+from monps.timescale import TIMESCALEDB, TimescaleRequired, active_path
+
+
+@checks.register("monps")
+def timescale_path(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Say which storage path is active, so an operator never has to guess."""
+    try:
+        path = active_path(connection)
+    except TimescaleRequired as exc:
+        return [checks.Error(str(exc), id="monps.E001")]
+    except DatabaseError as exc:
+        return [checks.Warning(f"database not reachable, storage path unknown: {exc}".strip(), id="monps.W001")]
+    if path == TIMESCALEDB:
+        text = "storage path: TimescaleDB (hypertables, compression, continuous aggregates)"
+    else:
+        text = "storage path: plain PostgreSQL (TimescaleDB not available or TIMESCALE_MODE=off)"
+    return [checks.Info(text, id="monps.I001")]

@@ -1,0 +1,193 @@
+"""Start what monps needs and run it: ``python -m monps.launcher run`` or ``exec -- COMMAND``.
+
+``run``  starts the embedded servers (unless DATABASE_URL / REDIS_URL point elsewhere), migrates,
+         creates the first user, loads the demo market when there is no ODDS_API_KEY, then serves the
+         site with a Celery worker, Celery beat and Flower until Ctrl-C.
+``exec`` starts the embedded servers, runs COMMAND with DATABASE_URL and REDIS_URL exported, stops them.
+``env``  prints the export lines for a shell whose servers are already running (``make run`` elsewhere).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from monps.servers import EmbeddedPostgres, EmbeddedRedis, var_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Servers:
+    """The embedded servers this process started, stopped again on exit."""
+
+    def __init__(self) -> None:
+        self.var = var_dir()
+        self.postgres: EmbeddedPostgres | None = None
+        self.redis: EmbeddedRedis | None = None
+
+    def start(self) -> dict[str, str]:
+        env: dict[str, str] = {}
+        if not os.environ.get("DATABASE_URL"):
+            self.postgres = EmbeddedPostgres(self.var / "pgdata")
+            env["DATABASE_URL"] = self.postgres.start()
+            print(f"monps: embedded PostgreSQL running, data in {self.var / 'pgdata'}", flush=True)
+        if not os.environ.get("REDIS_URL"):
+            port = int(os.environ.get("MONPS_REDIS_PORT", "6389"))
+            self.redis = EmbeddedRedis(self.var / "redis", port)
+            env["REDIS_URL"] = self.redis.start()
+            print(f"monps: embedded Redis on 127.0.0.1:{port}, data in {self.var / 'redis'}", flush=True)
+        if not os.environ.get("DJANGO_SECRET_KEY"):
+            env["DJANGO_SECRET_KEY"] = _local_secret_key(self.var)
+        os.environ.update(env)
+        return env
+
+    def stop(self) -> None:
+        if self.redis is not None:
+            self.redis.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+
+def _local_secret_key(var: Path) -> str:
+    """A random key kept under var/, so sessions survive restarts of a local install."""
+    path = var / "secret_key"
+    if not path.exists():
+        var.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _manage(*args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
+
+
+def _processes() -> dict[str, list[str]]:
+    host = os.environ.get("MONPS_HOST", "127.0.0.1")
+    port = os.environ.get("MONPS_PORT", "8000")
+    bindir = Path(sys.executable).parent
+    celery = str(bindir / "celery")
+    return {
+        "web": [
+            str(bindir / "gunicorn"),
+            "monps.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            os.environ.get("WEB_CONCURRENCY", "2"),
+            "--access-logfile",
+            "-",
+        ],
+        "worker": [
+            celery,
+            "-A",
+            "monps",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency",
+            os.environ.get("CELERY_CONCURRENCY", "2"),
+            "-n",
+            "worker@%h",
+        ],
+        "beat": [
+            celery,
+            "-A",
+            "monps",
+            "beat",
+            "--loglevel=INFO",
+            "-S",
+            "django_celery_beat.schedulers:DatabaseScheduler",
+        ],
+        "flower": [
+            celery,
+            "-A",
+            "monps",
+            "flower",
+            "--address=127.0.0.1",
+            f"--port={os.environ.get('FLOWER_PORT', '5555')}",
+        ],
+    }
+
+
+def run() -> int:
+    servers = Servers()
+    children: dict[str, subprocess.Popen] = {}
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        servers.start()
+        _manage("migrate", "--noinput")
+        _manage("collectstatic", "--noinput", "--verbosity", "0")
+        _manage("ensure_admin")
+        if not os.environ.get("ODDS_API_KEY"):
+            _manage("demo_market")
+        for name, command in _processes().items():
+            # Own process group: Ctrl-C in the terminal reaches only us, and we stop the rest in order.
+            children[name] = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+        host = os.environ.get("MONPS_HOST", "127.0.0.1")
+        print(
+            f"monps: http://{host}:{os.environ.get('MONPS_PORT', '8000')}/  "
+            f"(Flower http://127.0.0.1:{os.environ.get('FLOWER_PORT', '5555')}/)  Ctrl-C stops.",
+            flush=True,
+        )
+        while not stopping:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    print(f"monps: {name} exited with {child.returncode}; stopping.", flush=True)
+                    stopping = True
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("monps: stopping…", flush=True)
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children.values():
+            try:
+                child.wait(20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        servers.stop()
+    return 0
+
+
+def exec_(command: list[str]) -> int:
+    servers = Servers()
+    try:
+        servers.start()
+        return subprocess.call(command, cwd=ROOT)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        servers.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="monps.launcher")
+    sub = parser.add_subparsers(dest="action", required=True)
+    sub.add_parser("run")
+    exec_parser = sub.add_parser("exec")
+    exec_parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    if args.action == "run":
+        return run()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("exec needs a command")
+    return exec_(command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from monps import settings as monps_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if k not in {"MONPS_ENV", "DJANGO_SECRET_KEY"}}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_database_from_url_reads_a_socket_url():
+    entry = monps_settings.database_from_url("postgresql://postgres:@/monps?host=/tmp/pg%20data")
+    assert entry["NAME"] == "monps"
+    assert entry["USER"] == "postgres"
+    assert entry["HOST"] == "/tmp/pg data"
+    assert entry["ENGINE"] == "django_prometheus.db.backends.postgresql"
+
+
+def test_database_from_url_reads_a_tcp_url_with_options():
+    entry = monps_settings.database_from_url("postgresql://monps:s3cret@db:5433/prod?sslmode=require")
+    assert (entry["HOST"], entry["PORT"], entry["PASSWORD"], entry["NAME"]) == ("db", "5433", "s3cret", "prod")
+    assert entry["OPTIONS"] == {"sslmode": "require"}
+
+
+def test_env_bool_rejects_nonsense(monkeypatch):
+    monkeypatch.setenv("MONPS_X", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="MONPS_X='maybe' is not a boolean"):
+        monps_settings.env_bool("MONPS_X")
+    monkeypatch.setenv("MONPS_X", "TRUE")
+    assert monps_settings.env_bool("MONPS_X") is True
+
+
+def test_env_int_names_the_variable(monkeypatch):
+    monkeypatch.setenv("ODDS_API_CREDIT_RESERVE", "ten")
+    with pytest.raises(ImproperlyConfigured, match="ODDS_API_CREDIT_RESERVE='ten' is not a whole number"):
+        monps_settings.env_int("ODDS_API_CREDIT_RESERVE", 1)
+
+
+def test_settings_come_from_the_environment():
+    result = run_python(
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='monps.settings';"
+        "from django.conf import settings as s;"
+        "print(s.ODDS_API_CREDIT_RESERVE, s.TIMESCALE_MODE, s.ALLOWED_HOSTS, s.DATABASES['default']['HOST'])",
+        ODDS_API_CREDIT_RESERVE="42",
+        TIMESCALE_MODE="off",
+        ALLOWED_HOSTS="a.example,b.example",
+        DATABASE_URL="postgresql://u@dbhost/monps",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "42 off ['a.example', 'b.example'] dbhost"
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = run_python("import monps.settings", MONPS_ENV="production")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set when MONPS_ENV=production" in result.stderr
+
+
+def test_timescale_mode_is_validated():
+    result = run_python("import monps.settings", TIMESCALE_MODE="sometimes")
+    assert "TIMESCALE_MODE='sometimes': use auto, on or off" in result.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "MONPS_ENV": "production",
+            "ALLOWED_HOSTS": "monps.example.com",
+            "DJANGO_SECRET_KEY": "x7Gq!2mZ#pL9vR4tY8wK1nB6cF3hJ5dS0aQ*eU&iO-uT+yP@lM",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stderr

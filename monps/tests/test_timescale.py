@@ -1,0 +1,94 @@
+import pytest
+from django.db import connection, migrations, models
+from django.db.migrations.state import ProjectState
+
+from monps.timescale import (
+    PLAIN,
+    CreateHypertable,
+    TimescaleRequired,
+    TimescaleSQL,
+    active_path,
+    hypertable_sql,
+    probe,
+)
+
+
+@pytest.mark.django_db
+def test_this_database_has_no_timescaledb_so_the_plain_path_is_active():
+    support = probe(connection)
+    assert support.installed is False
+    assert support.preloaded is False
+    assert active_path(connection, "auto") == PLAIN
+    assert active_path(connection, "off") == PLAIN
+
+
+@pytest.mark.django_db
+def test_mode_on_fails_loudly_without_timescaledb():
+    with pytest.raises(TimescaleRequired, match="TIMESCALE_MODE=on but TimescaleDB is not installed"):
+        active_path(connection, "on")
+
+
+@pytest.mark.django_db
+def test_migrated_price_history_is_a_plain_table_with_its_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relkind FROM pg_class WHERE relname = 'odds_pricehistory'")
+        assert cursor.fetchone() == ("r",)
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'odds_pricehistory' ORDER BY 1")
+        assert [row[0] for row in cursor.fetchall()] == ["odds_pricehistory_pkey", "pricehistory_time_brin"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_hypertable_operation_leaves_a_plain_table_without_the_extension():
+    state = ProjectState()
+    create = migrations.CreateModel(
+        "Reading", [("id", models.BigAutoField(primary_key=True)), ("at", models.DateTimeField())]
+    )
+    new_state = state.clone()
+    create.state_forwards("monps", new_state)
+    operation = CreateHypertable("reading", "at", primary_key=("id", "at"))
+    with connection.schema_editor() as editor:
+        create.database_forwards("monps", editor, state, new_state)
+        operation.database_forwards("monps", editor, new_state, new_state)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relkind FROM pg_class WHERE relname = 'monps_reading'")
+            assert cursor.fetchone() == ("r",)
+            cursor.execute("SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'")
+            assert cursor.fetchone() == (0,)
+    finally:
+        with connection.schema_editor() as editor:
+            create.database_backwards("monps", editor, new_state, state)
+
+
+def test_hypertable_sql_reads_as_reviewed():
+    assert hypertable_sql("bets_bet", "placed_at", chunk_interval="30 days", primary_key=("id", "placed_at")) == [
+        "CREATE EXTENSION IF NOT EXISTS timescaledb",
+        'ALTER TABLE "bets_bet" DROP CONSTRAINT IF EXISTS "bets_bet_pkey"',
+        'ALTER TABLE "bets_bet" ADD CONSTRAINT "bets_bet_pkey" PRIMARY KEY ("id", "placed_at")',
+        "SELECT create_hypertable('\"bets_bet\"', by_range('placed_at', INTERVAL '30 days'),"
+        " if_not_exists => true, migrate_data => true)",
+    ]
+
+
+def test_hypertable_sql_with_compression():
+    statements = hypertable_sql(
+        "odds_pricehistory",
+        "observed_at",
+        chunk_interval="1 day",
+        compress_segmentby=("selection_id", "bookmaker_id"),
+        compress_after="7 days",
+    )
+    assert statements[-2] == (
+        'ALTER TABLE "odds_pricehistory" SET (timescaledb.compress, timescaledb.compress_segmentby ='
+        " 'selection_id, bookmaker_id', timescaledb.compress_orderby = 'observed_at DESC')"
+    )
+    assert statements[-1] == (
+        "SELECT add_compression_policy('\"odds_pricehistory\"', INTERVAL '7 days', if_not_exists => true)"
+    )
+
+
+def test_operations_deconstruct_for_the_migration_writer():
+    name, args, kwargs = CreateHypertable("pricehistory", "observed_at", compress_after="7 days").deconstruct()
+    assert (name, args) == ("CreateHypertable", ["pricehistory"])
+    assert kwargs == {"time_column": "observed_at", "chunk_interval": "1 day", "compress_after": "7 days"}
+    assert TimescaleSQL(["SELECT 1"]).deconstruct() == ("TimescaleSQL", [["SELECT 1"]], {"reverse_sql": []})

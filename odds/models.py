@@ -1,0 +1,196 @@
+"""Sports, bookmakers, events and every price ever observed.
+
+Prices are keyed by a *selection* (one outcome of one market line of one event: "Arsenal, spreads,
+-1.5") and a bookmaker. ``Price`` holds the latest price per key, so "best price now" never scans
+history; ``PriceHistory`` holds one row per change, keyed by (selection, bookmaker, observed_at).
+Both store ``point`` 0 for h2h so the key has no NULL; the API shows ``null`` there.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.postgres.indexes import BrinIndex
+from django.db import models
+from django.db.models import Q
+
+H2H, SPREADS, TOTALS = "h2h", "spreads", "totals"
+MARKETS = [(H2H, "Match result"), (SPREADS, "Handicap"), (TOTALS, "Over/under")]
+DRAW, OVER, UNDER = "Draw", "Over", "Under"
+
+ODDS_API, FOOTBALL_DATA, DEMO = "odds_api", "football_data", "demo"
+SOURCES = [(ODDS_API, "The Odds API"), (FOOTBALL_DATA, "football-data.co.uk"), (DEMO, "Demo market")]
+
+
+class Sport(models.Model):
+    key = models.CharField(max_length=64, unique=True)
+    group = models.CharField(max_length=64, blank=True)
+    title = models.CharField(max_length=128)
+    active = models.BooleanField(default=True, help_text="In season at the provider.")
+    collect = models.BooleanField(default=False, help_text="Collect odds for this sport on the schedule.")
+    regions = models.CharField(max_length=64, blank=True, help_text="Comma-separated; blank = ODDS_API_REGIONS.")
+    markets = models.CharField(max_length=64, blank=True, help_text="Comma-separated; blank = ODDS_API_MARKETS.")
+
+    class Meta:
+        ordering = ["group", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Bookmaker(models.Model):
+    id = models.SmallAutoField(primary_key=True)
+    key = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=128)
+    region = models.CharField(max_length=16, blank=True)
+    is_sharp = models.BooleanField(default=False, help_text="Prices close to the true probability.")
+    is_exchange = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventQuerySet(models.QuerySet):
+    def upcoming(self, now=None) -> EventQuerySet:
+        from django.utils import timezone
+
+        return self.filter(commence_time__gt=now or timezone.now(), completed=False)
+
+
+class Event(models.Model):
+    source = models.CharField(max_length=16, choices=SOURCES)
+    provider_id = models.CharField(max_length=128)
+    sport = models.ForeignKey(Sport, on_delete=models.PROTECT, related_name="events")
+    home_team = models.CharField(max_length=128)
+    away_team = models.CharField(max_length=128)
+    commence_time = models.DateTimeField()
+    completed = models.BooleanField(default=False)
+    cancelled = models.BooleanField(default=False)
+    home_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    away_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    scores_updated_at = models.DateTimeField(null=True, blank=True)
+    last_collected_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["commence_time"]
+        constraints = [models.UniqueConstraint(fields=["source", "provider_id"], name="event_source_provider_uniq")]
+        indexes = [
+            models.Index(fields=["sport", "commence_time"], name="event_sport_time_idx"),
+            models.Index(fields=["commence_time"], name="event_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home_team} v {self.away_team}"
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    @property
+    def has_result(self) -> bool:
+        return self.home_score is not None and self.away_score is not None
+
+
+class Selection(models.Model):
+    """One outcome of one market line of one event; ``line`` groups the outcomes of a line.
+
+    ``line`` is the home side's handicap for spreads (the away outcome's point negated), the total
+    for totals, and 0 for h2h, so the outcomes to devig together share (event, market, line).
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="selections")
+    market = models.CharField(max_length=16, choices=MARKETS)
+    outcome = models.CharField(max_length=128)
+    point = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal(0))
+    line = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "market", "outcome", "point"], name="selection_key_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.market} {self.outcome}" + (f" {self.point:+}" if self.market != H2H else "")
+
+    @property
+    def point_or_none(self) -> Decimal | None:
+        return None if self.market == H2H else self.point
+
+
+class PriceQuerySet(models.QuerySet):
+    def for_event(self, event_id: int) -> PriceQuerySet:
+        return self.filter(selection__event_id=event_id)
+
+
+class Price(models.Model):
+    """The latest price of a selection at a bookmaker."""
+
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="prices", db_index=False)
+    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.CASCADE, related_name="prices")
+    price = models.DecimalField(max_digits=8, decimal_places=3)
+    observed_at = models.DateTimeField()
+    collected_at = models.DateTimeField()
+
+    objects = PriceQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["selection", "bookmaker"], name="price_key_uniq"),
+            models.CheckConstraint(condition=Q(price__gt=1), name="price_above_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.selection_id}@{self.bookmaker_id} {self.price}"
+
+
+class PriceHistory(models.Model):
+    """One row per price change. Read through our pages and API, not the admin."""
+
+    pk = models.CompositePrimaryKey("selection", "bookmaker", "observed_at")
+    # Fixed-width columns first: less padding per row at tens of millions of rows.
+    observed_at = models.DateTimeField()
+    collected_at = models.DateTimeField()
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, db_index=False, related_name="+")
+    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.CASCADE, db_index=False, related_name="+")
+    price = models.DecimalField(max_digits=8, decimal_places=3)
+
+    class Meta:
+        indexes = [BrinIndex(fields=["observed_at"], name="pricehistory_time_brin")]
+        verbose_name_plural = "price history"
+
+    def __str__(self) -> str:
+        return f"{self.selection_id}@{self.bookmaker_id} {self.price} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+
+class CollectorRun(models.Model):
+    RUNNING, OK, FAILED, SKIPPED = "running", "ok", "failed", "skipped"
+    STATUSES = [(RUNNING, "Running"), (OK, "OK"), (FAILED, "Failed"), (SKIPPED, "Skipped")]
+
+    kind = models.CharField(max_length=16, default="odds")  # odds, scores, import, demo
+    source = models.CharField(max_length=16, choices=SOURCES, default=ODDS_API)
+    sport_key = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=STATUSES, default=RUNNING)
+    credits_used = models.IntegerField(null=True, blank=True, help_text="x-requests-used after the call")
+    credits_remaining = models.IntegerField(null=True, blank=True, help_text="x-requests-remaining")
+    credits_last = models.IntegerField(null=True, blank=True, help_text="x-requests-last: cost of the call")
+    events_seen = models.IntegerField(default=0)
+    prices_seen = models.IntegerField(default=0)
+    history_written = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    key_fingerprint = models.CharField(max_length=12, blank=True, help_text="sha256 prefix, never the key")
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["-started_at"], name="collectorrun_started_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sport_key} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
