@@ -4,9 +4,14 @@ from django.db import DatabaseError, connection
 from monps.timescale import TIMESCALEDB, TimescaleRequired, active_path
 
 
-@checks.register("monps")
-def timescale_path(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """Say which storage path is active, so an operator never has to guess."""
+@checks.register("monps", checks.Tags.database)
+def timescale_path(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """Say which storage path is active, so an operator never has to guess.
+
+    A database check: ``manage.py check --database default`` and ``migrate`` run it.
+    """
+    if not databases or "default" not in databases:
+        return []
     try:
         path = active_path(connection)
     except TimescaleRequired as exc:

@@ -5,9 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from monps.health import health
 from monps.metrics import metrics
+from odds import api as odds_api
 
 api_patterns = [
     path("odds/", include("odds.api_urls")),
+    path("collector/status/", odds_api.collector_status, name="collector-status"),
+    path("collector/refresh/", odds_api.collector_refresh, name="collector-refresh"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -1,13 +1,43 @@
+"""Collecting from The Odds API: one sport at a time, inside the credit budget, recorded as a run."""
+
 from __future__ import annotations
 
 import hashlib
+import logging
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
+from django.db import connection
+from django.db.models import Max
+from django.utils import timezone
 
-from odds.models import ODDS_API, CollectorRun
+from odds.ingest import ingest_snapshot
+from odds.models import ODDS_API, CollectorRun, Event, Sport
+from odds.providers.odds_api import (
+    ApiResponse,
+    BadRequest,
+    OddsApiClient,
+    OddsApiError,
+    QuotaExhausted,
+    Usage,
+    odds_cost,
+    parse_odds,
+    parse_scores,
+)
+from odds.schedule import Decision, SchedulePolicy, budget_interval, collection_due, month_start
+
+logger = logging.getLogger(__name__)
 
 # 401 codes of The Odds API: collecting again with the same key cannot succeed.
 KEY_ERRORS = {"MISSING_KEY", "INVALID_KEY", "DEACTIVATED_KEY", "OUT_OF_USAGE_CREDITS"}
+
+
+class CollectionSkipped(Exception):
+    """Nothing was called: no key, a rejected key, the reserve, or another collection running."""
 
 
 def key_fingerprint(key: str | None = None) -> str:
@@ -27,5 +57,233 @@ def collection_blocked() -> str:
         .first()
     )
     if last and last.error_code in KEY_ERRORS and last.key_fingerprint == key_fingerprint():
+        if last.error_code == "OUT_OF_USAGE_CREDITS" and last.started_at < month_start(timezone.now()):
+            return ""  # credits were spent last month; they have been reset since
         return f"The Odds API rejected the key ({last.error_code}): {last.error}"
     return ""
+
+
+def client() -> OddsApiClient:
+    return OddsApiClient(
+        api_key=settings.ODDS_API_KEY, base_url=settings.ODDS_API_BASE_URL, timeout=settings.ODDS_API_TIMEOUT
+    )
+
+
+def sport_markets(sport: Sport | None) -> list[str]:
+    return _split(sport.markets if sport else "") or list(settings.ODDS_API_MARKETS)
+
+
+def sport_regions(sport: Sport | None) -> list[str]:
+    return _split(sport.regions if sport else "") or list(settings.ODDS_API_REGIONS)
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def credits_left(now: datetime | None = None) -> int | None:
+    """Credits left this month, from the last response's headers; None when unknown."""
+    now = now or timezone.now()
+    last = (
+        CollectorRun.objects.filter(source=ODDS_API, credits_remaining__isnull=False)
+        .only("started_at", "credits_remaining")
+        .first()
+    )
+    if last is None:
+        return None
+    if last.started_at < month_start(now):
+        return settings.ODDS_API_MONTHLY_CREDITS  # reset since the last call
+    return last.credits_remaining
+
+
+@contextmanager
+def sport_lock(kind: str, sport_key: str) -> Iterator[bool]:
+    """One collection per sport at a time, across every worker: a PostgreSQL advisory lock."""
+    lock_id = zlib.crc32(f"monps:{kind}:{sport_key}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
+
+
+@dataclass
+class CollectionOutcome:
+    run: CollectorRun
+    event_ids: list[int]
+
+
+def collect_sport(
+    *, sport_key: str, api: OddsApiClient | None = None, now: datetime | None = None
+) -> CollectionOutcome:
+    """Call ``/odds`` for one sport and ingest the answer; the run records what happened."""
+    now = now or timezone.now()
+    sport = Sport.objects.filter(key=sport_key).first()
+    markets, regions = sport_markets(sport), sport_regions(sport)
+    run = CollectorRun(
+        kind="odds", source=ODDS_API, sport_key=sport_key, started_at=now, key_fingerprint=key_fingerprint()
+    )
+    with sport_lock("odds", sport_key) as acquired:
+        try:
+            if not acquired:
+                raise CollectionSkipped(f"a collection of {sport_key} is already running")
+            _check_can_spend(odds_cost(markets, regions))
+        except CollectionSkipped as exc:
+            return CollectionOutcome(_finish(run, CollectorRun.SKIPPED, error=str(exc)), [])
+        run.save()
+        try:
+            response = (api or client()).odds(sport_key, regions=regions, markets=markets)
+        except OddsApiError as exc:
+            return CollectionOutcome(_fail(run, exc), [])
+        snapshot = parse_odds(response.payload) if isinstance(response.payload, list) else None
+        if snapshot is None:
+            return CollectionOutcome(
+                _fail(
+                    run,
+                    OddsApiError(f"odds response is a {type(response.payload).__name__}, expected a list of events"),
+                ),
+                [],
+            )
+        result = ingest_snapshot(snapshot=snapshot, collected_at=timezone.now())
+        _record_usage(run, response)
+        run.events_seen, run.prices_seen = len(snapshot.events), result.prices_seen
+        run.history_written, run.rejected = result.history_written, len(result.rejected)
+        run.error = "\n".join(result.rejected[:50])
+        for reason in result.rejected:
+            logger.warning("rejected: %s", reason, extra={"run_id": run.pk})
+        logger.info(
+            "collected %s: %d events, %d prices, %d history rows",
+            sport_key,
+            run.events_seen,
+            run.prices_seen,
+            run.history_written,
+            extra={"run_id": run.pk},
+        )
+        return CollectionOutcome(_finish(run, CollectorRun.OK), result.event_ids)
+
+
+def _check_can_spend(cost: int) -> None:
+    if not settings.ODDS_API_KEY:
+        raise CollectionSkipped("ODDS_API_KEY is not set")
+    blocked = collection_blocked()
+    if blocked:
+        raise CollectionSkipped(blocked)
+    left = credits_left()
+    if left is not None and left - cost < settings.ODDS_API_CREDIT_RESERVE:
+        raise CollectionSkipped(
+            f"{left} credits left: a call costing {cost} would spend into the reserve of "
+            f"{settings.ODDS_API_CREDIT_RESERVE} (ODDS_API_CREDIT_RESERVE)"
+        )
+
+
+def _record_usage(run: CollectorRun, response: ApiResponse | None, usage: Usage | None = None) -> None:
+    usage = usage or (response.usage if response else Usage())
+    run.credits_remaining, run.credits_used, run.credits_last = usage.remaining, usage.used, usage.last
+
+
+def _fail(run: CollectorRun, exc: OddsApiError) -> CollectorRun:
+    logger.error("collection of %s failed: %s", run.sport_key, exc.message, extra={"run_id": run.pk})
+    if isinstance(exc, QuotaExhausted):
+        run.credits_remaining = 0
+    return _finish(
+        run,
+        CollectorRun.FAILED,
+        error=exc.message,
+        error_code=exc.error_code or ("BAD_REQUEST" if isinstance(exc, BadRequest) else "PROVIDER_ERROR"),
+    )
+
+
+def _finish(run: CollectorRun, status: str, *, error: str = "", error_code: str = "") -> CollectorRun:
+    run.status = status
+    run.finished_at = timezone.now()
+    if error:
+        run.error = error
+    run.error_code = error_code or run.error_code
+    run.save()
+    return run
+
+
+def collect_scores(*, sport_key: str, api: OddsApiClient | None = None, days_from: int | None = 3) -> CollectorRun:
+    from odds.scores import ingest_scores
+
+    run = CollectorRun(
+        kind="scores",
+        source=ODDS_API,
+        sport_key=sport_key,
+        started_at=timezone.now(),
+        key_fingerprint=key_fingerprint(),
+    )
+    with sport_lock("scores", sport_key) as acquired:
+        try:
+            if not acquired:
+                raise CollectionSkipped(f"a scores collection of {sport_key} is already running")
+            _check_can_spend(2 if days_from else 1)
+        except CollectionSkipped as exc:
+            return _finish(run, CollectorRun.SKIPPED, error=str(exc))
+        run.save()
+        try:
+            response = (api or client()).scores(sport_key, days_from=days_from)
+            updates, rejected = parse_scores(response.payload)
+        except OddsApiError as exc:
+            return _fail(run, exc)
+        result = ingest_scores(updates=updates)
+        _record_usage(run, response)
+        run.events_seen, run.rejected, run.error = result.updated, len(rejected), "\n".join(rejected[:50])
+        return _finish(run, CollectorRun.OK)
+
+
+def refresh_fixtures(*, sport_key: str, api: OddsApiClient | None = None) -> int:
+    """The free ``/events`` endpoint: learn kick-offs without spending credits."""
+    from odds.ingest import EventOdds, Snapshot
+    from odds.providers.odds_api import parse_time
+
+    response = (api or client()).events(sport_key)
+    snapshot = Snapshot()
+    for raw in response.payload if isinstance(response.payload, list) else []:
+        try:
+            snapshot.events.append(
+                EventOdds(
+                    source=ODDS_API,
+                    provider_id=raw["id"],
+                    sport_key=raw["sport_key"],
+                    sport_title=raw.get("sport_title", ""),
+                    home_team=raw["home_team"],
+                    away_team=raw["away_team"],
+                    commence_time=parse_time(raw["commence_time"], f"event {raw.get('id')}"),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            logger.warning("fixture skipped: %s", exc)
+    return ingest_snapshot(snapshot=snapshot).events
+
+
+def sports_to_collect() -> list[str]:
+    keys = list(Sport.objects.filter(collect=True, active=True).values_list("key", flat=True))
+    return keys or list(settings.ODDS_API_SPORTS)
+
+
+def decide(sport_key: str, *, now: datetime | None = None, policy: SchedulePolicy | None = None) -> Decision:
+    """Whether ``sport_key`` is due for an ``/odds`` call now."""
+    now = now or timezone.now()
+    policy = policy or SchedulePolicy()
+    kickoffs = list(
+        Event.objects.filter(
+            sport__key=sport_key, source=ODDS_API, commence_time__gt=now, commence_time__lte=now + policy.horizon
+        ).values_list("commence_time", flat=True)
+    )
+    last = CollectorRun.objects.filter(
+        kind="odds", source=ODDS_API, sport_key=sport_key, status=CollectorRun.OK
+    ).aggregate(last=Max("started_at"))["last"]
+    sport = Sport.objects.filter(key=sport_key).first()
+    pacing = budget_interval(
+        now=now,
+        credits_left=credits_left(now),
+        reserve=settings.ODDS_API_CREDIT_RESERVE,
+        cost=odds_cost(sport_markets(sport), sport_regions(sport)),
+        sports=len(sports_to_collect()),
+    )
+    return collection_due(now=now, kickoffs=kickoffs, last_collection=last, policy=policy, budget_interval=pacing)

@@ -45,6 +45,7 @@ class Bookmaker(models.Model):
     region = models.CharField(max_length=16, blank=True)
     is_sharp = models.BooleanField(default=False, help_text="Prices close to the true probability.")
     is_exchange = models.BooleanField(default=False)
+    is_aggregate = models.BooleanField(default=False, help_text="Not a bookmaker: a market best or average.")
 
     class Meta:
         ordering = ["title"]

@@ -1,8 +1,15 @@
-"""Reads over odds shared by pages, API and health."""
+"""Reads over odds shared by pages, API and health: each one a fixed number of queries."""
 
 from __future__ import annotations
 
-from odds.models import CollectorRun
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from odds.models import H2H, CollectorRun, Event, Price, PriceHistory, Selection
 
 
 def collector_health() -> dict:
@@ -19,3 +26,147 @@ def collector_health() -> dict:
     if blocked:
         report["error"] = blocked
     return report
+
+
+@dataclass
+class BestPrice:
+    market: str
+    outcome: str
+    point: Decimal | None
+    price: Decimal
+    bookmaker: str
+    bookmaker_title: str
+    observed_at: datetime
+
+
+def best_prices(event_ids: list[int], markets: list[str] | None = None) -> dict[int, list[BestPrice]]:
+    """The best current price of every selection of these events, and who offers it: one query."""
+    if not event_ids:
+        return {}
+    prices = (
+        Price.objects.filter(selection__event_id__in=event_ids, bookmaker__is_aggregate=False)
+        .select_related("selection", "bookmaker")
+        .order_by("selection_id", "-price", "bookmaker_id")
+        .distinct("selection_id")
+    )
+    if markets:
+        prices = prices.filter(selection__market__in=markets)
+    by_event: dict[int, list[BestPrice]] = defaultdict(list)
+    for price in prices:
+        s = price.selection
+        by_event[s.event_id].append(
+            BestPrice(
+                s.market,
+                s.outcome,
+                s.point_or_none,
+                price.price,
+                price.bookmaker.key,
+                price.bookmaker.title,
+                price.observed_at,
+            )
+        )
+    market_order = {"h2h": 0, "spreads": 1, "totals": 2}
+    for rows in by_event.values():
+        rows.sort(key=lambda r: (market_order.get(r.market, 9), r.point or 0, r.outcome))
+    return by_event
+
+
+@dataclass
+class PriceRow:
+    """One selection across bookmakers: the event page's price table."""
+
+    market: str
+    outcome: str
+    point: Decimal | None
+    line: Decimal
+    prices: dict[str, Price] = field(default_factory=dict)
+    best: Decimal | None = None
+
+
+def price_table(event: Event) -> tuple[list[PriceRow], list]:
+    """Current prices of an event by selection and bookmaker, with the best marked: one query."""
+    prices = list(
+        Price.objects.filter(selection__event=event)
+        .select_related("selection", "bookmaker")
+        .order_by("selection__market", "selection__line", "selection_id")
+    )
+    rows: dict[int, PriceRow] = {}
+    bookmakers = {}
+    for price in prices:
+        s = price.selection
+        row = rows.setdefault(s.pk, PriceRow(s.market, s.outcome, s.point_or_none, s.line))
+        row.prices[price.bookmaker.key] = price
+        bookmakers[price.bookmaker.key] = price.bookmaker
+        if not price.bookmaker.is_aggregate and (row.best is None or price.price > row.best):
+            row.best = price.price
+    ordered_books = sorted(bookmakers.values(), key=lambda b: (b.is_aggregate, not b.is_sharp, b.title))
+    outcome_order = {event.home_team: 0, "Draw": 1, event.away_team: 2, "Over": 0, "Under": 1}
+    market_order = {"h2h": 0, "spreads": 1, "totals": 2}
+    ordered = sorted(
+        rows.values(), key=lambda r: (market_order.get(r.market, 9), r.line, outcome_order.get(r.outcome, 5))
+    )
+    return ordered, ordered_books
+
+
+@dataclass
+class Series:
+    bookmaker: str
+    bookmaker_title: str
+    market: str
+    outcome: str
+    point: Decimal | None
+    points: list[tuple[datetime, Decimal]]
+    opening_price: Decimal | None = None
+    closing_price: Decimal | None = None
+
+
+def line_movement(event: Event, *, markets: list[str] | None = None, since: datetime | None = None) -> list[Series]:
+    """Every price change of an event's selections per bookmaker: two queries."""
+    selections = {
+        s.pk: s for s in Selection.objects.filter(event=event, **({"market__in": markets} if markets else {}))
+    }
+    rows = PriceHistory.objects.filter(selection_id__in=list(selections)).select_related("bookmaker")
+    if since:
+        rows = rows.filter(observed_at__gte=since)
+    series: dict[tuple[int, int], Series] = {}
+    for row in rows.order_by("selection_id", "bookmaker_id", "observed_at"):
+        s = selections[row.selection_id]
+        key = (row.selection_id, row.bookmaker_id)
+        if key not in series:
+            series[key] = Series(row.bookmaker.key, row.bookmaker.title, s.market, s.outcome, s.point_or_none, [])
+        item = series[key]
+        item.points.append((row.observed_at, row.price))
+        if item.opening_price is None:
+            item.opening_price = row.price
+        if row.observed_at <= event.commence_time:
+            item.closing_price = row.price
+    if event.commence_time and not event.completed:
+        from django.utils import timezone
+
+        if event.commence_time > timezone.now():
+            for item in series.values():
+                item.closing_price = None  # not closed yet
+    return list(series.values())
+
+
+def events_for_matches(
+    *,
+    sport: str | None = None,
+    date_from: datetime | None = None,
+    date_to: datetime | None = None,
+    upcoming_only: bool = False,
+) -> QuerySet[Event]:
+    events = Event.objects.select_related("sport").order_by("commence_time", "id")
+    if sport:
+        events = events.filter(sport__key=sport)
+    if date_from:
+        events = events.filter(commence_time__gte=date_from)
+    if date_to:
+        events = events.filter(commence_time__lte=date_to)
+    if upcoming_only:
+        events = events.upcoming()
+    return events
+
+
+def default_market() -> str:
+    return H2H

@@ -22,7 +22,10 @@ def test_api_answers_401_in_json_without_credentials(client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
-    assert json.loads(response.content) == {"detail": "Authentication credentials were not provided."}
+    assert json.loads(response.content) == {
+        "detail": "Authentication credentials were not provided.",
+        "errors": {},
+    }
 
 
 @pytest.mark.django_db

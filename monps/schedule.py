@@ -1,0 +1,11 @@
+"""The beat schedule, in one place. django-celery-beat's DatabaseScheduler copies it into the
+database, where the admin can change intervals or switch entries off."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "plan-collections": {"task": "odds.tasks.plan_collections", "schedule": 300.0},
+    "refresh-fixtures": {"task": "odds.tasks.refresh_fixtures", "schedule": crontab(minute=7, hour="*/6")},
+    "collect-scores": {"task": "odds.tasks.collect_scores", "schedule": crontab(minute="*/30")},
+    "demo-tick": {"task": "odds.tasks.demo_tick", "schedule": 60.0},
+}

@@ -1,0 +1,90 @@
+"""One set of formatting filters for every page: odds, money, percentages, times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def odds(value: Decimal | float | None) -> str:
+    """Decimal odds with two places, three when the third matters (2.125)."""
+    if value is None:
+        return "–"
+    value = Decimal(str(value)).quantize(Decimal("0.001"))
+    text = f"{value:.3f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+@register.filter
+def money(value: Decimal | float | None) -> str:
+    if value is None:
+        return "–"
+    value = Decimal(str(value)).quantize(Decimal("0.01"))
+    sign = "−" if value < 0 else ""
+    return f"{sign}{abs(value):,.2f}"
+
+
+@register.filter
+def signed_money(value: Decimal | float | None) -> str:
+    if value is None:
+        return "–"
+    value = Decimal(str(value))
+    return ("+" if value > 0 else "") + money(value)
+
+
+@register.filter
+def pct(value: Decimal | float | None, places: int = 1) -> str:
+    """A fraction as a percentage: 0.0523 -> 5.2%."""
+    if value is None:
+        return "–"
+    number = float(value) * 100
+    sign = "+" if number > 0 and places < 0 else ""
+    return f"{sign}{number:.{abs(int(places))}f}%"
+
+
+@register.filter
+def signed_pct(value: Decimal | float | None) -> str:
+    if value is None:
+        return "–"
+    number = float(value) * 100
+    return f"{'+' if number > 0 else '−' if number < 0 else ''}{abs(number):.1f}%"
+
+
+@register.filter
+def posneg(value: Decimal | float | None) -> str:
+    """CSS class for a signed figure."""
+    if value is None:
+        return ""
+    return "pos" if value > 0 else "neg" if value < 0 else ""
+
+
+@register.filter
+def ago(value: datetime | None) -> str:
+    if value is None:
+        return "–"
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        value.strftime("%Y-%m-%d %H:%M UTC"),
+        naturaltime(value),
+    )
+
+
+@register.filter
+def point(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    value = Decimal(value).normalize()
+    return f"{value:+}" if value else "0"
+
+
+@register.filter
+def get_item(mapping: dict, key: str):
+    return mapping.get(key)

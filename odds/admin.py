@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from odds.models import Bookmaker, CollectorRun, Event, Sport
+
+
+@admin.register(Sport)
+class SportAdmin(admin.ModelAdmin):
+    list_display = ["key", "title", "group", "active", "collect", "regions", "markets"]
+    list_editable = ["collect", "regions", "markets"]
+    list_filter = ["active", "collect", "group"]
+    search_fields = ["key", "title"]
+
+
+@admin.register(Bookmaker)
+class BookmakerAdmin(admin.ModelAdmin):
+    list_display = ["key", "title", "region", "is_sharp", "is_exchange", "is_aggregate"]
+    list_editable = ["is_sharp"]
+    list_filter = ["is_sharp", "is_exchange", "region"]
+    search_fields = ["key", "title"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "sport", "commence_time", "completed", "home_score", "away_score", "source"]
+    list_filter = ["source", "completed", "sport"]
+    search_fields = ["home_team", "away_team", "provider_id"]
+    date_hierarchy = "commence_time"
+    list_select_related = ["sport"]
+    readonly_fields = ["source", "provider_id", "last_collected_at", "scores_updated_at"]
+
+
+@admin.register(CollectorRun)
+class CollectorRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "started_at",
+        "kind",
+        "sport_key",
+        "status",
+        "events_seen",
+        "prices_seen",
+        "history_written",
+        "rejected",
+        "credits_remaining",
+        "error_code",
+    ]
+    list_filter = ["status", "kind", "source", "sport_key"]
+    readonly_fields = [f.name for f in CollectorRun._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,311 @@
+"""One ingestion path for every source: The Odds API, saved responses, football-data CSVs, the demo.
+
+A provider parses its input into ``EventOdds`` (events with their quotes); ``ingest_snapshot``
+writes them in one transaction: events and selections are upserted, the quotes are COPY'd into a
+temporary table, and two set-based statements write history (changed prices only) and move the
+current prices forward. Re-ingesting the same snapshot writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from odds.models import H2H, SPREADS, TOTALS, Bookmaker, Event, Sport
+
+logger = logging.getLogger(__name__)
+
+MARKET_KEYS = {H2H, SPREADS, TOTALS}
+PRICE_STEP = Decimal("0.001")
+POINT_STEP = Decimal("0.01")
+MAX_PRICE = Decimal("10000")
+ZERO = Decimal(0)
+
+# Bookmakers whose prices are close to the true probability (low margin, high limits, or an exchange).
+SHARP_BOOKMAKERS = {
+    "pinnacle",
+    "betfair_ex_eu",
+    "betfair_ex_uk",
+    "betfair_ex_au",
+    "matchbook",
+    "smarkets",
+    "betcris",
+    "circasports",
+    "lowvig",
+}
+AGGREGATES = {"market_max", "market_avg"}
+EXCHANGES = {"betfair_ex_eu", "betfair_ex_uk", "betfair_ex_au", "matchbook", "smarkets", "betdaq"}
+
+
+class InvalidQuote(ValueError):
+    """A price, point or time that cannot be stored; the message says what and where."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    bookmaker: str
+    market: str
+    outcome: str
+    point: Decimal  # 0 for h2h
+    line: Decimal  # what the outcomes of one line share: home handicap, total, or 0
+    price: Decimal
+    observed_at: datetime
+
+
+@dataclass
+class EventOdds:
+    source: str
+    provider_id: str
+    sport_key: str
+    home_team: str
+    away_team: str
+    commence_time: datetime
+    sport_title: str = ""
+    quotes: list[Quote] = field(default_factory=list)
+    home_score: int | None = None
+    away_score: int | None = None
+    completed: bool | None = None
+
+
+@dataclass
+class Snapshot:
+    events: list[EventOdds] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # one reason per rejected item, naming where
+    bookmaker_titles: dict[str, str] = field(default_factory=dict)
+    bookmaker_regions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def quote_count(self) -> int:
+        return sum(len(event.quotes) for event in self.events)
+
+
+@dataclass
+class IngestResult:
+    events: int = 0
+    prices_seen: int = 0
+    history_written: int = 0
+    current_updated: int = 0
+    rejected: list[str] = field(default_factory=list)
+    event_ids: list[int] = field(default_factory=list)
+
+
+def to_price(value: object, where: str) -> Decimal:
+    """A decimal price > 1, rounded to 3 places, from a number or numeric string."""
+    if isinstance(value, bool) or value is None or value == "":
+        raise InvalidQuote(f"{where}: price {value!r} is not a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidQuote(f"{where}: price {value!r} is not finite")
+    try:
+        price = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidQuote(f"{where}: price {value!r} is not a number") from None
+    if not price.is_finite():
+        raise InvalidQuote(f"{where}: price {value!r} is not finite")
+    if price <= 1:
+        raise InvalidQuote(f"{where}: price {price} must be above 1.0")
+    if price >= MAX_PRICE:
+        raise InvalidQuote(f"{where}: price {price} is implausibly high")
+    return price.quantize(PRICE_STEP)
+
+
+def to_point(value: object, where: str) -> Decimal:
+    try:
+        point = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidQuote(f"{where}: point {value!r} is not a number") from None
+    if not point.is_finite() or abs(point) >= 10000:
+        raise InvalidQuote(f"{where}: point {value!r} is out of range")
+    if point % Decimal("0.25"):
+        raise InvalidQuote(f"{where}: point {point} is not a multiple of 0.25")
+    return point.quantize(POINT_STEP)
+
+
+def line_of(market: str, outcome: str, point: Decimal, home_team: str) -> Decimal:
+    """The value that the outcomes of one market line share (see ``Selection.line``)."""
+    if market == H2H:
+        return ZERO
+    if market == SPREADS:
+        return point if outcome == home_team else -point
+    return point
+
+
+def ingest_snapshot(*, snapshot: Snapshot, collected_at: datetime | None = None) -> IngestResult:
+    """Write a parsed snapshot: events, selections, changed prices to history, current prices."""
+    collected_at = collected_at or timezone.now()
+    result = IngestResult(rejected=list(snapshot.rejected))
+    if not snapshot.events:
+        return result
+    with transaction.atomic():
+        sports = _upsert_sports(snapshot)
+        bookmakers = _upsert_bookmakers(snapshot)
+        event_ids = _upsert_events(snapshot, sports, collected_at)
+        result.events = len(event_ids)
+        result.event_ids = sorted(set(event_ids.values()))
+        rows = _quote_rows(snapshot, event_ids, bookmakers)
+        result.prices_seen = len(rows)
+        if rows:
+            result.history_written, result.current_updated = _write_prices(rows, collected_at)
+    return result
+
+
+def _upsert_sports(snapshot: Snapshot) -> dict[str, int]:
+    titles = {e.sport_key: e.sport_title or e.sport_key for e in snapshot.events}
+    existing = dict(Sport.objects.filter(key__in=titles).values_list("key", "id"))
+    missing = [
+        Sport(key=key, title=title, group=_sport_group(key)) for key, title in titles.items() if key not in existing
+    ]
+    if missing:
+        Sport.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = dict(Sport.objects.filter(key__in=titles).values_list("key", "id"))
+    return existing
+
+
+def _sport_group(key: str) -> str:
+    return key.split("_", 1)[0].replace("icehockey", "ice hockey").title()
+
+
+def _upsert_bookmakers(snapshot: Snapshot) -> dict[str, int]:
+    keys = {q.bookmaker for e in snapshot.events for q in e.quotes}
+    existing = dict(Bookmaker.objects.filter(key__in=keys).values_list("key", "id"))
+    missing = [
+        Bookmaker(
+            key=key,
+            title=snapshot.bookmaker_titles.get(key, key),
+            region=snapshot.bookmaker_regions.get(key, ""),
+            is_sharp=key in SHARP_BOOKMAKERS,
+            is_exchange=key in EXCHANGES,
+            is_aggregate=key in AGGREGATES,
+        )
+        for key in keys - existing.keys()
+    ]
+    if missing:
+        Bookmaker.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = dict(Bookmaker.objects.filter(key__in=keys).values_list("key", "id"))
+    return existing
+
+
+def _upsert_events(snapshot: Snapshot, sports: dict[str, int], collected_at: datetime) -> dict[int, int]:
+    """Upsert events; returns {index in snapshot.events: event id}."""
+    by_key: dict[tuple[str, str], Event] = {}
+    for odds in snapshot.events:
+        event = Event(
+            source=odds.source,
+            provider_id=odds.provider_id,
+            sport_id=sports[odds.sport_key],
+            home_team=odds.home_team,
+            away_team=odds.away_team,
+            commence_time=odds.commence_time,
+            last_collected_at=collected_at,
+        )
+        if odds.home_score is not None and odds.away_score is not None:
+            event.home_score, event.away_score = odds.home_score, odds.away_score
+            event.completed = bool(odds.completed)
+            event.scores_updated_at = collected_at
+        by_key[(odds.source, odds.provider_id)] = event
+    events = list(by_key.values())
+    with_scores = [e for e in events if e.home_score is not None]
+    without_scores = [e for e in events if e.home_score is None]
+    base_fields = ["sport", "home_team", "away_team", "commence_time", "last_collected_at"]
+    for group, fields in (
+        (with_scores, [*base_fields, "home_score", "away_score", "completed", "scores_updated_at"]),
+        (without_scores, base_fields),
+    ):
+        if group:
+            Event.objects.bulk_create(
+                group, update_conflicts=True, unique_fields=["source", "provider_id"], update_fields=fields
+            )
+    return {i: by_key[(o.source, o.provider_id)].pk for i, o in enumerate(snapshot.events)}
+
+
+def _quote_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[str, int]) -> list[tuple]:
+    latest: dict[tuple, tuple] = {}
+    for index, odds in enumerate(snapshot.events):
+        event_id = event_ids[index]
+        for q in odds.quotes:
+            row = (event_id, q.market, q.outcome, q.point, q.line, bookmakers[q.bookmaker], q.price, q.observed_at)
+            # The same key twice at the same time (a duplicated outcome): keep one.
+            latest[(event_id, q.market, q.outcome, q.point, row[5], q.observed_at)] = row
+    return list(latest.values())
+
+
+INCOMING_TABLE = """
+CREATE TEMP TABLE incoming_price (
+    event_id bigint NOT NULL, market varchar(16) NOT NULL, outcome varchar(128) NOT NULL,
+    point numeric(7, 2) NOT NULL, line numeric(7, 2) NOT NULL, bookmaker_id smallint NOT NULL,
+    price numeric(8, 3) NOT NULL, observed_at timestamptz NOT NULL
+) ON COMMIT DROP
+"""
+
+NEW_SELECTIONS = """
+INSERT INTO odds_selection (event_id, market, outcome, point, line)
+SELECT DISTINCT event_id, market, outcome, point, line FROM incoming_price
+ON CONFLICT (event_id, market, outcome, point) DO NOTHING
+"""
+
+RESOLVED_TABLE = """
+CREATE TEMP TABLE resolved_price ON COMMIT DROP AS
+SELECT s.id AS selection_id, i.bookmaker_id, i.price, i.observed_at,
+       lag(i.price) OVER w AS previous_in_batch,
+       row_number() OVER w AS position_in_batch
+FROM incoming_price i
+JOIN odds_selection s USING (event_id, market, outcome, point)
+WINDOW w AS (PARTITION BY s.id, i.bookmaker_id ORDER BY i.observed_at)
+"""
+
+# A row is a change when its price differs from the price in force at its time: the current price
+# for a newer observation, the history row before it for an out-of-order (older) one, or the
+# previous row of the same batch. The primary key makes a repeated observation a no-op.
+WRITE_HISTORY = """
+INSERT INTO odds_pricehistory (observed_at, collected_at, selection_id, bookmaker_id, price)
+SELECT r.observed_at, %(collected_at)s, r.selection_id, r.bookmaker_id, r.price
+FROM resolved_price r
+LEFT JOIN odds_price c ON c.selection_id = r.selection_id AND c.bookmaker_id = r.bookmaker_id
+WHERE CASE
+    WHEN r.position_in_batch > 1 THEN r.price <> r.previous_in_batch
+    WHEN c.selection_id IS NULL THEN true
+    WHEN r.observed_at > c.observed_at THEN r.price <> c.price
+    WHEN r.observed_at = c.observed_at THEN false
+    ELSE r.price IS DISTINCT FROM (
+        SELECT h.price FROM odds_pricehistory h
+        WHERE h.selection_id = r.selection_id AND h.bookmaker_id = r.bookmaker_id
+          AND h.observed_at < r.observed_at
+        ORDER BY h.observed_at DESC LIMIT 1)
+END
+ON CONFLICT DO NOTHING
+"""
+
+# Out-of-order observations never move the current price back in time.
+WRITE_CURRENT = """
+INSERT INTO odds_price (selection_id, bookmaker_id, price, observed_at, collected_at)
+SELECT DISTINCT ON (selection_id, bookmaker_id) selection_id, bookmaker_id, price, observed_at, %(collected_at)s
+FROM resolved_price
+ORDER BY selection_id, bookmaker_id, observed_at DESC
+ON CONFLICT (selection_id, bookmaker_id) DO UPDATE
+SET price = EXCLUDED.price, observed_at = EXCLUDED.observed_at, collected_at = EXCLUDED.collected_at
+WHERE odds_price.observed_at < EXCLUDED.observed_at AND odds_price.price <> EXCLUDED.price
+"""
+
+
+def _write_prices(rows: list[tuple], collected_at: datetime) -> tuple[int, int]:
+    # COPY goes straight to psycopg: wrap it so its errors are Django's, like every other statement's.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(INCOMING_TABLE)
+        with cursor.copy(
+            "COPY incoming_price (event_id, market, outcome, point, line, bookmaker_id, price, observed_at) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(NEW_SELECTIONS)
+        cursor.execute(RESOLVED_TABLE)
+        cursor.execute(WRITE_HISTORY, {"collected_at": collected_at})
+        history_written = cursor.rowcount
+        cursor.execute(WRITE_CURRENT, {"collected_at": collected_at})
+        current_updated = cursor.rowcount
+        cursor.execute("DROP TABLE incoming_price; DROP TABLE resolved_price")
+    return history_written, current_updated

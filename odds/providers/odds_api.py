@@ -1,0 +1,364 @@
+"""The Odds API v4: a small client that knows the cost of every call, and the parsers of its bodies.
+
+Facts it relies on (the API's documentation): usage headers ``x-requests-remaining``,
+``x-requests-used``, ``x-requests-last`` on every response (but a client must survive their absence);
+errors as ``{"message", "error_code", "details_url"}``; 401 for a bad key *and* for spent credits
+(``OUT_OF_USAGE_CREDITS``), 422 for bad parameters, 429 above 30 calls a second; the cost of
+``/odds`` is markets × regions (every 10 bookmakers count as one region), empty answers are free.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import requests
+
+from odds.ingest import MARKET_KEYS, ZERO, EventOdds, InvalidQuote, Quote, Snapshot, line_of, to_point, to_price
+from odds.models import H2H, ODDS_API
+
+logger = logging.getLogger(__name__)
+
+
+class OddsApiError(Exception):
+    """The API answered with an error, or could not be reached. Never contains the key."""
+
+    def __init__(self, message: str, *, status: int | None = None, error_code: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.error_code = error_code
+
+
+class KeyRejected(OddsApiError):
+    """401: the key is missing, wrong or deactivated. Collecting again cannot help."""
+
+
+class QuotaExhausted(OddsApiError):
+    """401 OUT_OF_USAGE_CREDITS, or a call that would spend into the reserve."""
+
+
+class BadRequest(OddsApiError):
+    """422: parameters the API refuses; the message is the API's own."""
+
+
+class ProviderError(OddsApiError):
+    """5xx, timeouts, connection errors after the retries, or a body that is not what was documented."""
+
+
+@dataclass(frozen=True)
+class Usage:
+    remaining: int | None = None
+    used: int | None = None
+    last: int | None = None
+
+    @classmethod
+    def from_headers(cls, headers: requests.structures.CaseInsensitiveDict) -> Usage:
+        def number(name: str) -> int | None:
+            value = headers.get(name)
+            try:
+                return int(float(value)) if value is not None else None
+            except ValueError:
+                return None
+
+        return cls(number("x-requests-remaining"), number("x-requests-used"), number("x-requests-last"))
+
+
+@dataclass
+class ApiResponse:
+    payload: object
+    usage: Usage
+
+
+def odds_cost(markets: Iterable[str], regions: Iterable[str] = (), bookmakers: Iterable[str] = ()) -> int:
+    """Credits a ``/odds`` call costs at most: markets × regions (10 bookmakers = one region)."""
+    markets = list(markets)
+    bookmakers = list(bookmakers)
+    region_units = math.ceil(len(bookmakers) / 10) if bookmakers else len(list(regions))
+    return len(markets) * max(region_units, 1)
+
+
+class OddsApiClient:
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        timeout: float = 15.0,
+        session: requests.Session | None = None,
+        max_retries: int = 3,
+        backoff: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.api_key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", "monps/0.1")
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.sleep = sleep
+
+    def sports(self, *, include_all: bool = False) -> ApiResponse:
+        return self._get("/v4/sports", {"all": "true"} if include_all else {})
+
+    def events(
+        self, sport: str, *, commence_from: datetime | None = None, commence_to: datetime | None = None
+    ) -> ApiResponse:
+        params = {"dateFormat": "iso"}
+        params.update(_time_window(commence_from, commence_to))
+        return self._get(f"/v4/sports/{sport}/events", params)
+
+    def odds(
+        self,
+        sport: str,
+        *,
+        regions: Iterable[str],
+        markets: Iterable[str],
+        bookmakers: Iterable[str] = (),
+        event_ids: Iterable[str] = (),
+        commence_from: datetime | None = None,
+        commence_to: datetime | None = None,
+    ) -> ApiResponse:
+        params = {"markets": ",".join(markets), "oddsFormat": "decimal", "dateFormat": "iso"}
+        bookmakers, event_ids = list(bookmakers), list(event_ids)
+        if bookmakers:
+            params["bookmakers"] = ",".join(bookmakers)
+        else:
+            params["regions"] = ",".join(regions)
+        if event_ids:
+            params["eventIds"] = ",".join(event_ids)
+        params.update(_time_window(commence_from, commence_to))
+        return self._get(f"/v4/sports/{sport}/odds", params)
+
+    def scores(self, sport: str, *, days_from: int | None = None) -> ApiResponse:
+        params = {"dateFormat": "iso"}
+        if days_from is not None:
+            params["daysFrom"] = str(days_from)
+        return self._get(f"/v4/sports/{sport}/scores", params)
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self.api_key, "***") if self.api_key else text
+
+    def _get(self, path: str, params: dict[str, str]) -> ApiResponse:
+        url = self.base_url + path
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self.session.get(url, params={**params, "apiKey": self.api_key}, timeout=self.timeout)
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                reason = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
+                if attempt > self.max_retries:
+                    raise ProviderError(f"The Odds API {reason} on {path} after {attempt} attempts") from None
+                self._wait(attempt, None, f"{reason} on {path}")
+                continue
+            if response.status_code == 429 or response.status_code >= 500:
+                if attempt > self.max_retries:
+                    raise self._error(response, path)
+                self._wait(attempt, response.headers.get("Retry-After"), f"HTTP {response.status_code} on {path}")
+                continue
+            if response.status_code != 200:
+                raise self._error(response, path)
+            try:
+                payload = response.json()
+            except ValueError:
+                raise ProviderError(
+                    f"The Odds API sent a body that is not JSON on {path} "
+                    f"({len(response.content)} bytes, maybe truncated)",
+                    status=200,
+                ) from None
+            return ApiResponse(payload, Usage.from_headers(response.headers))
+
+    def _wait(self, attempt: int, retry_after: str | None, reason: str) -> None:
+        delay: float
+        if retry_after is not None:
+            try:
+                delay = max(float(retry_after), 0.0)
+            except ValueError:
+                delay = self.backoff * 2
+        else:
+            # Exponential backoff with full jitter: spreads retries of parallel workers apart.
+            delay = self.backoff * (2 ** (attempt - 1)) + random.uniform(0, self.backoff)
+        logger.warning("The Odds API: %s; retry %d in %.1f s", reason, attempt, delay)
+        self.sleep(delay)
+
+    def _error(self, response: requests.Response, path: str) -> OddsApiError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        code = str(body.get("error_code", ""))
+        message = self._redact(str(body.get("message") or response.reason or "no message"))
+        text = f"The Odds API answered {response.status_code} {code or ''} on {path}: {message}".replace("  ", " ")
+        if response.status_code == 401:
+            kind = QuotaExhausted if code == "OUT_OF_USAGE_CREDITS" else KeyRejected
+            return kind(text, status=401, error_code=code or "INVALID_KEY")
+        if response.status_code == 422:
+            return BadRequest(text, status=422, error_code=code)
+        return ProviderError(text, status=response.status_code, error_code=code)
+
+
+def _time_window(start: datetime | None, end: datetime | None) -> dict[str, str]:
+    params = {}
+    if start:
+        params["commenceTimeFrom"] = _iso(start)
+    if end:
+        params["commenceTimeTo"] = _iso(end)
+    return params
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: object, where: str) -> datetime:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    if not isinstance(value, str) or not value:
+        raise InvalidQuote(f"{where}: time {value!r} is missing")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidQuote(f"{where}: time {value!r} is not ISO 8601") from None
+    if moment.tzinfo is None:
+        raise InvalidQuote(f"{where}: time {value!r} has no time zone")
+    return moment.astimezone(UTC)
+
+
+def _text(event: dict, name: str, where: str) -> str:
+    value = event.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidQuote(f"{where}: field {name!r} is missing")
+    return value.strip()
+
+
+def parse_odds(payload: object, *, source: str = ODDS_API) -> Snapshot:
+    """Parse a ``/v4/sports/{sport}/odds`` body. A bad event or bookmaker market is rejected with its
+    reason, and the rest is kept."""
+    if not isinstance(payload, list):
+        raise ProviderError(f"odds response is a {type(payload).__name__}, expected a list of events")
+    snapshot = Snapshot()
+    for index, raw in enumerate(payload):
+        where = f"event #{index}"
+        try:
+            if not isinstance(raw, dict):
+                raise InvalidQuote(f"{where}: not an object")
+            event_id = _text(raw, "id", where)
+            where = f"event {event_id}"
+            odds = EventOdds(
+                source=source,
+                provider_id=event_id,
+                sport_key=_text(raw, "sport_key", where),
+                sport_title=str(raw.get("sport_title") or ""),
+                home_team=_text(raw, "home_team", where),
+                away_team=_text(raw, "away_team", where),
+                commence_time=parse_time(raw.get("commence_time"), f"{where} commence_time"),
+            )
+            bookmakers = raw.get("bookmakers", [])
+            if not isinstance(bookmakers, list):
+                raise InvalidQuote(f"{where}: bookmakers is not a list")
+        except InvalidQuote as exc:
+            snapshot.rejected.append(str(exc))
+            continue
+        for bookmaker in bookmakers:
+            _parse_bookmaker(bookmaker, odds, snapshot, where)
+        snapshot.events.append(odds)
+    return snapshot
+
+
+def _parse_bookmaker(bookmaker: object, odds: EventOdds, snapshot: Snapshot, where: str) -> None:
+    if not isinstance(bookmaker, dict) or not isinstance(bookmaker.get("key"), str):
+        snapshot.rejected.append(f"{where}: a bookmaker without a key")
+        return
+    key = bookmaker["key"]
+    snapshot.bookmaker_titles.setdefault(key, str(bookmaker.get("title") or key))
+    for market in bookmaker.get("markets") or []:
+        if not isinstance(market, dict) or market.get("key") not in MARKET_KEYS:
+            continue  # lay prices, outrights and other markets are not ours to price
+        mwhere = f"{where} {key} {market['key']}"
+        try:
+            observed_at = parse_time(market.get("last_update") or bookmaker.get("last_update"), mwhere)
+            outcomes = market.get("outcomes")
+            if not isinstance(outcomes, list) or len(outcomes) < 2:
+                raise InvalidQuote(f"{mwhere}: fewer than two outcomes")
+            quotes = [_quote(o, key, market["key"], observed_at, odds.home_team, mwhere) for o in outcomes]
+        except InvalidQuote as exc:
+            snapshot.rejected.append(str(exc))
+            continue
+        odds.quotes.extend(quotes)
+
+
+def _quote(outcome: object, bookmaker: str, market: str, observed_at: datetime, home: str, where: str) -> Quote:
+    if not isinstance(outcome, dict) or not isinstance(outcome.get("name"), str) or not outcome["name"]:
+        raise InvalidQuote(f"{where}: an outcome without a name")
+    name = outcome["name"]
+    owhere = f"{where} {name}"
+    price = to_price(outcome.get("price"), owhere)
+    if market == H2H:
+        point = ZERO
+    elif outcome.get("point") is None:
+        raise InvalidQuote(f"{owhere}: {market} outcome without a point")
+    else:
+        point = to_point(outcome["point"], owhere)
+    return Quote(bookmaker, market, name, point, line_of(market, name, point, home), price, observed_at)
+
+
+@dataclass(frozen=True)
+class ScoreUpdate:
+    provider_id: str
+    sport_key: str
+    sport_title: str
+    home_team: str
+    away_team: str
+    commence_time: datetime
+    completed: bool
+    home_score: int | None
+    away_score: int | None
+    updated_at: datetime | None
+
+
+def parse_scores(payload: object) -> tuple[list[ScoreUpdate], list[str]]:
+    """Parse a ``/scores`` body; scores arrive as strings, or null before the start."""
+    if not isinstance(payload, list):
+        raise ProviderError(f"scores response is a {type(payload).__name__}, expected a list of events")
+    updates, rejected = [], []
+    for index, raw in enumerate(payload):
+        where = f"scores event #{index}"
+        try:
+            if not isinstance(raw, dict):
+                raise InvalidQuote(f"{where}: not an object")
+            event_id = _text(raw, "id", where)
+            where = f"scores event {event_id}"
+            home, away = _text(raw, "home_team", where), _text(raw, "away_team", where)
+            by_team = {}
+            for score in raw.get("scores") or []:
+                try:
+                    by_team[score["name"]] = int(Decimal(str(score["score"])))
+                except (KeyError, TypeError, ArithmeticError, ValueError):
+                    raise InvalidQuote(f"{where}: score {score!r} is not a number") from None
+            updates.append(
+                ScoreUpdate(
+                    provider_id=event_id,
+                    sport_key=_text(raw, "sport_key", where),
+                    sport_title=str(raw.get("sport_title") or ""),
+                    home_team=home,
+                    away_team=away,
+                    commence_time=parse_time(raw.get("commence_time"), where),
+                    completed=bool(raw.get("completed")),
+                    home_score=by_team.get(home),
+                    away_score=by_team.get(away),
+                    updated_at=parse_time(raw["last_update"], where) if raw.get("last_update") else None,
+                )
+            )
+        except InvalidQuote as exc:
+            rejected.append(str(exc))
+    return updates, rejected

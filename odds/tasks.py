@@ -1,0 +1,110 @@
+"""Celery tasks of the odds app: they take keys and ids, call one service, and record the outcome."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from odds import collector
+from odds.models import ODDS_API, CollectorRun, Event
+
+logger = logging.getLogger(__name__)
+
+
+def _after_prices(event_ids: list[int]) -> None:
+    """Detection runs on the events whose prices changed, once the prices are committed."""
+    if event_ids:
+        from monps.celery import app
+
+        transaction.on_commit(
+            lambda: app.send_task("opportunities.tasks.detect_opportunities", kwargs={"event_ids": event_ids})
+        )
+
+
+@shared_task(acks_late=True)
+def collect_odds(sport_key: str) -> str:
+    outcome = collector.collect_sport(sport_key=sport_key)
+    _after_prices(outcome.event_ids)
+    return outcome.run.status
+
+
+@shared_task
+def plan_collections() -> list[str]:
+    """Every few minutes: queue a collection for each sport that the schedule says is due."""
+    if not settings.ODDS_API_KEY or collector.collection_blocked():
+        return []
+    queued = []
+    for sport_key in collector.sports_to_collect():
+        decision = collector.decide(sport_key)
+        if decision.due:
+            logger.info("collect %s: %s", sport_key, decision.reason)
+            collect_odds.delay(sport_key)
+            queued.append(sport_key)
+    return queued
+
+
+@shared_task(acks_late=True)
+def refresh_fixtures() -> int:
+    """The free events endpoint keeps kick-offs known, so the schedule knows when to spend."""
+    if not settings.ODDS_API_KEY or collector.collection_blocked():
+        return 0
+    return sum(collector.refresh_fixtures(sport_key=key) for key in collector.sports_to_collect())
+
+
+@shared_task(acks_late=True)
+def collect_scores() -> int:
+    """Scores for sports with events that started in the last three days and are not completed."""
+    if not settings.ODDS_API_KEY or collector.collection_blocked():
+        return 0
+    now = timezone.now()
+    started = (
+        Event.objects.filter(
+            source=ODDS_API, completed=False, commence_time__lte=now, commence_time__gte=now - timedelta(days=3)
+        )
+        .values_list("sport__key", flat=True)
+        .distinct()
+    )
+    runs = 0
+    for sport_key in started:
+        run = collector.collect_scores(sport_key=sport_key)
+        runs += run.status == CollectorRun.OK
+    if runs:
+        _after_scores()
+    return runs
+
+
+def _after_scores() -> None:
+    from monps.celery import app
+
+    transaction.on_commit(lambda: app.send_task("bets.tasks.settle_bets"))
+
+
+@shared_task(acks_late=True)
+def demo_tick(seed: int = 7) -> int:
+    """The demo market moves on: one snapshot now, through the same ingestion path."""
+    from odds.demo import demo_active, run_demo
+
+    if not demo_active():
+        return 0
+    with transaction.atomic():
+        result = run_demo(now=timezone.now(), seed=seed)
+        run = CollectorRun.objects.create(
+            kind="demo",
+            source="demo",
+            sport_key="soccer_demo_league",
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
+            status=CollectorRun.OK,
+            events_seen=result.events,
+            prices_seen=result.prices_seen,
+            history_written=result.history_written,
+        )
+        _after_prices(result.event_ids)
+        _after_scores()
+    logger.info("demo tick: %d history rows", result.history_written, extra={"run_id": run.pk})
+    return result.history_written

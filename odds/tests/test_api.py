@@ -1,0 +1,84 @@
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from odds.ingest import ingest_snapshot
+from odds.models import Event, Price
+from odds.providers.football_data import parse_file
+from odds.providers.odds_api import parse_odds
+from odds.tests.conftest import DATA
+
+pytestmark = pytest.mark.django_db
+
+
+def test_matches_need_a_login(client):
+    assert client.get("/api/odds/matches/").status_code == 401
+
+
+def test_matches_list_the_best_price_of_every_outcome(auth_client, epl_jan15):
+    ingest_snapshot(snapshot=parse_odds(epl_jan15))
+    body = auth_client.get("/api/odds/matches/", {"market": "h2h"}).json()
+    assert body["count"] == 15
+    first = body["results"][0]
+    event = Event.objects.get(pk=first["id"])
+    for best in first["best_prices"]:
+        top = (
+            Price.objects.filter(selection__event=event, selection__market="h2h", selection__outcome=best["outcome"])
+            .order_by("-price")
+            .first()
+        )
+        assert Decimal(best["price"]) == top.price
+        assert best["point"] is None
+        assert best["market"] == "h2h"
+    assert {b["outcome"] for b in first["best_prices"]} == {event.home_team, event.away_team, "Draw"}
+    assert isinstance(first["best_prices"][0]["price"], str)  # Decimal as a string
+
+
+def test_matches_query_count_is_constant(auth_client, epl_jan15, django_assert_num_queries):
+    ingest_snapshot(snapshot=parse_odds(epl_jan15))
+    # session + user, count, page of events, best prices: whatever the number of events.
+    with django_assert_num_queries(5):
+        auth_client.get("/api/odds/matches/")
+    call_command("import_football_data", str(DATA / "E0_2324_head.csv"))
+    with django_assert_num_queries(5):
+        auth_client.get("/api/odds/matches/")
+
+
+def test_matches_filters(auth_client, epl_jan15):
+    ingest_snapshot(snapshot=parse_odds(epl_jan15))
+    ingest_snapshot(snapshot=parse_file(DATA / "NOR_head.csv").snapshot)
+    body = auth_client.get("/api/odds/matches/", {"sport": "soccer_norway_eliteserien"}).json()
+    assert body["count"] == 3
+    body = auth_client.get(
+        "/api/odds/matches/", {"date_from": "2012-03-24T00:00:00Z", "date_to": "2012-03-31T00:00:00Z"}
+    ).json()
+    assert [r["home_team"] for r in body["results"]] == ["Honefoss", "Odd"]
+    bad = auth_client.get(
+        "/api/odds/matches/",
+        {"date_from": "2024-02-01T00:00:00Z", "date_to": "2024-01-01T00:00:00Z", "market": "corners"},
+    )
+    assert bad.status_code == 400
+    assert bad.json()["errors"]["market"] == ['"corners" is not a valid choice.']
+
+
+def test_history_gives_line_movement_with_opening_and_closing(auth_client):
+    ingest_snapshot(snapshot=parse_file(DATA / "E0_2324_head.csv").snapshot)
+    event = Event.objects.get(home_team="Burnley")
+    body = auth_client.get(f"/api/odds/history/{event.pk}/", {"market": "h2h"}).json()
+    assert body["event"]["home_team"] == "Burnley"
+    pinnacle = next(s for s in body["series"] if s["bookmaker"] == "pinnacle" and s["outcome"] == "Burnley")
+    assert (pinnacle["opening_price"], pinnacle["closing_price"]) == ("8.580", "9.620")
+    assert [p["price"] for p in pinnacle["points"]] == ["8.580", "9.620"]
+    assert pinnacle["points"][1]["observed_at"] == "2023-08-11T19:00:00Z"
+    assert auth_client.get("/api/odds/history/999999/").status_code == 404
+
+
+def test_collector_status_and_refresh_in_demo_mode(auth_client, settings, redis_url):
+    settings.ODDS_API_KEY = ""
+    status = auth_client.get("/api/collector/status/").json()
+    assert status["demo"] is True
+    assert status["blocked"] is None
+    refresh = auth_client.post("/api/collector/refresh/", {}, content_type="application/json")
+    assert refresh.status_code == 202
+    assert refresh.json() == {"queued": ["demo"]}

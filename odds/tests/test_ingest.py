@@ -1,0 +1,136 @@
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import DataError
+
+from odds.ingest import ZERO, EventOdds, Quote, Snapshot, ingest_snapshot
+from odds.models import H2H, Bookmaker, Event, Price, PriceHistory, Selection
+from odds.providers.odds_api import parse_odds
+
+pytestmark = pytest.mark.django_db
+
+
+def count_prices(payload) -> int:
+    return sum(
+        len(m["outcomes"])
+        for e in payload
+        for b in e["bookmakers"]
+        for m in b["markets"]
+        if m["key"] in {"h2h", "spreads", "totals"}
+    )
+
+
+def test_a_real_response_is_ingested_whole(epl_jan15):
+    result = ingest_snapshot(snapshot=parse_odds(epl_jan15))
+    assert result.events == len(epl_jan15) == 15
+    assert result.prices_seen == count_prices(epl_jan15) == 785
+    assert result.history_written == 785
+    assert Price.objects.count() == 785
+    assert PriceHistory.objects.count() == 785
+    assert result.rejected == []
+
+
+def test_reingesting_the_same_response_writes_nothing(epl_jan15, django_assert_max_num_queries):
+    ingest_snapshot(snapshot=parse_odds(epl_jan15))
+    again = ingest_snapshot(snapshot=parse_odds(epl_jan15))
+    assert (again.history_written, again.current_updated) == (0, 0)
+    assert PriceHistory.objects.count() == 785
+    assert Event.objects.count() == 15
+
+
+def test_ingest_is_set_based_whatever_the_size(epl_jan15, django_assert_max_num_queries):
+    # Sports, bookmakers, events (2 each at most), then a fixed number of statements for the prices.
+    with django_assert_max_num_queries(18):
+        ingest_snapshot(snapshot=parse_odds(epl_jan15))
+
+
+def test_a_later_snapshot_writes_only_the_changes(epl_jan15, epl_jan30):
+    ingest_snapshot(snapshot=parse_odds(epl_jan15))
+    before = {(p.selection_id, p.bookmaker_id): p.price for p in Price.objects.all()}
+    later = parse_odds(epl_jan30)
+    result = ingest_snapshot(snapshot=later)
+    changed_or_new = 0
+    for event in later.events:
+        for q in event.quotes:
+            selection = Selection.objects.filter(
+                event__provider_id=event.provider_id, market=q.market, outcome=q.outcome, point=q.point
+            ).first()
+            bookmaker = Bookmaker.objects.get(key=q.bookmaker)
+            old = before.get((selection.pk, bookmaker.pk)) if selection else None
+            changed_or_new += old is None or old != q.price
+    assert result.history_written == changed_or_new
+    assert 0 < result.history_written < result.prices_seen
+
+
+def test_current_price_is_the_latest_and_history_keeps_both(epl_jan15):
+    snapshot = parse_odds(epl_jan15)
+    event = snapshot.events[0]
+    quote = event.quotes[0]
+    later = datetime(2030, 1, 1, tzinfo=UTC)
+    moved = Quote(
+        quote.bookmaker, quote.market, quote.outcome, quote.point, quote.line, quote.price + Decimal("0.250"), later
+    )
+    ingest_snapshot(snapshot=snapshot)
+    ingest_snapshot(snapshot=Snapshot(events=[EventOdds(**{**event.__dict__, "quotes": [moved]})]))
+    current = Price.objects.get(
+        selection__event__provider_id=event.provider_id,
+        selection__market=quote.market,
+        selection__outcome=quote.outcome,
+        bookmaker__key=quote.bookmaker,
+    )
+    assert (current.price, current.observed_at) == (quote.price + Decimal("0.250"), later)
+    history = PriceHistory.objects.filter(selection_id=current.selection_id, bookmaker_id=current.bookmaker_id)
+    assert list(history.order_by("observed_at").values_list("price", flat=True)) == [quote.price, moved.price]
+
+
+def test_an_older_snapshot_goes_to_history_but_not_to_the_current_price(epl_jan15, epl_jan30):
+    ingest_snapshot(snapshot=parse_odds(epl_jan30))
+    current_before = dict(Price.objects.values_list("pk", "price"))
+    history_before = PriceHistory.objects.count()
+    result = ingest_snapshot(snapshot=parse_odds(epl_jan15))
+    overlapping = {p.pk: p.price for p in Price.objects.filter(pk__in=current_before)}
+    assert overlapping == current_before
+    assert result.history_written > 0
+    assert PriceHistory.objects.count() == history_before + result.history_written
+
+
+def test_a_failed_ingest_writes_nothing():
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    good = EventOdds(
+        source="odds_api",
+        provider_id="a" * 32,
+        sport_key="soccer_epl",
+        home_team="A",
+        away_team="B",
+        commence_time=now,
+        quotes=[Quote("pinnacle", H2H, "A", ZERO, ZERO, Decimal("2.000"), now)],
+    )
+    bad = EventOdds(
+        source="odds_api",
+        provider_id="b" * 32,
+        sport_key="soccer_epl",
+        home_team="C",
+        away_team="D",
+        commence_time=now,
+        quotes=[Quote("pinnacle", H2H, "x" * 200, ZERO, ZERO, Decimal("2.000"), now)],
+    )
+    with pytest.raises(DataError):
+        ingest_snapshot(snapshot=Snapshot(events=[good, bad]))
+    assert (Event.objects.count(), Price.objects.count(), PriceHistory.objects.count()) == (0, 0, 0)
+
+
+def test_spread_outcomes_share_the_home_line(epl_jan15):
+    ingest_snapshot(snapshot=parse_odds(epl_jan15))
+    spreads = Selection.objects.filter(market="spreads").select_related("event")
+    assert spreads.exists()
+    for selection in spreads:
+        expected = selection.point if selection.outcome == selection.event.home_team else -selection.point
+        assert selection.line == expected
+
+
+def test_sharp_books_are_flagged_on_first_sight(epl_jan15):
+    ingest_snapshot(snapshot=parse_odds(epl_jan15))
+    flags = dict(Bookmaker.objects.values_list("key", "is_sharp"))
+    assert flags["betfair_ex_uk"] is True
+    assert flags["williamhill"] is False

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from monps.charts import Line, line_chart
+from odds import selectors
+from odds.models import H2H, Event
+
+
+def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = get_object_or_404(Event.objects.select_related("sport"), pk=event_id)
+    rows, bookmakers = selectors.price_table(event)
+    context = {"event": event, "rows": rows, "bookmakers": bookmakers, "now": timezone.now()}
+    if request.htmx:
+        return render(request, "odds/event.html#prices", context)
+    series = selectors.line_movement(event, markets=[H2H])
+    by_outcome: dict[str, list[Line]] = defaultdict(list)
+    for item in series:
+        by_outcome[item.outcome].append(Line(item.bookmaker_title, item.points))
+    order = {event.home_team: 0, "Draw": 1, event.away_team: 2}
+    until = min(timezone.now(), event.commence_time)
+    context["charts"] = [
+        (outcome, line_chart(lines, title=f"{outcome} price by bookmaker", until=until))
+        for outcome, lines in sorted(by_outcome.items(), key=lambda kv: order.get(kv[0], 9))
+    ]
+    context["series"] = series
+    return render(request, "odds/event.html", context)
