@@ -65,6 +65,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         params = connection.settings_dict
     hostname = f"test-{uuid.uuid4().hex[:8]}@monps"
+    app.control.purge()  # messages queued by earlier tests must not reach this test database
     database_url = f"postgresql://{params['USER']}@/{params['NAME']}?host={params['HOST']}"
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL}
     celery = str(Path(sys.executable).parent / "celery")

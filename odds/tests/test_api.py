@@ -3,8 +3,9 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from monps.testing import wait_for_idle_worker
 from odds.ingest import ingest_snapshot
-from odds.models import Event, Price
+from odds.models import Event, Price, PriceHistory
 from odds.providers.football_data import parse_file
 from odds.providers.odds_api import parse_odds
 from odds.tests.conftest import DATA
@@ -74,7 +75,12 @@ def test_history_gives_line_movement_with_opening_and_closing(auth_client):
     assert auth_client.get("/api/odds/history/999999/").status_code == 404
 
 
-def test_collector_status_and_refresh_in_demo_mode(auth_client, settings, redis_url):
+@pytest.mark.django_db(transaction=True)
+def test_collector_refresh_queues_a_demo_snapshot_that_a_worker_ingests(auth_client, settings, celery_worker):
+    import time
+
+    from odds.models import CollectorRun
+
     settings.ODDS_API_KEY = ""
     status = auth_client.get("/api/collector/status/").json()
     assert status["demo"] is True
@@ -82,3 +88,10 @@ def test_collector_status_and_refresh_in_demo_mode(auth_client, settings, redis_
     refresh = auth_client.post("/api/collector/refresh/", {}, content_type="application/json")
     assert refresh.status_code == 202
     assert refresh.json() == {"queued": ["demo"]}
+    deadline = time.monotonic() + 60
+    while not CollectorRun.objects.filter(kind="demo", status="ok").exists():
+        assert time.monotonic() < deadline, "the worker did not run the demo snapshot"
+        time.sleep(0.2)
+    run = CollectorRun.objects.get(kind="demo")
+    assert run.history_written == PriceHistory.objects.count() > 0
+    wait_for_idle_worker()

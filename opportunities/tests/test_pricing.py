@@ -1,0 +1,144 @@
+"""Pricing against published numbers and by its properties. No database."""
+
+import itertools
+import math
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from opportunities.pricing import (
+    METHODS,
+    InvalidOdds,
+    clv,
+    devig,
+    edge,
+    kelly,
+    locked_return,
+    margin,
+    shin_z,
+    surebet,
+)
+
+# Source: penaltyblog (MIT), test/test_implied.py: odds [2.7, 2.3, 4.4] and the probabilities its
+# implementations of each method return, to 4 decimal places (there they are compared with
+# assertAlmostEqual(..., 4)). Its methods follow the R package `implied` by Jonas Lindstrom.
+PUBLISHED = {
+    "multiplicative": [0.358738, 0.4211273, 0.2201347],
+    "additive": [0.3595618, 0.423974, 0.2164642],
+    "power": [0.3591708, 0.4237291, 0.2171001],
+    "shin": [0.3593461, 0.4232517, 0.2174022],
+    "odds_ratio": [0.3588103, 0.4225611, 0.2186286],
+}
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_devig_matches_published_values(method):
+    assert devig([2.7, 2.3, 4.4], method) == pytest.approx(PUBLISHED[method], abs=5e-5)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_symmetric_two_way_market_is_fifty_fifty(method):
+    assert devig([1.91, 1.91], method) == pytest.approx([0.5, 0.5], abs=1e-12)
+
+
+def test_margin_of_a_real_market():
+    # Pinnacle's opening 1X2 for Burnley v Man City, 11 Aug 2023 (football-data.co.uk, PSH/PSD/PSA).
+    assert margin([8.58, 5.51, 1.37]) == pytest.approx(1 / 8.58 + 1 / 5.51 + 1 / 1.37 - 1)
+    assert margin([8.58, 5.51, 1.37]) == pytest.approx(0.02797, abs=1e-5)
+
+
+def test_shin_z_is_zero_without_margin_and_positive_with_one():
+    assert shin_z([2.0, 2.0]) == pytest.approx(0.0, abs=1e-9)
+    assert 0 < shin_z([2.7, 2.3, 4.4]) < 0.1
+
+
+def test_shin_takes_more_margin_from_the_long_shot_than_normalisation():
+    odds = [1.2, 6.0, 15.0]
+    assert devig(odds, "shin")[2] < devig(odds, "multiplicative")[2]
+    assert devig(odds, "power")[2] < devig(odds, "multiplicative")[2]
+
+
+def test_additive_refuses_when_a_long_shot_would_go_negative():
+    with pytest.raises(InvalidOdds, match="additive method gives outcome 2 a probability <= 0"):
+        devig([1.05, 8.0, 60.0], "additive")
+
+
+@pytest.mark.parametrize(
+    ("odds", "message"),
+    [
+        ([1.0, 2.0], "outcome 0: price 1.0 must be above 1.0"),
+        ([2.0, 0.5], "outcome 1: price 0.5 must be above 1.0"),
+        ([2.0, float("nan")], "outcome 1: price nan is not finite"),
+        ([2.0, float("inf")], "outcome 1: price inf is not finite"),
+        ([2.0, "x"], "outcome 1: price 'x' is not a number"),
+        ([2.0], "a market needs at least two outcomes, got 1"),
+    ],
+)
+def test_invalid_odds_are_refused(odds, message):
+    with pytest.raises(InvalidOdds) as caught:
+        devig(odds)
+    assert str(caught.value) == message
+
+
+def test_unknown_method():
+    with pytest.raises(ValueError, match="unknown devig method 'magic'"):
+        devig([2.0, 2.0], "magic")
+
+
+def test_edge_kelly_clv_formulas():
+    assert edge(2.2, 0.5) == pytest.approx(0.1)
+    assert edge(1.8, 0.5) == pytest.approx(-0.1)
+    # Kelly: b = 1.2, p = 0.5: (1.2 * 0.5 - 0.5) / 1.2 = 1/12.
+    assert kelly(2.2, 0.5) == pytest.approx(1 / 12)
+    assert kelly(2.2, 0.5, 0.25) == pytest.approx(1 / 48)
+    assert kelly(2.2, 0.5, cap=0.05) == 0.05
+    assert kelly(1.8, 0.5) == 0.0
+    assert clv(2.10, 0.5) == pytest.approx(0.05)
+    assert clv(2.00, 0.45) == pytest.approx(-0.10)
+
+
+def test_surebet_shares_lock_the_same_return():
+    prices = [2.10, 2.10]
+    shares = surebet(prices)
+    assert shares == pytest.approx([0.5, 0.5])
+    assert locked_return(prices) == pytest.approx(0.05)
+    returns = [share * price for share, price in zip(shares, prices, strict=True)]
+    assert returns == pytest.approx([1.05, 1.05])
+    three = [3.6, 3.9, 3.1]
+    shares = surebet(three)
+    assert [s * p for s, p in zip(shares, three, strict=True)] == pytest.approx([1 + locked_return(three)] * 3)
+    assert surebet([1.9, 1.9]) is None
+
+
+odds_lists = st.lists(st.floats(min_value=1.01, max_value=200.0), min_size=2, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(odds=odds_lists, method=st.sampled_from(METHODS))
+def test_probabilities_are_proper_and_keep_the_order(odds, method):
+    assume(0.0 <= margin(odds) <= 0.20)
+    try:
+        probabilities = devig(odds, method)
+    except InvalidOdds:
+        assert method == "additive"  # the only method that may refuse a long shot
+        return
+    assert math.isclose(sum(probabilities), 1.0, abs_tol=1e-9)
+    assert all(0 < p < 1 for p in probabilities)
+    by_price = sorted(range(len(odds)), key=lambda i: odds[i])
+    for shorter, longer in itertools.pairwise(by_price):
+        if odds[shorter] < odds[longer]:
+            assert probabilities[shorter] >= probabilities[longer] - 1e-12
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    probabilities=st.lists(st.floats(min_value=0.02, max_value=1.0), min_size=2, max_size=5),
+    method=st.sampled_from(METHODS),
+)
+def test_zero_margin_returns_the_inverse_odds(probabilities, method):
+    total = sum(probabilities)
+    fair = [p / total for p in probabilities]
+    odds = [1 / p for p in fair]
+    assume(all(o > 1.0 for o in odds))
+    assert devig(odds, method) == pytest.approx(fair, abs=1e-9)
