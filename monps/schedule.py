@@ -8,4 +8,7 @@ BEAT_SCHEDULE = {
     "refresh-fixtures": {"task": "odds.tasks.refresh_fixtures", "schedule": crontab(minute=7, hour="*/6")},
     "collect-scores": {"task": "odds.tasks.collect_scores", "schedule": crontab(minute="*/30")},
     "demo-tick": {"task": "odds.tasks.demo_tick", "schedule": 60.0},
+    # A full pass also expires what started or vanished without a collection to trigger it.
+    "detect-opportunities": {"task": "opportunities.tasks.detect_opportunities", "schedule": 600.0},
+    "settle-bets": {"task": "bets.tasks.settle_bets", "schedule": crontab(minute="*/15")},
 }

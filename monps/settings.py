@@ -278,6 +278,7 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "monps@localhost")
 ALERT_EMAIL_TO = env_list("ALERT_EMAIL_TO", "")
+ALERT_RETRY_SECONDS = env_int("ALERT_RETRY_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

@@ -55,17 +55,17 @@ class DemoBook:
     title: str
     margin: float
     delay: timedelta
-    bias: float  # spread of this book's own opinion, in probability
+    bias: float  # spread of this book's own opinion: relative error of its probabilities
     tick: Decimal
 
 
 BOOKS = [
     DemoBook("pinnacle", "Pinnacle", 0.025, timedelta(0), 0.0, Decimal("0.01")),
-    DemoBook("betfair_ex_eu", "Betfair Exchange", 0.015, timedelta(minutes=10), 0.004, Decimal("0.01")),
-    DemoBook("bet365", "Bet365", 0.055, timedelta(minutes=40), 0.02, Decimal("0.05")),
-    DemoBook("williamhill", "William Hill", 0.07, timedelta(minutes=90), 0.025, Decimal("0.05")),
-    DemoBook("unibet_eu", "Unibet", 0.06, timedelta(minutes=60), 0.03, Decimal("0.01")),
-    DemoBook("sport888", "888sport", 0.075, timedelta(minutes=120), 0.035, Decimal("0.05")),
+    DemoBook("betfair_ex_eu", "Betfair Exchange", 0.02, timedelta(minutes=10), 0.005, Decimal("0.01")),
+    DemoBook("bet365", "Bet365", 0.06, timedelta(minutes=40), 0.025, Decimal("0.05")),
+    DemoBook("williamhill", "William Hill", 0.075, timedelta(minutes=90), 0.03, Decimal("0.05")),
+    DemoBook("unibet_eu", "Unibet", 0.065, timedelta(minutes=60), 0.03, Decimal("0.01")),
+    DemoBook("sport888", "888sport", 0.08, timedelta(minutes=120), 0.035, Decimal("0.05")),
 ]
 
 
@@ -220,10 +220,9 @@ def _quotes(match: DemoMatch, moment: datetime, seed: int) -> list[Quote]:
         rng = _rng(seed, match.provider_id, book.key, "bias")
         for market in (H2H, TOTALS, SPREADS):
             sides = [(side, p) for (m, side), p in probabilities.items() if m == market]
-            # The book's own opinion moves probability between outcomes; it never creates any.
-            biases = [rng.gauss(0, book.bias) if book.bias else 0.0 for _ in sides]
-            mean = sum(biases) / len(biases)
-            opinion = [min(max(p + b - mean, 0.01), 0.97) for (_, p), b in zip(sides, biases, strict=True)]
+            # The book's own opinion: each probability scaled by a few percent, then renormalised,
+            # so it moves probability between outcomes and never creates any.
+            opinion = [min(max(p * math.exp(rng.gauss(0, book.bias)), 0.01), 0.97) for _, p in sides]
             total = sum(opinion)
             for (side, _), probability in zip(sides, opinion, strict=True):
                 point = line = ZERO

@@ -111,13 +111,21 @@ def test_surebet_shares_lock_the_same_return():
     assert surebet([1.9, 1.9]) is None
 
 
-odds_lists = st.lists(st.floats(min_value=1.01, max_value=200.0), min_size=2, max_size=6)
+@st.composite
+def bookmaker_markets(draw) -> list[float]:
+    """A market as a bookmaker prices it: true probabilities, a margin of 0-20% spread unevenly."""
+    weights = draw(st.lists(st.floats(min_value=0.01, max_value=1.0), min_size=2, max_size=6))
+    total = sum(weights)
+    overround = draw(st.floats(min_value=0.0, max_value=0.20))
+    skew = [draw(st.floats(min_value=0.98, max_value=1.02)) for _ in weights]
+    odds = [1 / min(w / total * (1 + overround) * k, 0.995) for w, k in zip(weights, skew, strict=True)]
+    assume(0.0 <= margin(odds) <= 0.20)
+    return odds
 
 
 @settings(max_examples=300, deadline=None)
-@given(odds=odds_lists, method=st.sampled_from(METHODS))
+@given(odds=bookmaker_markets(), method=st.sampled_from(METHODS))
 def test_probabilities_are_proper_and_keep_the_order(odds, method):
-    assume(0.0 <= margin(odds) <= 0.20)
     try:
         probabilities = devig(odds, method)
     except InvalidOdds:

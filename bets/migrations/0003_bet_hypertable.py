@@ -1,0 +1,11 @@
+from django.db import migrations
+
+from monps.timescale import CreateHypertable
+
+
+class Migration(migrations.Migration):
+    dependencies = [("bets", "0002_initial")]
+
+    operations = [
+        CreateHypertable("bet", "placed_at", chunk_interval="30 days", primary_key=("id", "placed_at")),
+    ]

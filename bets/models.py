@@ -1,0 +1,142 @@
+"""Bets, their audit trail, and the bankroll ledger. Money is Decimal to the cent."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from odds.models import MARKETS, Bookmaker, Event, Selection
+
+
+class BetQuerySet(models.QuerySet):
+    def pending(self) -> BetQuerySet:
+        return self.filter(status=Bet.PENDING)
+
+    def settled(self) -> BetQuerySet:
+        return self.exclude(status=Bet.PENDING)
+
+
+class Bet(models.Model):
+    PENDING, WON, LOST, VOID, HALF_WON, HALF_LOST, PUSH = (
+        "pending",
+        "won",
+        "lost",
+        "void",
+        "half_won",
+        "half_lost",
+        "push",
+    )
+    STATUSES = [
+        (PENDING, "Pending"),
+        (WON, "Won"),
+        (LOST, "Lost"),
+        (VOID, "Void"),
+        (HALF_WON, "Half won"),
+        (HALF_LOST, "Half lost"),
+        (PUSH, "Push"),
+    ]
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="bets")
+    selection = models.ForeignKey(Selection, on_delete=models.PROTECT, related_name="bets")
+    market = models.CharField(max_length=16, choices=MARKETS)
+    outcome = models.CharField(max_length=128)
+    point = models.DecimalField(
+        max_digits=7, decimal_places=2, null=True, blank=True, help_text="Handicap or total; empty for h2h."
+    )
+    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.PROTECT, related_name="bets")
+    price = models.DecimalField(max_digits=8, decimal_places=3)
+    stake = models.DecimalField(max_digits=12, decimal_places=2)
+    strategy_name = models.CharField(max_length=64, blank=True)
+    strategy = models.ForeignKey(
+        "opportunities.Strategy", null=True, blank=True, on_delete=models.SET_NULL, related_name="bets"
+    )
+    # On TimescaleDB opportunities are a hypertable: no database constraint can point at them.
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="bets",
+    )
+    edge_at_placing = models.DecimalField(max_digits=7, decimal_places=5, null=True, blank=True)
+    placed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=STATUSES, default=PENDING)
+    profit = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_manually = models.BooleanField(default=False)
+    closing_price = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
+    closing_fair_probability = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
+    clv = models.DecimalField(max_digits=7, decimal_places=5, null=True, blank=True)
+    closing_note = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = BetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-placed_at"], name="bet_status_placed"),
+            models.Index(fields=["-placed_at"], name="bet_placed"),
+            models.Index(fields=["event"], name="bet_event"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gt=1), name="bet_price_above_one"),
+            models.CheckConstraint(condition=Q(stake__gt=0), name="bet_stake_positive"),
+        ]
+
+    def __str__(self) -> str:
+        point = f" {self.point:+}" if self.point is not None else ""
+        return f"{self.outcome}{point} @ {self.price} × {self.stake}"
+
+    @property
+    def is_settled(self) -> bool:
+        return self.status != self.PENDING
+
+
+class BetChange(models.Model):
+    """Who changed what on a bet, and when: the record can be audited."""
+
+    bet = models.ForeignKey(Bet, on_delete=models.DO_NOTHING, db_constraint=False, related_name="changes")
+    action = models.CharField(max_length=16)  # create, update, settle, void, resettle
+    changes = models.JSONField(default=dict, help_text="{field: [old, new]}")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    via = models.CharField(max_length=16, blank=True)  # admin, form, api, task, command
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["bet", "changed_at"], name="betchange_bet")]
+
+    def __str__(self) -> str:
+        return f"{self.action} bet {self.bet_id} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class LedgerEntry(models.Model):
+    DEPOSIT, WITHDRAWAL, ADJUSTMENT = "deposit", "withdrawal", "adjustment"
+    KINDS = [(DEPOSIT, "Deposit"), (WITHDRAWAL, "Withdrawal"), (ADJUSTMENT, "Adjustment")]
+
+    kind = models.CharField(max_length=16, choices=KINDS)
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Signed: deposits positive, withdrawals negative."
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.CheckConstraint(condition=~Q(kind="deposit") | Q(amount__gt=0), name="deposit_positive"),
+            models.CheckConstraint(condition=~Q(kind="withdrawal") | Q(amount__lt=0), name="withdrawal_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} at {self.at:%Y-%m-%d}"

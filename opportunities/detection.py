@@ -1,0 +1,417 @@
+"""Detection: compare every bookmaker's current price with the fair price, record what beats it.
+
+One pass reads the current prices of the events in scope in one query, groups them by market line
+(event, market, line), prices each line once per strategy (a sharp book's devigged prices, or the
+average of every complete book's devigged prices) and writes opportunities and surebets with a
+fixed number of set-based statements, whatever the number of events.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from opportunities import pricing
+from opportunities.models import Alert, DetectionRun, Opportunity, Strategy, Surebet
+
+logger = logging.getLogger(__name__)
+
+PROBABILITY = Decimal("0.000001")
+EDGE = Decimal("0.00001")
+PRICE = Decimal("0.001")
+CENT = Decimal("0.01")
+LOCK_ID = zlib.crc32(b"monps:detection")
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    selection_id: int
+    event_id: int
+    market: str
+    outcome: str
+    point: Decimal
+    line: Decimal
+    bookmaker_id: int
+    is_aggregate: bool
+    price: float
+    price_decimal: Decimal
+    observed_at: datetime
+    sport_id: int
+
+
+@dataclass
+class LineGroup:
+    """The prices of one market line of one event, by bookmaker and outcome."""
+
+    event_id: int
+    market: str
+    line: Decimal
+    sport_id: int
+    by_book: dict[int, dict[str, Quote]] = field(default_factory=lambda: defaultdict(dict))
+
+    @property
+    def outcomes(self) -> set[str]:
+        return {o for quotes in self.by_book.values() for o in quotes}
+
+    def complete_books(self) -> dict[int, dict[str, Quote]]:
+        wanted = self.outcomes
+        return {b: q for b, q in self.by_book.items() if set(q) == wanted and not _aggregate(q)}
+
+
+def _aggregate(quotes: dict[str, Quote]) -> bool:
+    return next(iter(quotes.values())).is_aggregate
+
+
+@dataclass
+class Candidate:
+    strategy: Strategy
+    quote: Quote
+    fair_probability: float
+    edge: float
+    kelly_share: float
+
+
+@dataclass
+class DetectionResult:
+    events: int = 0
+    prices: int = 0
+    created: list[int] = field(default_factory=list)
+    updated: int = 0
+    expired: int = 0
+    surebets: int = 0
+    duration_ms: int = 0
+
+
+def load_quotes(*, now: datetime, event_ids: Iterable[int] | None = None) -> list[Quote]:
+    """Current prices of events that have not started, in one query, as plain tuples."""
+    sql = """
+        SELECT p.selection_id, s.event_id, s.market, s.outcome, s.point, s.line, p.bookmaker_id,
+               b.is_aggregate, p.price, p.observed_at, e.sport_id
+        FROM odds_price p
+        JOIN odds_selection s ON s.id = p.selection_id
+        JOIN odds_event e ON e.id = s.event_id
+        JOIN odds_bookmaker b ON b.id = p.bookmaker_id
+        WHERE e.commence_time > %(now)s AND NOT e.completed AND NOT e.cancelled
+    """
+    params: dict = {"now": now}
+    if event_ids is not None:
+        sql += " AND s.event_id = ANY(%(events)s)"
+        params["events"] = list(event_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [Quote(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], float(r[8]), r[8], r[9], r[10]) for r in rows]
+
+
+def group_lines(quotes: Iterable[Quote]) -> list[LineGroup]:
+    groups: dict[tuple, LineGroup] = {}
+    for q in quotes:
+        key = (q.event_id, q.market, q.line)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = LineGroup(q.event_id, q.market, q.line, q.sport_id)
+        group.by_book[q.bookmaker_id][q.outcome] = q
+    return list(groups.values())
+
+
+def fair_probabilities(group: LineGroup, strategy: Strategy) -> dict[str, float] | None:
+    """The strategy's fair probability of each outcome of this line, or None when it cannot tell."""
+    complete = group.complete_books()
+    outcomes = sorted(group.outcomes)
+    if len(outcomes) < 2:
+        return None
+    if strategy.reference_bookmaker_id:
+        quotes = complete.get(strategy.reference_bookmaker_id)
+        if not quotes:
+            return None
+        try:
+            probabilities = pricing.devig([quotes[o].price for o in outcomes], strategy.devig_method)
+        except pricing.InvalidOdds:
+            return None
+        return dict(zip(outcomes, probabilities, strict=True))
+    books = []
+    for quotes in complete.values():
+        try:
+            books.append(pricing.devig([quotes[o].price for o in outcomes], strategy.devig_method))
+        except pricing.InvalidOdds:
+            continue
+    if len(books) < strategy.min_books:
+        return None
+    averaged = [sum(book[i] for book in books) / len(books) for i in range(len(outcomes))]
+    total = sum(averaged)
+    return {o: p / total for o, p in zip(outcomes, averaged, strict=True)}
+
+
+def candidates_for(
+    groups: list[LineGroup],
+    strategy: Strategy,
+    *,
+    now: datetime,
+    kickoffs: dict[int, datetime],
+    collected: dict[int, datetime | None],
+) -> list[Candidate]:
+    markets = set(strategy.market_list)
+    sports = {s.pk for s in strategy.sports.all()}
+    allowed_books = {b.pk for b in strategy.bookmakers.all()}
+    min_edge, min_price, max_price = float(strategy.min_edge), float(strategy.min_price), float(strategy.max_price)
+    earliest_kickoff = now + timedelta(minutes=strategy.min_minutes_before_kickoff)
+    freshest = now - timedelta(minutes=strategy.max_price_age_minutes)
+    found = []
+    for group in groups:
+        if group.market not in markets or (sports and group.sport_id not in sports):
+            continue
+        if kickoffs[group.event_id] <= earliest_kickoff:
+            continue
+        last_collected = collected.get(group.event_id)
+        if last_collected is not None and last_collected < freshest:
+            continue
+        fair = fair_probabilities(group, strategy)
+        if fair is None:
+            continue
+        for book_id, quotes in group.by_book.items():
+            if book_id == strategy.reference_bookmaker_id or (allowed_books and book_id not in allowed_books):
+                continue
+            for outcome, quote in quotes.items():
+                if quote.is_aggregate or not (min_price <= quote.price <= max_price):
+                    continue
+                probability = fair[outcome]
+                value = pricing.edge(quote.price, probability)
+                if value >= min_edge:
+                    share = pricing.kelly(
+                        quote.price, probability, float(strategy.kelly_fraction), cap=float(strategy.max_stake_share)
+                    )
+                    found.append(Candidate(strategy, quote, probability, value, share))
+    return found
+
+
+def detect(*, event_ids: Iterable[int] | None = None, now: datetime | None = None) -> DetectionResult:
+    """One detection pass (all upcoming events, or only these). Idempotent; one pass at a time."""
+    from bets.selectors import bankroll
+
+    started = time.perf_counter()
+    now = now or timezone.now()
+    event_ids = None if event_ids is None else sorted(set(event_ids))
+    result = DetectionResult()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Passes chained from concurrent collections wait for each other instead of racing.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
+        quotes = load_quotes(now=now, event_ids=event_ids)
+        groups = group_lines(quotes)
+        scope = {q.event_id for q in quotes} | set(event_ids or [])
+        result.events, result.prices = len({q.event_id for q in quotes}), len(quotes)
+        kickoffs, collected = _event_times(scope)
+        strategies = list(
+            Strategy.objects.filter(active=True)
+            .select_related("reference_bookmaker")
+            .prefetch_related("sports", "bookmakers")
+        )
+        bankroll_now = bankroll().now
+        candidates = [
+            c for s in strategies for c in candidates_for(groups, s, now=now, kickoffs=kickoffs, collected=collected)
+        ]
+        created, result.updated, result.expired = _write_opportunities(
+            candidates, bankroll_now=bankroll_now, now=now, scope=None if event_ids is None else scope
+        )
+        result.created = [o.pk for o in created]
+        result.expired += Opportunity.objects.active().filter(event__commence_time__lte=now).update(expired_at=now)
+        result.surebets = _write_surebets(groups, now=now, scope=None if event_ids is None else scope)
+        _queue_alerts(created, now=now)
+        result.duration_ms = int((time.perf_counter() - started) * 1000)
+        DetectionRun.objects.create(
+            started_at=now,
+            duration_ms=result.duration_ms,
+            events=result.events,
+            prices=result.prices,
+            created=len(created),
+            updated=result.updated,
+            expired=result.expired,
+            surebets=result.surebets,
+        )
+    logger.info(
+        "detection: %d events, %d prices, %d new, %d updated, %d expired in %d ms",
+        result.events,
+        result.prices,
+        len(created),
+        result.updated,
+        result.expired,
+        result.duration_ms,
+    )
+    return result
+
+
+def _event_times(event_ids: set[int]) -> tuple[dict[int, datetime], dict[int, datetime | None]]:
+    from odds.models import Event
+
+    kickoffs, collected = {}, {}
+    for pk, kickoff, last in Event.objects.filter(pk__in=event_ids).values_list(
+        "pk", "commence_time", "last_collected_at"
+    ):
+        kickoffs[pk], collected[pk] = kickoff, last
+    return kickoffs, collected
+
+
+def _q(value: float, step: Decimal) -> Decimal:
+    return Decimal(repr(value)).quantize(step, ROUND_HALF_UP)
+
+
+def _write_opportunities(
+    candidates: list[Candidate], *, bankroll_now: Decimal, now: datetime, scope: set[int] | None
+) -> tuple[list[Opportunity], int, int]:
+    active = Opportunity.objects.active()
+    if scope is not None:
+        active = active.filter(event_id__in=scope)
+    existing = {
+        (o.strategy_id, o.selection_id, o.bookmaker_id): o.pk
+        for o in active.only("pk", "strategy_id", "selection_id", "bookmaker_id")
+    }
+    new, updates, seen = [], [], set()
+    for c in candidates:
+        q = c.quote
+        key = (c.strategy.pk, q.selection_id, q.bookmaker_id)
+        seen.add(key)
+        fields = {
+            "price": q.price_decimal,
+            "fair_probability": _q(c.fair_probability, PROBABILITY),
+            "fair_price": _q(pricing.fair_price(c.fair_probability), PRICE),
+            "edge": _q(c.edge, EDGE),
+            "kelly_share": _q(c.kelly_share, EDGE),
+            "suggested_stake": (max(bankroll_now, Decimal(0)) * _q(c.kelly_share, EDGE)).quantize(CENT),
+            "price_observed_at": q.observed_at,
+        }
+        if key in existing:
+            updates.append((existing[key], fields))
+        else:
+            new.append(
+                Opportunity(
+                    strategy=c.strategy,
+                    event_id=q.event_id,
+                    selection_id=q.selection_id,
+                    bookmaker_id=q.bookmaker_id,
+                    market=q.market,
+                    outcome=q.outcome,
+                    point=None if q.market == "h2h" else q.point,
+                    detected_at=now,
+                    last_seen_at=now,
+                    **fields,
+                )
+            )
+    created = Opportunity.objects.bulk_create(new)
+    if updates:
+        _bulk_refresh(updates, now)
+    gone = [pk for key, pk in existing.items() if key not in seen]
+    expired = Opportunity.objects.filter(pk__in=gone).update(expired_at=now) if gone else 0
+    return created, len(updates), expired
+
+
+def _bulk_refresh(updates: list[tuple[int, dict]], now: datetime) -> None:
+    """Update every re-seen opportunity in one statement."""
+    columns = ["price", "fair_probability", "fair_price", "edge", "kelly_share", "suggested_stake", "price_observed_at"]
+    arrays = [[pk for pk, _ in updates]] + [[fields[c] for _, fields in updates] for c in columns]
+    types = ["bigint", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "timestamptz"]
+    unnest = ", ".join(f"%s::{t}[]" for t in types)
+    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE opportunities_opportunity o SET {assignments}, last_seen_at = %s "
+            f"FROM unnest({unnest}) AS v(id, {', '.join(columns)}) WHERE o.id = v.id",
+            [now, *arrays],
+        )
+
+
+def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] | None) -> int:
+    found: dict[tuple, tuple[list[dict], float]] = {}
+    for group in groups:
+        outcomes = sorted(group.outcomes)
+        if len(outcomes) < 2:
+            continue
+        best: dict[str, Quote] = {}
+        for quotes in group.by_book.values():
+            for outcome, quote in quotes.items():
+                if not quote.is_aggregate and (outcome not in best or quote.price > best[outcome].price):
+                    best[outcome] = quote
+        if set(best) != set(outcomes):
+            continue
+        shares = pricing.surebet([best[o].price for o in outcomes])
+        if shares is None:
+            continue
+        legs = [
+            {
+                "outcome": o,
+                "point": str(best[o].point),
+                "bookmaker_id": best[o].bookmaker_id,
+                "price": str(best[o].price_decimal),
+                "stake_share": round(share, 6),
+            }
+            for o, share in zip(outcomes, shares, strict=True)
+        ]
+        found[(group.event_id, group.market, group.line)] = (
+            legs,
+            pricing.locked_return([best[o].price for o in outcomes]),
+        )
+    active = Surebet.objects.active()
+    if scope is not None:
+        active = active.filter(event_id__in=scope)
+    existing = {(s.event_id, s.market, s.line): s for s in active}
+    new, changed = [], []
+    for key, (legs, locked) in found.items():
+        if key in existing:
+            surebet = existing[key]
+            surebet.legs, surebet.locked_return, surebet.last_seen_at = legs, _q(locked, EDGE), now
+            changed.append(surebet)
+        else:
+            new.append(
+                Surebet(
+                    event_id=key[0],
+                    market=key[1],
+                    line=key[2],
+                    legs=legs,
+                    locked_return=_q(locked, EDGE),
+                    detected_at=now,
+                    last_seen_at=now,
+                )
+            )
+    Surebet.objects.bulk_create(new)
+    if changed:
+        Surebet.objects.bulk_update(changed, ["legs", "locked_return", "last_seen_at"])
+    gone = [s.pk for key, s in existing.items() if key not in found]
+    if gone:
+        Surebet.objects.filter(pk__in=gone).update(expired_at=now)
+    Surebet.objects.active().filter(event__commence_time__lte=now).update(expired_at=now)
+    return len(found)
+
+
+def _queue_alerts(created: list[Opportunity], *, now: datetime) -> None:
+    from django.conf import settings
+
+    alerts = []
+    for opportunity in created:
+        strategy = opportunity.strategy
+        if strategy.alert_min_edge is None or opportunity.edge < strategy.alert_min_edge:
+            continue
+        if now - opportunity.price_observed_at > timedelta(minutes=strategy.alert_max_age_minutes):
+            continue  # a stale price is not worth waking anyone for
+        if strategy.alert_email and settings.ALERT_EMAIL_TO:
+            alerts.append(Alert(opportunity=opportunity, channel=Alert.EMAIL, target=",".join(settings.ALERT_EMAIL_TO)))
+        if strategy.webhook_url:
+            alerts.append(Alert(opportunity=opportunity, channel=Alert.WEBHOOK, target=strategy.webhook_url))
+    if not alerts:
+        return
+    ids = [alert.pk for alert in Alert.objects.bulk_create(alerts)]  # new opportunities: no alert exists yet
+
+    def enqueue() -> None:
+        from opportunities.tasks import send_alert
+
+        for pk in ids:
+            send_alert.delay(pk)
+
+    transaction.on_commit(enqueue)

@@ -1,0 +1,218 @@
+"""Strategies, the opportunities they find, surebets, and the alerts sent about them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from odds.models import MARKETS, Bookmaker, Event, Selection, Sport
+from opportunities.pricing import METHODS
+
+CONSENSUS = "consensus"
+
+
+class Strategy(models.Model):
+    """What counts as value: against whose fair price, by which devig method, and how much to stake."""
+
+    name = models.CharField(max_length=64, unique=True)
+    active = models.BooleanField(default=True)
+    reference_bookmaker = models.ForeignKey(
+        Bookmaker,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The sharp book whose prices are the truth. Blank: the consensus of all bookmakers.",
+    )
+    min_books = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1)], help_text="Consensus: fewest bookmakers with a complete market."
+    )
+    devig_method = models.CharField(max_length=16, choices=[(m, m.replace("_", " ")) for m in METHODS], default="shin")
+    min_edge = models.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0.0200"),
+        validators=[MinValueValidator(Decimal("-1"))],
+        help_text="Expected return per unit staked, e.g. 0.02 = 2%.",
+    )
+    min_price = models.DecimalField(
+        max_digits=8, decimal_places=3, default=Decimal("1.200"), validators=[MinValueValidator(Decimal("1.001"))]
+    )
+    max_price = models.DecimalField(
+        max_digits=8, decimal_places=3, default=Decimal("15.000"), validators=[MinValueValidator(Decimal("1.001"))]
+    )
+    markets = models.CharField(max_length=64, default="h2h,spreads,totals", help_text="Comma-separated market keys.")
+    sports = models.ManyToManyField(Sport, blank=True, help_text="None selected: every sport.")
+    bookmakers = models.ManyToManyField(
+        Bookmaker, blank=True, related_name="+", help_text="Books you can bet at. None selected: every book."
+    )
+    kelly_fraction = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.250"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+    )
+    max_stake_share = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.050"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        help_text="Largest stake as a share of bankroll.",
+    )
+    min_minutes_before_kickoff = models.PositiveIntegerField(default=5)
+    max_price_age_minutes = models.PositiveIntegerField(
+        default=180, help_text="Ignore an event whose prices were last collected longer ago than this."
+    )
+    alert_min_edge = models.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Alert on new opportunities at least this good. Blank: no alerts.",
+    )
+    alert_max_age_minutes = models.PositiveIntegerField(default=30, help_text="No alert for a price older than this.")
+    alert_email = models.BooleanField(default=True, help_text="E-mail ALERT_EMAIL_TO.")
+    webhook_url = models.URLField(blank=True, help_text="JSON POST on each alert (ntfy, Discord, Slack…).")
+
+    class Meta:
+        verbose_name_plural = "strategies"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_price__gt=models.F("min_price")), name="strategy_price_range")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def reference_label(self) -> str:
+        return self.reference_bookmaker.title if self.reference_bookmaker_id else f"consensus ({self.min_books}+)"
+
+    @property
+    def market_list(self) -> list[str]:
+        keys = {key for key, _ in MARKETS}
+        return [m.strip() for m in self.markets.split(",") if m.strip() in keys]
+
+
+class OpportunityQuerySet(models.QuerySet):
+    def active(self) -> OpportunityQuerySet:
+        return self.filter(expired_at__isnull=True)
+
+
+class Opportunity(models.Model):
+    """A price that beats the fair price. Seen again: updated in place; gone: expired."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="opportunities")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="opportunities")
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="+")
+    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.CASCADE, related_name="+")
+    market = models.CharField(max_length=16, choices=MARKETS)
+    outcome = models.CharField(max_length=128)
+    point = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    price = models.DecimalField(max_digits=8, decimal_places=3)
+    fair_probability = models.DecimalField(max_digits=7, decimal_places=6)
+    fair_price = models.DecimalField(max_digits=9, decimal_places=3)
+    edge = models.DecimalField(max_digits=7, decimal_places=5)
+    kelly_share = models.DecimalField(max_digits=7, decimal_places=5)
+    suggested_stake = models.DecimalField(max_digits=12, decimal_places=2)
+    price_observed_at = models.DateTimeField()
+    detected_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    expired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "opportunities"
+        ordering = ["-edge"]
+        # No unique constraint: on TimescaleDB every unique index must contain detected_at. The
+        # detection service keeps one active row per (strategy, selection, bookmaker), under a lock.
+        indexes = [
+            models.Index(
+                fields=["strategy", "selection", "bookmaker"],
+                condition=Q(expired_at__isnull=True),
+                name="opportunity_active_key",
+            ),
+            models.Index(fields=["-edge"], condition=Q(expired_at__isnull=True), name="opportunity_active_edge"),
+            models.Index(fields=["-detected_at"], name="opportunity_detected"),
+            models.Index(fields=["event"], name="opportunity_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} @ {self.price} ({self.bookmaker_id}) edge {self.edge:.2%}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.expired_at is None
+
+
+class Surebet(models.Model):
+    """The best prices of every outcome of one market line, across bookmakers, sum below 1."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="surebets")
+    market = models.CharField(max_length=16, choices=MARKETS)
+    line = models.DecimalField(max_digits=7, decimal_places=2)
+    legs = models.JSONField(help_text="[{outcome, point, bookmaker, price, stake_share}]")
+    locked_return = models.DecimalField(max_digits=7, decimal_places=5)
+    detected_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    expired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-locked_return"]
+        indexes = [
+            models.Index(
+                fields=["event", "market", "line"], condition=Q(expired_at__isnull=True), name="surebet_active_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"surebet {self.market} {self.line} +{self.locked_return:.2%}"
+
+
+class Alert(models.Model):
+    EMAIL, WEBHOOK = "email", "webhook"
+    PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.DO_NOTHING, db_constraint=False, related_name="alerts"
+    )
+    channel = models.CharField(max_length=16, choices=[(EMAIL, "E-mail"), (WEBHOOK, "Webhook")])
+    target = models.CharField(max_length=500)
+    status = models.CharField(
+        max_length=16, default=PENDING, choices=[(PENDING, "Pending"), (SENT, "Sent"), (FAILED, "Failed")]
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["opportunity", "channel"], name="alert_once_per_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} alert {self.status}"
+
+
+class DetectionRun(models.Model):
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField()
+    events = models.PositiveIntegerField(default=0)
+    prices = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0)
+    surebets = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"detection {self.started_at:%Y-%m-%d %H:%M} {self.duration_ms} ms"

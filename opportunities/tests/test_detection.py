@@ -1,0 +1,200 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from bets.models import LedgerEntry
+from odds.models import Bookmaker, Sport
+from opportunities.detection import detect
+from opportunities.models import Opportunity, Strategy, Surebet
+from opportunities.pricing import devig
+from opportunities.tests.factories import NOW, event_with, h2h_event, quotes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def strategy():
+    Strategy.objects.all().delete()
+    pinnacle, _ = Bookmaker.objects.get_or_create(key="pinnacle", defaults={"title": "Pinnacle", "is_sharp": True})
+    LedgerEntry.objects.create(kind="deposit", amount=Decimal("1000.00"), at=NOW - timedelta(days=30))
+    return Strategy.objects.create(
+        name="Pinnacle",
+        reference_bookmaker=pinnacle,
+        devig_method="multiplicative",
+        min_edge=Decimal("0.02"),
+        kelly_fraction=Decimal("0.25"),
+        max_stake_share=Decimal("0.05"),
+        max_price_age_minutes=60,
+    )
+
+
+def totals_event(provider_id="t1", *, soft_over=2.20, **kwargs):
+    prices = {"pinnacle": {"Over": 2.00, "Under": 2.00}, "bet365": {"Over": soft_over, "Under": 1.70}}
+    return event_with(provider_id, quotes("Home", prices, market="totals", point=2.5), **kwargs)
+
+
+def test_a_price_above_the_fair_price_is_an_opportunity_with_its_kelly_stake(strategy):
+    event = totals_event()
+    result = detect(now=NOW)
+    assert len(result.created) == 1
+    opportunity = Opportunity.objects.get()
+    assert (opportunity.event_id, opportunity.market, opportunity.outcome, opportunity.point) == (
+        event.pk,
+        "totals",
+        "Over",
+        Decimal("2.50"),
+    )
+    assert opportunity.price == Decimal("2.200")
+    assert opportunity.fair_probability == Decimal("0.500000")
+    assert opportunity.fair_price == Decimal("2.000")
+    assert opportunity.edge == Decimal("0.10000")
+    # Full Kelly (1.2 * 0.5 - 0.5) / 1.2 = 1/12; a quarter of it on a bankroll of 1000.
+    assert opportunity.kelly_share == Decimal("0.02083")
+    assert opportunity.suggested_stake == Decimal("20.83")
+    assert opportunity.strategy == strategy
+    assert opportunity.expired_at is None
+
+
+def test_seen_again_updates_instead_of_duplicating(strategy):
+    totals_event()
+    detect(now=NOW)
+    event_with(
+        "t1",
+        quotes(
+            "Home",
+            {"bet365": {"Over": 2.30, "Under": 1.65}},
+            market="totals",
+            point=2.5,
+            observed_at=NOW + timedelta(minutes=5),
+        ),
+        collected_at=NOW + timedelta(minutes=5),
+    )
+    result = detect(now=NOW + timedelta(minutes=5))
+    assert (len(result.created), result.updated, result.expired) == (0, 1, 0)
+    opportunity = Opportunity.objects.get()
+    assert (opportunity.price, opportunity.edge) == (Decimal("2.300"), Decimal("0.15000"))
+    assert opportunity.detected_at == NOW
+    assert opportunity.last_seen_at == NOW + timedelta(minutes=5)
+
+
+def test_it_expires_when_the_edge_disappears(strategy):
+    totals_event()
+    detect(now=NOW)
+    later = NOW + timedelta(minutes=5)
+    event_with(
+        "t1",
+        quotes("Home", {"bet365": {"Over": 1.95, "Under": 1.80}}, market="totals", point=2.5, observed_at=later),
+        collected_at=later,
+    )
+    result = detect(now=later)
+    assert result.expired == 1
+    assert Opportunity.objects.get().expired_at == later
+    assert not Opportunity.objects.active().exists()
+
+
+def test_it_expires_when_the_event_starts(strategy):
+    event = totals_event()
+    detect(now=NOW)
+    detect(now=event.commence_time + timedelta(minutes=1))
+    assert not Opportunity.objects.active().exists()
+
+
+def test_consensus_needs_enough_books(strategy):
+    strategy.reference_bookmaker = None
+    strategy.min_books = 3
+    strategy.save()
+    two_books = {"b1": {"H": 2.0, "D": 3.5, "A": 4.0}, "soft": {"H": 2.6, "D": 3.0, "A": 3.0}}
+    h2h_event("c1", two_books)
+    assert detect(now=NOW).created == []
+    h2h_event("c1", {"b2": {"H": 1.95, "D": 3.6, "A": 4.1}})
+    detect(now=NOW)
+    # Every complete book's devigged probabilities, averaged; outcomes in name order (Away, Draw, Home).
+    books = [[4.0, 3.5, 2.0], [3.0, 3.0, 2.6], [4.1, 3.6, 1.95]]
+    probabilities = [devig(b, "multiplicative") for b in books]
+    averaged = [sum(p[i] for p in probabilities) / 3 for i in range(3)]
+    fair_home = averaged[2] / sum(averaged)
+    home = Opportunity.objects.get(outcome="Home")
+    assert home.bookmaker.key == "soft"
+    assert home.fair_probability == Decimal(repr(fair_home)).quantize(Decimal("0.000001"))
+    assert home.edge == Decimal(repr(2.6 * fair_home - 1)).quantize(Decimal("0.00001"))
+
+
+def test_price_range_markets_sports_and_books_are_respected(strategy):
+    totals_event()
+    strategy.max_price = Decimal("2.100")
+    strategy.save()
+    assert detect(now=NOW).created == []
+    strategy.max_price = Decimal("15")
+    strategy.markets = "h2h"
+    strategy.save()
+    assert detect(now=NOW).created == []
+    strategy.markets = "totals"
+    strategy.save()
+    strategy.sports.set([Sport.objects.create(key="tennis_atp", title="ATP")])
+    assert detect(now=NOW).created == []
+    strategy.sports.clear()
+    strategy.bookmakers.set([Bookmaker.objects.create(key="williamhill", title="William Hill")])
+    assert detect(now=NOW).created == []
+    strategy.bookmakers.set([Bookmaker.objects.get(key="bet365")])
+    assert len(detect(now=NOW).created) == 1
+
+
+def test_minimum_time_before_kick_off_and_stale_collections(strategy):
+    totals_event(kickoff=NOW + timedelta(minutes=3))
+    assert detect(now=NOW).created == []  # 5 minutes needed by default
+    totals_event("t2", collected_at=NOW - timedelta(hours=2))
+    assert detect(now=NOW).created == []  # collected 2 h ago, 60 min allowed
+    strategy.max_price_age_minutes = 180
+    strategy.save()
+    assert len(detect(now=NOW).created) == 1
+
+
+def test_the_devig_method_changes_the_fair_price(strategy):
+    h2h_event("m1", {"pinnacle": {"H": 1.30, "D": 5.5, "A": 11.0}, "bet365": {"H": 1.30, "D": 5.0, "A": 14.0}})
+    detect(now=NOW)
+    multiplicative = Opportunity.objects.get(outcome="Away").fair_probability
+    strategy.devig_method = "shin"
+    strategy.save()
+    Opportunity.objects.all().delete()
+    detect(now=NOW)
+    shin = Opportunity.objects.get(outcome="Away").fair_probability
+    assert shin < multiplicative  # Shin takes more margin from the long shot
+    assert shin == Decimal(repr(devig([11.0, 5.5, 1.30], "shin")[0])).quantize(Decimal("0.000001"))
+
+
+def test_surebets_across_bookmakers(strategy):
+    event_with(
+        "s1",
+        quotes(
+            "Home",
+            {"b1": {"Over": 2.10, "Under": 1.80}, "b2": {"Over": 1.80, "Under": 2.10}},
+            market="totals",
+            point=2.5,
+        ),
+    )
+    result = detect(now=NOW)
+    assert result.surebets == 1
+    surebet = Surebet.objects.get()
+    assert surebet.locked_return == Decimal("0.05000")
+    assert [(leg["outcome"], leg["price"], leg["stake_share"]) for leg in surebet.legs] == [
+        ("Over", "2.100", 0.5),
+        ("Under", "2.100", 0.5),
+    ]
+    assert detect(now=NOW).surebets == 1
+    assert Surebet.objects.count() == 1
+
+
+def test_the_pass_reads_prices_in_a_constant_number_of_queries(strategy, django_assert_num_queries):
+    for i in range(3):
+        totals_event(f"a{i}")
+    detect(now=NOW)
+    for i in range(3, 5):
+        totals_event(f"a{i}")
+    with django_assert_num_queries(19) as small:  # 3 seen again, 2 new
+        detect(now=NOW)
+    for i in range(5, 40):
+        totals_event(f"a{i}")
+    with django_assert_num_queries(len(small.captured_queries)):  # 5 seen again, 35 new
+        detect(now=NOW + timedelta(seconds=1))
+    assert Opportunity.objects.active().count() == 40
