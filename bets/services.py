@@ -1,0 +1,348 @@
+"""Every write to bets and the ledger: the admin, the HTMX form, the API, tasks and commands call these."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bets import settlement
+from bets.closing import closing_line
+from bets.models import Bet, BetChange, LedgerEntry
+from odds.ingest import line_of
+from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event, Selection
+
+logger = logging.getLogger(__name__)
+
+PRICE_STEP = Decimal("0.001")
+CENT = Decimal("0.01")
+AUDITED = [
+    "event_id",
+    "market",
+    "outcome",
+    "point",
+    "bookmaker_id",
+    "price",
+    "stake",
+    "placed_at",
+    "status",
+    "profit",
+    "strategy_name",
+    "notes",
+    "closing_price",
+    "clv",
+    "settled_manually",
+]
+
+
+class BetRejected(ValidationError):
+    """Invalid input; ``message_dict`` names each field and the reason. Nothing was written."""
+
+
+class EditConflict(Exception):
+    """Editing a settled bet's terms needs the explicit flag."""
+
+
+def clean_price(value: object, field: str = "price") -> Decimal:
+    try:
+        price = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise BetRejected({field: [f"{value!r} is not a number"]}) from None
+    if not price.is_finite():
+        raise BetRejected({field: ["must be a finite number"]})
+    if price <= 1:
+        raise BetRejected({field: [f"{price} must be above 1.0 (decimal odds)"]})
+    if price >= 10000:
+        raise BetRejected({field: [f"{price} is implausibly high"]})
+    if price != price.quantize(PRICE_STEP):
+        raise BetRejected({field: [f"{price} has more than 3 decimal places"]})
+    return price.quantize(PRICE_STEP)
+
+
+def clean_stake(value: object, field: str = "stake") -> Decimal:
+    try:
+        stake = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise BetRejected({field: [f"{value!r} is not an amount"]}) from None
+    if not stake.is_finite() or stake <= 0:
+        raise BetRejected({field: ["must be more than 0"]})
+    if stake != stake.quantize(CENT):
+        raise BetRejected({field: [f"{stake} has more than 2 decimal places"]})
+    if stake > settings.MONPS_MAX_STAKE:
+        raise BetRejected({field: [f"{stake} is above the limit of {settings.MONPS_MAX_STAKE} (MONPS_MAX_STAKE)"]})
+    return stake.quantize(CENT)
+
+
+def _resolve_selection(event: Event, market: str, outcome: str, point: Decimal | None) -> Selection:
+    errors: dict[str, list[str]] = {}
+    if market not in dict(MARKETS):
+        raise BetRejected({"market": [f"{market!r} is not one of {', '.join(dict(MARKETS))}"]})
+    valid = {
+        H2H: [event.home_team, DRAW, event.away_team],
+        SPREADS: [event.home_team, event.away_team],
+        TOTALS: [OVER, UNDER],
+    }[market]
+    if outcome not in valid:
+        errors["outcome"] = [f"{outcome!r} is not an outcome of {market} for {event}: {', '.join(valid)}"]
+    if market == H2H and point is not None:
+        errors["point"] = ["must be empty for h2h"]
+    if market != H2H:
+        if point is None:
+            errors["point"] = [f"a {market} bet needs the handicap or total"]
+        elif (Decimal(point) * 4) % 1:
+            errors["point"] = [f"{point} is not a multiple of 0.25"]
+    if errors:
+        raise BetRejected(errors)
+    stored_point = Decimal(0) if market == H2H else Decimal(point).quantize(CENT)
+    selection, _ = Selection.objects.get_or_create(
+        event=event,
+        market=market,
+        outcome=outcome,
+        point=stored_point,
+        defaults={"line": line_of(market, outcome, stored_point, event.home_team)},
+    )
+    return selection
+
+
+@dataclass(frozen=True)
+class BetInput:
+    event_id: int
+    market: str
+    outcome: str
+    point: Decimal | None
+    bookmaker: str
+    price: object
+    stake: object
+    placed_at: datetime | None = None
+    strategy_name: str = ""
+    strategy_id: int | None = None
+    opportunity_id: int | None = None
+    notes: str = ""
+
+
+@transaction.atomic
+def place_bet(*, bet: BetInput, user=None, via: str = "api", allow_started: bool = False) -> Bet:
+    """Validate and record a bet. Late entry of a bet on an event that has started needs ``allow_started``."""
+    errors: dict[str, list[str]] = {}
+    event = Event.objects.filter(pk=bet.event_id).first()
+    if event is None:
+        raise BetRejected({"event": [f"no event with id {bet.event_id}"]})
+    bookmaker = Bookmaker.objects.filter(key=bet.bookmaker).first()
+    if bookmaker is None:
+        errors["bookmaker"] = [f"no bookmaker {bet.bookmaker!r}"]
+    try:
+        price = clean_price(bet.price)
+    except BetRejected as exc:
+        errors.update(exc.message_dict)
+    try:
+        stake = clean_stake(bet.stake)
+    except BetRejected as exc:
+        errors.update(exc.message_dict)
+    placed_at = bet.placed_at or timezone.now()
+    if timezone.is_naive(placed_at):
+        errors["placed_at"] = ["needs a time zone"]
+    elif placed_at > timezone.now() + timedelta(minutes=5):
+        errors["placed_at"] = ["is in the future"]
+    elif event.commence_time <= max(placed_at, timezone.now()) and not allow_started:
+        errors["event"] = [
+            f"{event} started at {event.commence_time:%Y-%m-%d %H:%M} UTC; a bet placed before "
+            "the start can be entered late with allow_started"
+        ]
+    try:
+        selection = _resolve_selection(event, bet.market, bet.outcome, bet.point)
+    except BetRejected as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise BetRejected(errors)
+    opportunity = None
+    if bet.opportunity_id:
+        from opportunities.models import Opportunity
+
+        opportunity = Opportunity.objects.filter(pk=bet.opportunity_id).select_related("strategy").first()
+        if opportunity is None or opportunity.selection_id != selection.pk:
+            raise BetRejected({"opportunity": [f"opportunity {bet.opportunity_id} is not for this selection"]})
+    strategy_id = bet.strategy_id or (opportunity.strategy_id if opportunity else None)
+    strategy_name = bet.strategy_name or (opportunity.strategy.name if opportunity else "")
+    created = Bet.objects.create(
+        event=event,
+        selection=selection,
+        market=bet.market,
+        outcome=bet.outcome,
+        point=None if bet.market == H2H else selection.point,
+        bookmaker=bookmaker,
+        price=price,
+        stake=stake,
+        placed_at=placed_at,
+        strategy_id=strategy_id,
+        strategy_name=strategy_name,
+        opportunity=opportunity,
+        edge_at_placing=_edge_at_placing(opportunity, price),
+        notes=bet.notes,
+        created_by=user,
+    )
+    _audit(created, "create", {f: [None, _plain(getattr(created, f))] for f in AUDITED}, user, via)
+    if event.commence_time <= timezone.now():
+        record_closing_line(bet=created)
+    if event.completed or event.cancelled:
+        settle_bet(bet=created, via=via)
+    return created
+
+
+def _edge_at_placing(opportunity, price: Decimal) -> Decimal | None:
+    if opportunity is None:
+        return None
+    return (price * opportunity.fair_probability - 1).quantize(Decimal("0.00001"))
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal | datetime):
+        return str(value)
+    return value
+
+
+def _audit(bet: Bet, action: str, changes: dict, user, via: str) -> None:
+    if changes:
+        BetChange.objects.create(bet=bet, action=action, changes=changes, changed_by=user, via=via)
+
+
+EDITABLE = {"price", "stake", "placed_at", "notes", "strategy_name", "bookmaker"}
+
+
+@transaction.atomic
+def update_bet(*, bet_id: int, changes: dict, user=None, via: str = "api", allow_settled: bool = False) -> Bet:
+    """Edit a bet's terms. A settled bet's price or stake changes only with ``allow_settled``;
+    its profit is then computed again. Every change is kept in the audit trail."""
+    bet = Bet.objects.select_for_update().get(pk=bet_id)
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise BetRejected({name: ["cannot be changed; void the bet and enter a new one"] for name in sorted(unknown)})
+    cleaned: dict[str, object] = {}
+    errors: dict[str, list[str]] = {}
+    for name, value in changes.items():
+        try:
+            if name == "price":
+                cleaned[name] = clean_price(value)
+            elif name == "stake":
+                cleaned[name] = clean_stake(value)
+            elif name == "bookmaker":
+                book = Bookmaker.objects.filter(key=value).first()
+                if book is None:
+                    raise BetRejected({"bookmaker": [f"no bookmaker {value!r}"]})
+                cleaned["bookmaker_id"] = book.pk
+            else:
+                cleaned[name] = value
+        except BetRejected as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise BetRejected(errors)
+    terms_changed = any(k in cleaned and cleaned[k] != getattr(bet, k) for k in ("price", "stake"))
+    if bet.is_settled and terms_changed and not allow_settled:
+        raise EditConflict(f"bet {bet.pk} is settled ({bet.status}); editing its price or stake needs allow_settled")
+    before = {f: _plain(getattr(bet, f)) for f in AUDITED}
+    for name, value in cleaned.items():
+        setattr(bet, name, value)
+    if bet.is_settled and bet.status != Bet.VOID:
+        bet.profit = settlement.profit(bet.status, price=bet.price, stake=bet.stake)
+    if bet.closing_fair_probability is not None:
+        bet.clv = _clv(bet.price, bet.closing_fair_probability)
+    bet.save()
+    after = {f: _plain(getattr(bet, f)) for f in AUDITED}
+    _audit(bet, "update", {f: [before[f], after[f]] for f in AUDITED if before[f] != after[f]}, user, via)
+    return bet
+
+
+@transaction.atomic
+def settle_bet(*, bet: Bet, status: str | None = None, user=None, via: str = "task") -> Bet:
+    """Settle from the event's result, or to ``status`` by hand (then marked manual and kept)."""
+    bet = Bet.objects.select_for_update().select_related("event").get(pk=bet.pk)
+    event = bet.event
+    manual = status is not None
+    if not manual:
+        if bet.settled_manually:
+            return bet  # a person decided; results do not overrule them
+        if event.cancelled:
+            status = settlement.VOID
+        elif event.completed and event.has_result:
+            status = settlement.outcome_status(
+                market=bet.market,
+                outcome=bet.outcome,
+                point=bet.point,
+                home_team=event.home_team,
+                away_team=event.away_team,
+                home_score=event.home_score,
+                away_score=event.away_score,
+            )
+        else:
+            return bet
+    if status not in dict(Bet.STATUSES) or (status == Bet.PENDING and not manual):
+        raise BetRejected({"status": [f"{status!r} is not a settlement status"]})
+    new_profit = None if status == Bet.PENDING else settlement.profit(status, price=bet.price, stake=bet.stake)
+    if (bet.status, bet.profit, bet.settled_manually) == (status, new_profit, manual):
+        return bet  # idempotent: settling twice changes nothing
+    before = {f: _plain(getattr(bet, f)) for f in AUDITED}
+    action = "resettle" if bet.is_settled else "settle"
+    bet.status, bet.profit, bet.settled_manually = status, new_profit, manual
+    bet.settled_at = None if status == Bet.PENDING else timezone.now()
+    bet.save(update_fields=["status", "profit", "settled_manually", "settled_at"])
+    after = {f: _plain(getattr(bet, f)) for f in AUDITED}
+    _audit(
+        bet,
+        "void" if status == Bet.VOID else action,
+        {f: [before[f], after[f]] for f in AUDITED if before[f] != after[f]},
+        user,
+        via,
+    )
+    return bet
+
+
+def settle_pending(*, now: datetime | None = None) -> int:
+    """Settle every pending bet whose event has a final result; record missing closing lines."""
+    settled = 0
+    for bet in Bet.objects.pending().filter(event__completed=True).select_related("event"):
+        try:
+            settled += settle_bet(bet=bet).status != Bet.PENDING
+        except settlement.CannotSettle as exc:
+            logger.warning("bet %s cannot be settled: %s", bet.pk, exc)
+    for bet in Bet.objects.filter(event__commence_time__lte=now or timezone.now(), clv__isnull=True, closing_note=""):
+        record_closing_line(bet=bet)
+    return settled
+
+
+def _clv(price: Decimal, probability: Decimal) -> Decimal:
+    return (price * probability - 1).quantize(Decimal("0.00001"))
+
+
+@transaction.atomic
+def record_closing_line(*, bet: Bet) -> Bet:
+    """Store the closing price and CLV once the event has started; say so when no closing data exists."""
+    line = closing_line(bet)
+    bet.closing_price = line.price
+    bet.closing_fair_probability = line.fair_probability
+    bet.clv = _clv(bet.price, line.fair_probability) if line.fair_probability is not None else None
+    bet.closing_note = line.note
+    bet.save(update_fields=["closing_price", "closing_fair_probability", "clv", "closing_note"])
+    return bet
+
+
+@transaction.atomic
+def add_ledger_entry(*, kind: str, amount: object, at: datetime | None = None, note: str = "") -> LedgerEntry:
+    """Deposits are positive, withdrawals negative (either sign may be given), adjustments either."""
+    if kind not in dict(LedgerEntry.KINDS):
+        raise BetRejected({"kind": [f"{kind!r} is not one of deposit, withdrawal, adjustment"]})
+    try:
+        value = Decimal(str(amount).strip())
+    except (InvalidOperation, ValueError):
+        raise BetRejected({"amount": [f"{amount!r} is not an amount"]}) from None
+    if not value.is_finite() or value == 0 or value != value.quantize(CENT):
+        raise BetRejected({"amount": ["must be a non-zero amount with at most 2 decimal places"]})
+    if kind == LedgerEntry.DEPOSIT:
+        value = abs(value)
+    elif kind == LedgerEntry.WITHDRAWAL:
+        value = -abs(value)
+    return LedgerEntry.objects.create(kind=kind, amount=value, at=at or timezone.now(), note=note)

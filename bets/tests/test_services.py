@@ -1,0 +1,189 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from bets.models import Bet, BetChange, LedgerEntry
+from bets.selectors import bankroll
+from bets.services import (
+    BetInput,
+    BetRejected,
+    EditConflict,
+    add_ledger_entry,
+    place_bet,
+    settle_bet,
+    settle_pending,
+    update_bet,
+)
+from odds.models import Event
+from opportunities.pricing import devig
+from opportunities.tests.factories import NOW, h2h_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def event():
+    return h2h_event(
+        "e1",
+        {"pinnacle": {"H": 2.00, "D": 3.60, "A": 4.00}, "bet365": {"H": 2.10, "D": 3.40, "A": 3.80}},
+        home="Arsenal",
+        away="Chelsea",
+    )
+
+
+def bet_input(event, **overrides):
+    values = {
+        "event_id": event.pk,
+        "market": "h2h",
+        "outcome": "Arsenal",
+        "point": None,
+        "bookmaker": "bet365",
+        "price": "2.100",
+        "stake": "10.00",
+    }
+    values.update(overrides)
+    return BetInput(**values)
+
+
+def test_a_valid_bet_is_recorded_with_its_audit(event, user):
+    bet = place_bet(bet=bet_input(event), user=user, via="form")
+    assert (bet.price, bet.stake, bet.status, bet.profit, bet.placed_at) == (
+        Decimal("2.100"),
+        Decimal("10.00"),
+        "pending",
+        None,
+        NOW,
+    )
+    change = BetChange.objects.get(bet_id=bet.pk)
+    assert (change.action, change.via, change.changed_by) == ("create", "form", user)
+    assert change.changes["price"] == [None, "2.100"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"price": "1.00"}, "price", "1.00 must be above 1.0 (decimal odds)"),
+        ({"price": "abc"}, "price", "'abc' is not a number"),
+        ({"price": "NaN"}, "price", "must be a finite number"),
+        ({"price": "2.1234"}, "price", "2.1234 has more than 3 decimal places"),
+        ({"stake": "0"}, "stake", "must be more than 0"),
+        ({"stake": "-5"}, "stake", "must be more than 0"),
+        ({"stake": "10.001"}, "stake", "10.001 has more than 2 decimal places"),
+        ({"stake": "20000.00"}, "stake", "20000.00 is above the limit of 10000.00 (MONPS_MAX_STAKE)"),
+        (
+            {"outcome": "Spurs"},
+            "outcome",
+            "'Spurs' is not an outcome of h2h for Arsenal v Chelsea: Arsenal, Draw, Chelsea",
+        ),
+        ({"market": "totals", "outcome": "Over"}, "point", "a totals bet needs the handicap or total"),
+        ({"point": Decimal("1.5")}, "point", "must be empty for h2h"),
+        ({"bookmaker": "nobody"}, "bookmaker", "no bookmaker 'nobody'"),
+        ({"market": "corners"}, "market", "'corners' is not one of h2h, spreads, totals"),
+    ],
+)
+def test_invalid_input_names_the_field_and_writes_nothing(event, overrides, field, message):
+    with pytest.raises(BetRejected) as caught:
+        place_bet(bet=bet_input(event, **overrides))
+    assert caught.value.message_dict[field] == [message]
+    assert Bet.objects.count() == 0
+    assert BetChange.objects.count() == 0
+
+
+def test_unknown_event(event):
+    with pytest.raises(BetRejected) as caught:
+        place_bet(bet=bet_input(event, event_id=999999))
+    assert caught.value.message_dict == {"event": ["no event with id 999999"]}
+
+
+def test_a_started_event_needs_the_late_entry_flag(event):
+    with time_machine.travel(event.commence_time + timedelta(minutes=10), tick=False):
+        with pytest.raises(BetRejected) as caught:
+            place_bet(bet=bet_input(event, placed_at=event.commence_time - timedelta(hours=1)))
+        assert "started at" in caught.value.message_dict["event"][0]
+        bet = place_bet(bet=bet_input(event, placed_at=event.commence_time - timedelta(hours=1)), allow_started=True)
+    assert bet.placed_at == event.commence_time - timedelta(hours=1)
+    assert bet.closing_price == Decimal("2.100")  # the event had started: the closing line is known
+
+
+def test_settlement_from_the_result_is_idempotent_and_audited(event):
+    bet = place_bet(bet=bet_input(event))
+    Event.objects.filter(pk=event.pk).update(completed=True, home_score=2, away_score=0)
+    assert settle_pending() == 1
+    bet.refresh_from_db()
+    assert (bet.status, bet.profit) == ("won", Decimal("11.00"))
+    assert settle_pending() == 0
+    assert list(BetChange.objects.filter(bet_id=bet.pk).values_list("action", flat=True)) == ["create", "settle"]
+
+
+def test_manual_settlement_overrides_and_is_kept(event, user):
+    bet = place_bet(bet=bet_input(event))
+    settle_bet(bet=bet, status="void", user=user, via="admin")
+    Event.objects.filter(pk=event.pk).update(completed=True, home_score=2, away_score=0)
+    settle_pending()
+    bet.refresh_from_db()
+    assert (bet.status, bet.profit, bet.settled_manually) == ("void", Decimal("0.00"), True)
+
+
+def test_editing_a_settled_bet_needs_the_flag_and_recomputes_profit(event, user):
+    bet = place_bet(bet=bet_input(event))
+    Event.objects.filter(pk=event.pk).update(completed=True, home_score=0, away_score=0)
+    settle_pending()
+    with pytest.raises(EditConflict, match="editing its price or stake needs allow_settled"):
+        update_bet(bet_id=bet.pk, changes={"stake": "20.00"})
+    bet = update_bet(bet_id=bet.pk, changes={"stake": "20.00"}, allow_settled=True, user=user, via="api")
+    assert (bet.status, bet.profit) == ("lost", Decimal("-20.00"))
+    change = BetChange.objects.filter(bet_id=bet.pk, action="update").get()
+    assert change.changes == {"stake": ["10.00", "20.00"], "profit": ["-10.00", "-20.00"]}
+    assert change.changed_by == user
+
+
+def test_clv_from_the_reference_closing_line(event):
+    bet = place_bet(bet=bet_input(event))
+    with time_machine.travel(event.commence_time + timedelta(minutes=1), tick=False):
+        settle_pending()
+    bet.refresh_from_db()
+    fair = devig([4.00, 3.60, 2.00], "shin")[2]  # default strategy: Pinnacle, Shin; name order Away, Draw, Home
+    assert bet.closing_price == Decimal("2.100")
+    assert bet.closing_fair_probability == Decimal(repr(fair)).quantize(Decimal("0.000001"))
+    assert bet.clv == (Decimal("2.100") * bet.closing_fair_probability - 1).quantize(Decimal("0.00001"))
+    assert bet.closing_note == ""
+
+
+def test_without_closing_data_the_bet_says_so(event):
+    lonely = h2h_event("e2", {"bet365": {"H": 2.1, "D": 3.4, "A": 3.8}}, home="Ajax", away="PSV")
+    bet = place_bet(bet=bet_input(lonely, outcome="Ajax"))
+    with time_machine.travel(lonely.commence_time + timedelta(minutes=1), tick=False):
+        settle_pending()
+    bet.refresh_from_db()
+    assert bet.clv is None
+    assert bet.closing_fair_probability is None
+    assert bet.closing_note == "no complete closing line from pinnacle"
+
+
+def test_the_ledger_and_the_bankroll(event):
+    add_ledger_entry(kind="deposit", amount="500.00")
+    add_ledger_entry(kind="withdrawal", amount="100.00")
+    add_ledger_entry(kind="adjustment", amount="-2.50", note="bank fee")
+    assert list(LedgerEntry.objects.order_by("id").values_list("amount", flat=True)) == [
+        Decimal("500.00"),
+        Decimal("-100.00"),
+        Decimal("-2.50"),
+    ]
+    won = place_bet(bet=bet_input(event))
+    place_bet(bet=bet_input(event, outcome="Draw", price="3.400", stake="5.00"))
+    settle_bet(bet=won, status="won")
+    money = bankroll()
+    assert money.now == Decimal("397.50") + Decimal("11.00")
+    assert money.exposure == Decimal("5.00")
+    assert money.available == Decimal("403.50")
+    with pytest.raises(BetRejected) as caught:
+        add_ledger_entry(kind="deposit", amount="0")
+    assert caught.value.message_dict == {"amount": ["must be a non-zero amount with at most 2 decimal places"]}
