@@ -36,3 +36,70 @@ def bankroll() -> Bankroll:
         exposure=Coalesce(Sum("stake", filter=Q(status=Bet.PENDING)), ZERO),
     )
     return Bankroll(ledger, bets["profit"], bets["exposure"])
+
+
+def bets(
+    *,
+    status: str | None = None,
+    sport: str | None = None,
+    bookmaker: str | None = None,
+    strategy: str | None = None,
+    date_from=None,
+    date_to=None,
+):
+    """Bets with what their rows show, pending first, newest first: one query."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    queryset = (
+        Bet.objects.select_related("event__sport", "bookmaker")
+        .annotate(
+            pending_first=Case(When(status=Bet.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        .order_by("pending_first", "-placed_at", "-id")
+    )
+    if status == "settled":
+        queryset = queryset.exclude(status=Bet.PENDING)
+    elif status:
+        queryset = queryset.filter(status=status)
+    if sport:
+        queryset = queryset.filter(event__sport__key=sport)
+    if bookmaker:
+        queryset = queryset.filter(bookmaker__key=bookmaker)
+    if strategy:
+        queryset = queryset.filter(strategy_name=strategy)
+    if date_from:
+        queryset = queryset.filter(placed_at__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(placed_at__lte=date_to)
+    return queryset
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int
+    pending: int
+    staked: Decimal
+    settled_stake: Decimal
+    profit: Decimal
+    average_clv: Decimal | None
+
+    @property
+    def roi(self) -> Decimal | None:
+        """Profit per unit of settled stake (yield)."""
+        return (self.profit / self.settled_stake) if self.settled_stake else None
+
+
+def totals(queryset) -> Totals:
+    """Totals of a filtered set of bets: one query."""
+    from django.db.models import Avg, Count
+
+    settled = ~Q(status=Bet.PENDING) & ~Q(status=Bet.VOID)
+    row = queryset.order_by().aggregate(
+        count=Count("id"),
+        pending=Count("id", filter=Q(status=Bet.PENDING)),
+        staked=Coalesce(Sum("stake"), ZERO),
+        settled_stake=Coalesce(Sum("stake", filter=settled), ZERO),
+        profit=Coalesce(Sum("profit", filter=~Q(status=Bet.PENDING)), ZERO),
+        clv=Avg("clv"),
+    )
+    return Totals(row["count"], row["pending"], row["staked"], row["settled_stake"], row["profit"], row["clv"])

@@ -9,6 +9,8 @@ from odds import api as odds_api
 
 api_patterns = [
     path("odds/", include("odds.api_urls")),
+    path("bets/", include("bets.api_urls")),
+    path("opportunities/", include("opportunities.api_urls")),
     path("collector/status/", odds_api.collector_status, name="collector-status"),
     path("collector/refresh/", odds_api.collector_refresh, name="collector-refresh"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -18,6 +20,8 @@ api_patterns = [
 urlpatterns = [
     path("", include("stats.urls")),
     path("", include("odds.urls")),
+    path("bets/", include("bets.urls")),
+    path("opportunities/", include("opportunities.urls")),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -4,4 +4,5 @@ from stats import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("stats/", views.stats_page, name="stats"),
 ]

@@ -1,0 +1,158 @@
+"""The bets API: list and create, read and edit; all writes go through bets.services."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from bets import selectors, services
+from bets.models import Bet
+from monps.api import Pagination
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_detail = "conflict"
+
+
+class BetOut(serializers.ModelSerializer):
+    event = serializers.IntegerField(source="event_id")
+    event_name = serializers.CharField(source="event.__str__")
+    sport = serializers.CharField(source="event.sport.key")
+    commence_time = serializers.DateTimeField(source="event.commence_time")
+    bookmaker = serializers.CharField(source="bookmaker.key")
+    strategy = serializers.CharField(source="strategy_name")
+    opportunity = serializers.IntegerField(source="opportunity_id", allow_null=True)
+
+    class Meta:
+        model = Bet
+        fields = [
+            "id",
+            "event",
+            "event_name",
+            "sport",
+            "commence_time",
+            "market",
+            "outcome",
+            "point",
+            "bookmaker",
+            "price",
+            "stake",
+            "placed_at",
+            "status",
+            "profit",
+            "settled_at",
+            "settled_manually",
+            "closing_price",
+            "closing_fair_probability",
+            "clv",
+            "closing_note",
+            "edge_at_placing",
+            "strategy",
+            "opportunity",
+            "notes",
+        ]
+
+
+class BetIn(serializers.Serializer):
+    event = serializers.IntegerField()
+    market = serializers.CharField()
+    outcome = serializers.CharField()
+    point = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True)
+    bookmaker = serializers.CharField()
+    # Strings, so the service can tell "2.1234" (rejected) from 2.123 and name the field.
+    price = serializers.CharField()
+    stake = serializers.CharField()
+    placed_at = serializers.DateTimeField(required=False)
+    strategy = serializers.CharField(required=False, allow_blank=True, default="")
+    opportunity = serializers.IntegerField(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    allow_started = serializers.BooleanField(required=False, default=False)
+
+    def to_input(self) -> services.BetInput:
+        data = self.validated_data
+        return services.BetInput(
+            event_id=data["event"],
+            market=data["market"],
+            outcome=data["outcome"],
+            point=data.get("point"),
+            bookmaker=data["bookmaker"],
+            price=data["price"],
+            stake=data["stake"],
+            placed_at=data.get("placed_at"),
+            strategy_name=data["strategy"],
+            opportunity_id=data.get("opportunity"),
+            notes=data["notes"],
+        )
+
+
+class BetEdit(serializers.Serializer):
+    price = serializers.CharField(required=False)
+    stake = serializers.CharField(required=False)
+    placed_at = serializers.DateTimeField(required=False)
+    bookmaker = serializers.CharField(required=False)
+    strategy = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    allow_settled = serializers.BooleanField(required=False, default=False)
+
+
+class BetFilter(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[s for s, _ in Bet.STATUSES] + ["settled"], required=False)
+    sport = serializers.CharField(required=False)
+    bookmaker = serializers.CharField(required=False)
+    strategy = serializers.CharField(required=False)
+    date_from = serializers.DateTimeField(required=False)
+    date_to = serializers.DateTimeField(required=False)
+
+
+def _rejected(exc: services.BetRejected) -> serializers.ValidationError:
+    return serializers.ValidationError(exc.message_dict)
+
+
+@extend_schema(methods=["GET"], parameters=[BetFilter], responses=BetOut(many=True))
+@extend_schema(methods=["POST"], request=BetIn, responses={201: BetOut})
+@api_view(["GET", "POST"])
+def bets(request: Request) -> Response:
+    """Bets, pending first; POST records one (the same validation as the form and the admin)."""
+    if request.method == "POST":
+        data = BetIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            bet = services.place_bet(
+                bet=data.to_input(), user=request.user, via="api", allow_started=data.validated_data["allow_started"]
+            )
+        except services.BetRejected as exc:
+            raise _rejected(exc) from None
+        return Response(BetOut(selectors.bets().get(pk=bet.pk)).data, status=status.HTTP_201_CREATED)
+    query = BetFilter(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    paginator = Pagination()
+    page = paginator.paginate_queryset(selectors.bets(**query.validated_data), request)
+    return paginator.get_paginated_response(BetOut(page, many=True).data)
+
+
+@extend_schema(methods=["GET"], responses=BetOut)
+@extend_schema(methods=["PUT", "PATCH"], request=BetEdit, responses=BetOut)
+@api_view(["GET", "PUT", "PATCH"])
+def bet_detail(request: Request, bet_id: int) -> Response:
+    bet = get_object_or_404(selectors.bets(), pk=bet_id)
+    if request.method == "GET":
+        return Response(BetOut(bet).data)
+    data = BetEdit(data=request.data, partial=request.method == "PATCH")
+    data.is_valid(raise_exception=True)
+    changes = dict(data.validated_data)
+    allow_settled = changes.pop("allow_settled", False)
+    if "strategy" in changes:
+        changes["strategy_name"] = changes.pop("strategy")
+    try:
+        services.update_bet(bet_id=bet.pk, changes=changes, user=request.user, via="api", allow_settled=allow_settled)
+    except services.BetRejected as exc:
+        raise _rejected(exc) from None
+    except services.EditConflict as exc:
+        raise Conflict(str(exc)) from None
+    return Response(BetOut(selectors.bets().get(pk=bet.pk)).data)

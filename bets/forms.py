@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from bets.models import Bet, LedgerEntry
+from bets.services import BetInput
+from odds.models import MARKETS, Bookmaker, Event, Sport
+
+
+class BetForm(forms.Form):
+    event = forms.ModelChoiceField(Event.objects.select_related("sport"), widget=forms.HiddenInput)
+    market = forms.ChoiceField(choices=MARKETS)
+    outcome = forms.CharField(max_length=128)
+    point = forms.DecimalField(required=False, max_digits=7, decimal_places=2, help_text="handicap or total")
+    bookmaker = forms.ModelChoiceField(Bookmaker.objects.filter(is_aggregate=False), to_field_name="key")
+    price = forms.DecimalField(max_digits=8, decimal_places=3, min_value=1.001, help_text="decimal odds")
+    stake = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0.01)
+    placed_at = forms.DateTimeField(required=False, help_text="blank: now")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    opportunity = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    allow_started = forms.BooleanField(required=False, label="The event has started: I placed this bet before")
+
+    def to_input(self) -> BetInput:
+        data = self.cleaned_data
+        return BetInput(
+            event_id=data["event"].pk,
+            market=data["market"],
+            outcome=data["outcome"],
+            point=data.get("point"),
+            bookmaker=data["bookmaker"].key,
+            price=data["price"],
+            stake=data["stake"],
+            placed_at=data.get("placed_at"),
+            notes=data.get("notes", ""),
+            opportunity_id=data.get("opportunity"),
+        )
+
+    def add_service_errors(self, message_dict: dict[str, list[str]]) -> None:
+        for field, errors in message_dict.items():
+            for error in errors:
+                self.add_error(field if field in self.fields else None, error)
+
+
+class BetFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "All"), ("settled", "Settled"), *Bet.STATUSES], required=False)
+    sport = forms.ModelChoiceField(Sport.objects.all(), required=False, to_field_name="key", empty_label="All sports")
+    bookmaker = forms.ModelChoiceField(
+        Bookmaker.objects.filter(is_aggregate=False), required=False, to_field_name="key", empty_label="All bookmakers"
+    )
+    strategy = forms.CharField(required=False)
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        zone = timezone.get_current_timezone()
+        start = (
+            timezone.datetime.combine(data["date_from"], timezone.datetime.min.time(), tzinfo=zone)
+            if data.get("date_from")
+            else None
+        )
+        end = (
+            timezone.datetime.combine(data["date_to"], timezone.datetime.max.time(), tzinfo=zone)
+            if data.get("date_to")
+            else None
+        )
+        return {
+            "status": data.get("status") or None,
+            "sport": data["sport"].key if data.get("sport") else None,
+            "bookmaker": data["bookmaker"].key if data.get("bookmaker") else None,
+            "strategy": data.get("strategy") or None,
+            "date_from": start,
+            "date_to": end,
+        }
+
+
+class SettleForm(forms.Form):
+    status = forms.ChoiceField(choices=[s for s in Bet.STATUSES])
+
+
+class LedgerForm(forms.Form):
+    kind = forms.ChoiceField(choices=LedgerEntry.KINDS)
+    amount = forms.DecimalField(max_digits=12, decimal_places=2)
+    at = forms.DateTimeField(required=False, help_text="blank: now")
+    note = forms.CharField(required=False, max_length=200)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from bets import views
+
+urlpatterns = [
+    path("", views.bet_list, name="bet-list"),
+    path("new/", views.bet_new, name="bet-new"),
+    path("export.csv", views.bet_export, name="bet-export"),
+    path("ledger/", views.ledger_add, name="ledger-add"),
+    path("<int:bet_id>/settle/", views.bet_settle, name="bet-settle"),
+]

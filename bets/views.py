@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from bets import selectors, services
+from bets.forms import BetFilterForm, BetForm, LedgerForm, SettleForm
+from bets.models import Bet, LedgerEntry
+
+
+def _filtered(request: HttpRequest):
+    form = BetFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else {}
+    return form, selectors.bets(**filters)
+
+
+@require_GET
+def bet_list(request: HttpRequest) -> HttpResponse:
+    form, queryset = _filtered(request)
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "totals": selectors.totals(queryset),
+        "query": request.GET.urlencode(),
+        "bankroll": selectors.bankroll(),
+        "ledger": LedgerEntry.objects.all()[:10],
+        "ledger_form": LedgerForm(),
+        "statuses": Bet.STATUSES,
+    }
+    if request.htmx and request.htmx.target == "bets":
+        return render(request, "bets/list.html#bets", context)
+    return render(request, "bets/list.html", context)
+
+
+def bet_new(request: HttpRequest) -> HttpResponse:
+    """The bet form: pre-filled from an opportunity, posted with HTMX or as a plain form."""
+    if request.method == "POST":
+        form = BetForm(request.POST)
+        if form.is_valid():
+            try:
+                bet = services.place_bet(
+                    bet=form.to_input(), user=request.user, via="form", allow_started=form.cleaned_data["allow_started"]
+                )
+            except services.BetRejected as exc:
+                form.add_service_errors(exc.message_dict)
+            else:
+                if request.htmx:
+                    response = render(request, "bets/placed.html", {"bet": bet})
+                    return trigger_client_event(response, "betPlaced", {"id": bet.pk})
+                messages.success(request, f"Bet placed: {bet}.")
+                return redirect("bet-list")
+        status = 422 if request.htmx else 200
+        return render(request, "bets/form.html" if request.htmx else "bets/new.html", {"form": form}, status=status)
+    form = BetForm(initial=_initial(request))
+    return render(request, "bets/form.html" if request.htmx else "bets/new.html", {"form": form})
+
+
+def _initial(request: HttpRequest) -> dict:
+    from opportunities.models import Opportunity
+
+    opportunity_id = request.GET.get("opportunity")
+    if opportunity_id and opportunity_id.isdigit():
+        o = Opportunity.objects.select_related("bookmaker").filter(pk=int(opportunity_id)).first()
+        if o:
+            return {
+                "event": o.event_id,
+                "market": o.market,
+                "outcome": o.outcome,
+                "point": o.point,
+                "bookmaker": o.bookmaker.key,
+                "price": o.price,
+                "stake": o.suggested_stake or None,
+                "opportunity": o.pk,
+            }
+    event_id = request.GET.get("event")
+    return {"event": int(event_id)} if event_id and event_id.isdigit() else {}
+
+
+@require_POST
+def bet_settle(request: HttpRequest, bet_id: int) -> HttpResponse:
+    bet = get_object_or_404(Bet, pk=bet_id)
+    form = SettleForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(f"unknown status {request.POST.get('status')!r}", status=400)
+    services.settle_bet(bet=bet, status=form.cleaned_data["status"], user=request.user, via="form")
+    if request.htmx:
+        bet = selectors.bets().get(pk=bet.pk)
+        response = render(request, "bets/list.html#row", {"bet": bet, "statuses": Bet.STATUSES})
+        return trigger_client_event(response, "betSettled", {"id": bet.pk})
+    messages.success(request, f"Bet {bet.pk} settled as {form.cleaned_data['status']}.")
+    return redirect("bet-list")
+
+
+@require_POST
+def ledger_add(request: HttpRequest) -> HttpResponse:
+    form = LedgerForm(request.POST)
+    if form.is_valid():
+        try:
+            entry = services.add_ledger_entry(
+                kind=form.cleaned_data["kind"],
+                amount=form.cleaned_data["amount"],
+                at=form.cleaned_data.get("at"),
+                note=form.cleaned_data["note"],
+            )
+        except services.BetRejected as exc:
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+        else:
+            messages.success(request, f"Recorded {entry.kind} of {entry.amount}.")
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("bet-list")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+def bet_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered bets as CSV, streamed: every column a bettor's spreadsheet needs."""
+    _, queryset = _filtered(request)
+    header = [
+        "id",
+        "placed_at",
+        "sport",
+        "event",
+        "commence_time",
+        "market",
+        "outcome",
+        "point",
+        "bookmaker",
+        "price",
+        "stake",
+        "status",
+        "profit",
+        "closing_price",
+        "clv",
+        "strategy",
+        "notes",
+    ]
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(header)
+        for bet in queryset.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    bet.pk,
+                    bet.placed_at.isoformat(),
+                    bet.event.sport.key,
+                    str(bet.event),
+                    bet.event.commence_time.isoformat(),
+                    bet.market,
+                    bet.outcome,
+                    "" if bet.point is None else bet.point,
+                    bet.bookmaker.key,
+                    bet.price,
+                    bet.stake,
+                    bet.status,
+                    "" if bet.profit is None else bet.profit,
+                    "" if bet.closing_price is None else bet.closing_price,
+                    "" if bet.clv is None else bet.clv,
+                    bet.strategy_name,
+                    bet.notes,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="monps-bets.csv"'
+    return response

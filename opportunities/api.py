@@ -1,0 +1,88 @@
+"""The opportunities API: the list with filters, and the top N by edge."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from monps.api import Pagination
+from opportunities import selectors
+from opportunities.models import Opportunity
+
+
+class OpportunityOut(serializers.ModelSerializer):
+    event = serializers.IntegerField(source="event_id")
+    event_name = serializers.CharField(source="event.__str__")
+    sport = serializers.CharField(source="event.sport.key")
+    commence_time = serializers.DateTimeField(source="event.commence_time")
+    bookmaker = serializers.CharField(source="bookmaker.key")
+    bookmaker_title = serializers.CharField(source="bookmaker.title")
+    strategy = serializers.CharField(source="strategy.name")
+    active = serializers.BooleanField(source="is_active")
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id",
+            "event",
+            "event_name",
+            "sport",
+            "commence_time",
+            "market",
+            "outcome",
+            "point",
+            "bookmaker",
+            "bookmaker_title",
+            "price",
+            "fair_probability",
+            "fair_price",
+            "edge",
+            "kelly_share",
+            "suggested_stake",
+            "strategy",
+            "price_observed_at",
+            "detected_at",
+            "last_seen_at",
+            "expired_at",
+            "active",
+        ]
+
+
+class OpportunityFilter(serializers.Serializer):
+    active = serializers.BooleanField(required=False, default=True, allow_null=True)
+    sport = serializers.CharField(required=False)
+    market = serializers.ChoiceField(choices=["h2h", "spreads", "totals"], required=False)
+    bookmaker = serializers.CharField(required=False)
+    min_edge = serializers.DecimalField(max_digits=6, decimal_places=4, required=False)
+    strategy = serializers.CharField(required=False)
+    ordering = serializers.ChoiceField(choices=list(selectors.ORDERINGS), required=False, default="edge")
+
+
+@extend_schema(parameters=[OpportunityFilter], responses=OpportunityOut(many=True))
+@api_view(["GET"])
+def opportunities(request: Request) -> Response:
+    """Opportunities (active by default), by edge or by time, filtered and paginated."""
+    query = OpportunityFilter(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    paginator = Pagination()
+    page = paginator.paginate_queryset(selectors.opportunities(**query.validated_data), request)
+    return paginator.get_paginated_response(OpportunityOut(page, many=True).data)
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("n", int, description="how many (1-100, default 10)")],
+    responses=OpportunityOut(many=True),
+)
+@api_view(["GET"])
+def top(request: Request) -> Response:
+    """The N active opportunities with the largest edge."""
+    try:
+        n = int(request.query_params.get("n", 10))
+    except ValueError:
+        raise serializers.ValidationError({"n": ["must be a whole number"]}) from None
+    if not 1 <= n <= 100:
+        raise serializers.ValidationError({"n": ["must be between 1 and 100"]})
+    return Response(OpportunityOut(selectors.top(n), many=True).data)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from opportunities import selectors
+from opportunities.forms import OpportunityFilterForm, StrategyForm
+from opportunities.models import Strategy
+
+
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    form = OpportunityFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else {}
+    page = Paginator(selectors.opportunities(active=True, **filters), 50).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "now": timezone.now(),
+        "query": request.GET.urlencode(),
+        "surebets": [] if request.htmx else selectors.active_surebets(),
+    }
+    if request.htmx:
+        return render(request, "opportunities/list.html#results", context)
+    return render(request, "opportunities/list.html", context)
+
+
+def strategy_list(request: HttpRequest) -> HttpResponse:
+    strategies = Strategy.objects.select_related("reference_bookmaker").prefetch_related("sports", "bookmakers")
+    return render(request, "opportunities/strategies.html", {"strategies": strategies})
+
+
+@require_http_methods(["GET", "POST"])
+def strategy_edit(request: HttpRequest, strategy_id: int | None = None) -> HttpResponse:
+    strategy = get_object_or_404(Strategy, pk=strategy_id) if strategy_id else None
+    form = StrategyForm(request.POST or None, instance=strategy)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Strategy {saved.name} saved; it applies from the next detection pass.")
+        return redirect("strategy-list")
+    return render(request, "opportunities/strategy_form.html", {"form": form, "strategy": strategy})
