@@ -76,7 +76,7 @@ class BetFilterForm(forms.Form):
 
 
 class SettleForm(forms.Form):
-    status = forms.ChoiceField(choices=[s for s in Bet.STATUSES])
+    status = forms.ChoiceField(choices=Bet.STATUSES)
 
 
 class LedgerForm(forms.Form):
