@@ -1,0 +1,181 @@
+"""The admin, the HTMX form and the API create identical bets, through the same service."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from bets.models import Bet, BetChange
+from opportunities.tests.factories import NOW, h2h_event
+
+pytestmark = pytest.mark.django_db
+FIELDS = [
+    "event_id",
+    "selection_id",
+    "market",
+    "outcome",
+    "point",
+    "bookmaker_id",
+    "price",
+    "stake",
+    "placed_at",
+    "status",
+    "profit",
+    "strategy_name",
+]
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def event():
+    return h2h_event(
+        "e1",
+        {"pinnacle": {"H": 2.00, "D": 3.60, "A": 4.00}, "bet365": {"H": 2.10, "D": 3.40, "A": 3.80}},
+        home="Arsenal",
+        away="Chelsea",
+    )
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("boss", password="a-long-admin-password")
+    client.force_login(admin)
+    return client
+
+
+def snapshot(bet: Bet) -> dict:
+    return {f: getattr(bet, f) for f in FIELDS}
+
+
+def test_admin_form_and_api_create_identical_bets(admin_client, event):
+    common = {
+        "market": "h2h",
+        "outcome": "Arsenal",
+        "price": "2.100",
+        "stake": "10.00",
+        "placed_at": (NOW - timedelta(minutes=1)).isoformat(),
+    }
+    api = admin_client.post(
+        "/api/bets/", {"event": event.pk, "bookmaker": "bet365", **common}, content_type="application/json"
+    )
+    assert api.status_code == 201, api.json()
+    form = admin_client.post("/bets/new/", {"event": event.pk, "bookmaker": "bet365", **common}, HTTP_HX_REQUEST="true")
+    assert form.status_code == 200, form.content.decode()
+    assert form["HX-Trigger"].startswith('{"betPlaced"')
+    bet365 = Bet.objects.first().bookmaker_id
+    admin = admin_client.post(
+        "/admin/bets/bet/add/",
+        {
+            "event": event.pk,
+            "bookmaker": bet365,
+            "market": "h2h",
+            "outcome": "Arsenal",
+            "point": "",
+            "price": "2.100",
+            "stake": "10.00",
+            "placed_at_0": (NOW - timedelta(minutes=1)).strftime("%Y-%m-%d"),
+            "placed_at_1": (NOW - timedelta(minutes=1)).strftime("%H:%M:%S"),
+            "strategy_name": "",
+            "notes": "",
+        },
+    )
+    assert admin.status_code == 302, admin.content.decode()[:3000]
+    bets = list(Bet.objects.order_by("id"))
+    assert len(bets) == 3
+    assert snapshot(bets[0]) == snapshot(bets[1]) == snapshot(bets[2])
+    assert list(BetChange.objects.order_by("id").values_list("via", flat=True)) == ["api", "form", "admin"]
+
+
+def test_api_errors_name_the_field(auth_client, event):
+    response = auth_client.post(
+        "/api/bets/",
+        {
+            "event": event.pk,
+            "market": "h2h",
+            "outcome": "Arsenal",
+            "bookmaker": "bet365",
+            "price": "0.9",
+            "stake": "abc",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Invalid input.",
+        "errors": {"price": ["0.9 must be above 1.0 (decimal odds)"], "stake": ["'abc' is not an amount"]},
+    }
+    assert Bet.objects.count() == 0
+
+
+def test_api_answers_the_documented_shape_and_edits(auth_client, event):
+    created = auth_client.post(
+        "/api/bets/",
+        {
+            "event": event.pk,
+            "market": "h2h",
+            "outcome": "Arsenal",
+            "point": None,
+            "bookmaker": "bet365",
+            "price": "2.100",
+            "stake": "10.00",
+        },
+        content_type="application/json",
+    ).json()
+    assert {k: created[k] for k in ("status", "profit", "closing_price", "clv", "price", "stake", "point")} == {
+        "status": "pending",
+        "profit": None,
+        "closing_price": None,
+        "clv": None,
+        "price": "2.100",
+        "stake": "10.00",
+        "point": None,
+    }
+    patched = auth_client.patch(f"/api/bets/{created['id']}/", {"stake": "12.50"}, content_type="application/json")
+    assert patched.json()["stake"] == "12.50"
+    auth_client.post(f"/bets/{created['id']}/settle/", {"status": "won"})
+    conflict = auth_client.patch(f"/api/bets/{created['id']}/", {"stake": "20.00"}, content_type="application/json")
+    assert conflict.status_code == 409
+    assert "needs allow_settled" in conflict.json()["detail"]
+    ok = auth_client.patch(
+        f"/api/bets/{created['id']}/", {"stake": "20.00", "allow_settled": True}, content_type="application/json"
+    ).json()
+    assert (ok["status"], ok["profit"]) == ("won", "22.00")
+
+
+def test_api_list_filters_and_query_count(auth_client, event, django_assert_num_queries):
+    for outcome in ("Arsenal", "Draw"):
+        auth_client.post(
+            "/api/bets/",
+            {
+                "event": event.pk,
+                "market": "h2h",
+                "outcome": outcome,
+                "bookmaker": "bet365",
+                "price": "3.400",
+                "stake": "5.00",
+            },
+            content_type="application/json",
+        )
+    with django_assert_num_queries(4):
+        body = auth_client.get("/api/bets/", {"status": "pending", "bookmaker": "bet365"}).json()
+    assert body["count"] == 2
+    assert auth_client.get("/api/bets/", {"status": "won"}).json()["count"] == 0
+
+
+def test_form_prefilled_from_an_opportunity(auth_client, event):
+    from opportunities.detection import detect
+    from opportunities.models import Opportunity, Strategy
+
+    Strategy.objects.filter(name="Pinnacle value").update(min_edge=Decimal("-1"), devig_method="multiplicative")
+    detect(now=NOW)
+    opportunity = Opportunity.objects.filter(bookmaker__key="bet365", outcome="Arsenal").get()
+    html = auth_client.get(f"/bets/new/?opportunity={opportunity.pk}", HTTP_HX_REQUEST="true").content.decode()
+    assert 'value="2.100"' in html
+    assert f'name="opportunity" value="{opportunity.pk}"' in html
+    assert "<html" not in html  # a fragment for HTMX

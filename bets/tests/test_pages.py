@@ -1,0 +1,87 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from bets.models import Bet
+from bets.services import BetInput, add_ledger_entry, place_bet
+from opportunities.tests.factories import NOW, h2h_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def make_bets(n: int, start: int = 0) -> None:
+    for i in range(start, start + n):
+        event = h2h_event(f"p{i}", {"bet365": {"H": 2.1, "D": 3.4, "A": 3.8}}, home=f"Home {i}", away=f"Away {i}")
+        place_bet(
+            bet=BetInput(
+                event_id=event.pk,
+                market="h2h",
+                outcome=f"Home {i}",
+                point=None,
+                bookmaker="bet365",
+                price="2.100",
+                stake="10.00",
+                placed_at=NOW - timedelta(minutes=i),
+            )
+        )
+
+
+def test_bets_page_lists_pending_first_with_totals(auth_client):
+    make_bets(3)
+    add_ledger_entry(kind="deposit", amount="100.00")
+    first = Bet.objects.order_by("id").first()
+    auth_client.post(f"/bets/{first.pk}/settle/", {"status": "won"})
+    html = auth_client.get("/bets/").content.decode()
+    assert "3 bets (2 pending)" in html
+    assert 'profit <span class="pos">+11.00</span>' in html
+    assert html.index(f'id="bet-{first.pk}"') > html.index(f'id="bet-{first.pk + 1}"')  # settled after pending
+    assert "111.00" in html  # bankroll: deposit + profit
+
+
+def test_bets_page_query_count_is_constant(auth_client, django_assert_num_queries):
+    make_bets(2)
+    with django_assert_num_queries(10) as small:
+        auth_client.get("/bets/")
+    make_bets(20, start=2)
+    with django_assert_num_queries(len(small.captured_queries)):
+        auth_client.get("/bets/")
+
+
+def test_inline_settlement_returns_the_row(auth_client):
+    make_bets(1)
+    bet = Bet.objects.get()
+    response = auth_client.post(f"/bets/{bet.pk}/settle/", {"status": "half_lost"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.strip().startswith(f'<tr id="bet-{bet.pk}">')
+    assert "−5.00" in html
+    assert response["HX-Trigger"] == '{"betSettled": {"id": %d}}' % bet.pk
+    bad = auth_client.post(f"/bets/{bet.pk}/settle/", {"status": "maybe"})
+    assert bad.status_code == 400
+
+
+def test_csv_export_of_the_filtered_bets(auth_client):
+    make_bets(3)
+    auth_client.post(f"/bets/{Bet.objects.order_by('id').first().pk}/settle/", {"status": "lost"})
+    response = auth_client.get("/bets/export.csv", {"status": "pending"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:4] == ["id", "placed_at", "sport", "event"]
+    assert len(rows) == 3
+    assert {r[11] for r in rows[1:]} == {"pending"}
+    assert rows[1][9:11] == ["2.100", "10.00"]
+
+
+def test_the_ledger_form_rejects_nonsense(auth_client):
+    response = auth_client.post("/bets/ledger/", {"kind": "deposit", "amount": "0"}, follow=True)
+    assert "amount: must be a non-zero amount" in response.content.decode()
+    auth_client.post("/bets/ledger/", {"kind": "withdrawal", "amount": "25.00"})
+    html = auth_client.get("/bets/").content.decode()
+    assert "−25.00" in html
