@@ -1,5 +1,6 @@
 import csv
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -63,7 +64,7 @@ def test_inline_settlement_returns_the_row(auth_client):
     html = response.content.decode()
     assert html.strip().startswith(f'<tr id="bet-{bet.pk}">')
     assert "−5.00" in html
-    assert response["HX-Trigger"] == '{"betSettled": {"id": %d}}' % bet.pk
+    assert json.loads(response["HX-Trigger"]) == {"betSettled": {"id": bet.pk}}
     bad = auth_client.post(f"/bets/{bet.pk}/settle/", {"status": "maybe"})
     assert bad.status_code == 400
 
