@@ -11,6 +11,7 @@ api_patterns = [
     path("odds/", include("odds.api_urls")),
     path("bets/", include("bets.api_urls")),
     path("opportunities/", include("opportunities.api_urls")),
+    path("stats/", include("stats.api_urls")),
     path("collector/status/", odds_api.collector_status, name="collector-status"),
     path("collector/refresh/", odds_api.collector_refresh, name="collector-refresh"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -170,3 +170,20 @@ def events_for_matches(
 
 def default_market() -> str:
     return H2H
+
+
+@dataclass
+class CollectorPanel:
+    runs: list
+    credits_left: int | None
+    blocked: str
+    last_error: CollectorRun | None
+
+
+def collector_panel() -> CollectorPanel:
+    """The collector at a glance: the last runs, credits left, and the newest error. Three queries."""
+    from odds.collector import collection_blocked, credits_left
+
+    runs = list(CollectorRun.objects.all()[:5])
+    last_error = next((r for r in runs if r.status == CollectorRun.FAILED), None)
+    return CollectorPanel(runs, credits_left(), collection_blocked(), last_error)

@@ -1,0 +1,272 @@
+"""Read-only statistics over bets and the ledger, shared by the pages and the API.
+
+Definitions (used everywhere, README "Statistics"):
+- yield = settled profit / settled stake (void bets excluded);
+- ROI = settled profit / total deposited (deposits minus withdrawals, at least the first deposit);
+- hit rate = (won + half of half-won) / settled bets that could win (void and push excluded);
+- CLV averages: plain and stake-weighted, over bets with a closing line.
+Each function runs a fixed number of queries, whatever the number of bets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Avg, Case, CharField, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from bets.models import Bet, LedgerEntry
+from bets.selectors import ZERO, bankroll
+from stats import formulas
+
+SETTLED = ~Q(status__in=[Bet.PENDING, Bet.VOID])
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+PRICE_BANDS = [
+    (Decimal("1.0"), Decimal("1.5"), "1.00–1.50"),
+    (Decimal("1.5"), Decimal("2.0"), "1.50–2.00"),
+    (Decimal("2.0"), Decimal("3.0"), "2.00–3.00"),
+    (Decimal("3.0"), Decimal("5.0"), "3.00–5.00"),
+    (Decimal("5.0"), None, "5.00+"),
+]
+EDGE_BANDS = [
+    (None, Decimal("0"), "below 0%"),
+    (Decimal("0"), Decimal("0.02"), "0–2%"),
+    (Decimal("0.02"), Decimal("0.05"), "2–5%"),
+    (Decimal("0.05"), Decimal("0.10"), "5–10%"),
+    (Decimal("0.10"), None, "10%+"),
+]
+
+
+def _ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    if numerator is None or not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.00001"))
+
+
+@dataclass(frozen=True)
+class Summary:
+    bets: int
+    pending: int
+    settled: int
+    won: int
+    lost: int
+    staked: Decimal  # settled, non-void stake
+    profit: Decimal
+    deposited: Decimal
+    yield_: Decimal | None
+    roi: Decimal | None
+    hit_rate: Decimal | None
+    average_clv: Decimal | None
+    weighted_clv: Decimal | None
+    clv_bets: int
+    expected_profit_edge: Decimal
+    expected_profit_clv: Decimal
+
+
+def summary(bets=None) -> Summary:
+    """Counts, profit, yield, ROI, hit rate and CLV of a set of bets (all by default): two queries."""
+    bets = Bet.objects.all() if bets is None else bets
+    row = bets.order_by().aggregate(
+        bets=Count("id"),
+        pending=Count("id", filter=Q(status=Bet.PENDING)),
+        settled=Count("id", filter=SETTLED),
+        won=Count("id", filter=Q(status=Bet.WON)),
+        half_won=Count("id", filter=Q(status=Bet.HALF_WON)),
+        lost=Count("id", filter=Q(status__in=[Bet.LOST, Bet.HALF_LOST])),
+        decided=Count("id", filter=Q(status__in=[Bet.WON, Bet.LOST, Bet.HALF_WON, Bet.HALF_LOST])),
+        staked=Coalesce(Sum("stake", filter=SETTLED), ZERO),
+        profit=Coalesce(Sum("profit", filter=SETTLED), ZERO),
+        mean_clv=Avg("clv"),
+        clv_bets=Count("id", filter=Q(clv__isnull=False)),
+        clv_stake=Coalesce(Sum("stake", filter=Q(clv__isnull=False)), ZERO),
+        clv_weighted=Sum(ExpressionWrapper(F("clv") * F("stake"), output_field=MONEY)),
+        expected_edge=Coalesce(
+            Sum(ExpressionWrapper(F("edge_at_placing") * F("stake"), output_field=MONEY), filter=SETTLED), ZERO
+        ),
+        expected_clv=Coalesce(Sum(ExpressionWrapper(F("clv") * F("stake"), output_field=MONEY), filter=SETTLED), ZERO),
+    )
+    deposited = LedgerEntry.objects.filter(kind__in=[LedgerEntry.DEPOSIT, LedgerEntry.WITHDRAWAL]).aggregate(
+        total=Coalesce(Sum("amount"), ZERO)
+    )["total"]
+    hits = Decimal(row["won"]) + Decimal(row["half_won"]) / 2
+    return Summary(
+        bets=row["bets"],
+        pending=row["pending"],
+        settled=row["settled"],
+        won=row["won"],
+        lost=row["lost"],
+        staked=row["staked"],
+        profit=row["profit"],
+        deposited=deposited,
+        yield_=_ratio(row["profit"], row["staked"]),
+        roi=_ratio(row["profit"], deposited) if deposited > 0 else None,
+        hit_rate=_ratio(hits, Decimal(row["decided"])),
+        average_clv=_q(row["mean_clv"]),
+        weighted_clv=_ratio(row["clv_weighted"], row["clv_stake"]),
+        clv_bets=row["clv_bets"],
+        expected_profit_edge=Decimal(row["expected_edge"]).quantize(Decimal("0.01")),
+        expected_profit_clv=Decimal(row["expected_clv"]).quantize(Decimal("0.01")),
+    )
+
+
+def _q(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.00001"))
+
+
+@dataclass(frozen=True)
+class BankrollChange:
+    now: Decimal
+    exposure: Decimal
+    available: Decimal
+    change_7d: Decimal
+    change_30d: Decimal
+
+
+def bankroll_change(now: datetime | None = None) -> BankrollChange:
+    """Bankroll now and its change over 7 and 30 days (settled profit and ledger moves): three queries."""
+    now = now or timezone.now()
+    money = bankroll()
+    week, month = now - timedelta(days=7), now - timedelta(days=30)
+    ledger = LedgerEntry.objects.aggregate(
+        week=Coalesce(Sum("amount", filter=Q(at__gt=week)), ZERO),
+        month=Coalesce(Sum("amount", filter=Q(at__gt=month)), ZERO),
+    )
+    profit = Bet.objects.aggregate(
+        week=Coalesce(Sum("profit", filter=SETTLED & Q(settled_at__gt=week)), ZERO),
+        month=Coalesce(Sum("profit", filter=SETTLED & Q(settled_at__gt=month)), ZERO),
+    )
+    return BankrollChange(
+        money.now, money.exposure, money.available, ledger["week"] + profit["week"], ledger["month"] + profit["month"]
+    )
+
+
+def bankroll_series() -> list[tuple[datetime, Decimal]]:
+    """The bankroll after every ledger entry and settled bet, in time order: two queries."""
+    moves = [(at, amount) for at, amount in LedgerEntry.objects.values_list("at", "amount")]
+    moves += list(Bet.objects.filter(SETTLED, settled_at__isnull=False).values_list("settled_at", "profit"))
+    moves.sort(key=lambda m: m[0])
+    balance, series = ZERO, []
+    for at, amount in moves:
+        balance += amount
+        series.append((at, balance))
+    return series
+
+
+@dataclass(frozen=True)
+class Risk:
+    max_drawdown: Decimal
+    max_drawdown_share: Decimal
+    longest_losing_run: int
+    z: float | None
+    p_value: float | None
+
+
+def risk() -> Risk:
+    """Drawdown of the bankroll, the longest run of losing bets, and significance: three queries."""
+    drawdown = formulas.max_drawdown([float(b) for _, b in bankroll_series()])
+    settled = Bet.objects.filter(SETTLED).order_by("settled_at", "id").values_list("status", "price", "stake", "profit")
+    rows = list(settled)
+    run = formulas.longest_run(status in (Bet.LOST, Bet.HALF_LOST) for status, *_ in rows)
+    sig = formulas.significance((float(p), float(s), float(pr)) for _, p, s, pr in rows)
+    return Risk(
+        Decimal(repr(drawdown.amount)).quantize(Decimal("0.01")),
+        Decimal(repr(drawdown.share)).quantize(Decimal("0.0001")),
+        run,
+        sig.z,
+        sig.p_value,
+    )
+
+
+def profit_series(period: str = "week") -> list[dict]:
+    """Profit, stake and yield per day, week or month of settlement: one query."""
+    trunc = PERIODS[period]
+    rows = (
+        Bet.objects.filter(SETTLED, settled_at__isnull=False)
+        .annotate(period=trunc("settled_at"))
+        .values("period")
+        .annotate(bets=Count("id"), staked=Sum("stake"), profit=Sum("profit"), mean_clv=Avg("clv"))
+        .order_by("period")
+    )
+    cumulative = ZERO
+    series = []
+    for row in rows:
+        cumulative += row["profit"]
+        series.append(
+            {
+                "period": row["period"],
+                "bets": row["bets"],
+                "staked": row["staked"],
+                "profit": row["profit"],
+                "cumulative_profit": cumulative,
+                "yield": _ratio(row["profit"], row["staked"]),
+                "average_clv": _q(row["mean_clv"]),
+            }
+        )
+    return series
+
+
+def _band(field: str, bands: list[tuple]) -> Case:
+    whens = []
+    for low, high, label in bands:
+        condition = Q()
+        if low is not None:
+            condition &= Q(**{f"{field}__gte": low})
+        if high is not None:
+            condition &= Q(**{f"{field}__lt": high})
+        whens.append(When(condition, then=Value(label)))
+    return Case(
+        *whens, default=Value("no edge recorded" if field == "edge_at_placing" else "other"), output_field=CharField()
+    )
+
+
+DIMENSIONS = {
+    "sport": F("event__sport__title"),
+    "bookmaker": F("bookmaker__title"),
+    "market": F("market"),
+    "strategy": F("strategy_name"),
+    "price_band": _band("price", PRICE_BANDS),
+    "edge_band": _band("edge_at_placing", EDGE_BANDS),
+}
+
+
+def breakdown(dimension: str) -> list[dict]:
+    """Count, stake, profit, yield and average CLV of settled bets by one dimension: one query."""
+    rows = (
+        Bet.objects.filter(SETTLED)
+        .annotate(key=DIMENSIONS[dimension])
+        .values("key")
+        .annotate(bets=Count("id"), staked=Sum("stake"), profit=Sum("profit"), mean_clv=Avg("clv"))
+        .order_by("-staked", "key")
+    )
+    return [
+        {
+            "key": row["key"] or "(none)",
+            "bets": row["bets"],
+            "staked": row["staked"],
+            "profit": row["profit"],
+            "yield": _ratio(row["profit"], row["staked"]),
+            "average_clv": _q(row["mean_clv"]),
+        }
+        for row in rows
+    ]
+
+
+def clv_distribution(width: Decimal = Decimal("0.02"), limit: Decimal = Decimal("0.10")) -> list[dict]:
+    """How many bets fell in each CLV bucket of ``width``, from -limit to +limit (ends open): one query."""
+    from django.db.models import IntegerField
+    from django.db.models.functions import Floor, Greatest, Least
+
+    buckets = int(limit / width)
+    index = Least(Greatest(Floor(F("clv") / width), Value(-buckets)), Value(buckets - 1), output_field=IntegerField())
+    counts = dict(
+        Bet.objects.filter(clv__isnull=False)
+        .annotate(bucket=index)
+        .values("bucket")
+        .annotate(n=Count("id"))
+        .values_list("bucket", "n")
+    )
+    return [{"from": width * i, "to": width * (i + 1), "bets": counts.get(i, 0)} for i in range(-buckets, buckets)]

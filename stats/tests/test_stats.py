@@ -1,0 +1,153 @@
+"""Stats checked against an independent computation: plain Python over the same bets."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from bets.models import Bet
+from bets.services import BetInput, add_ledger_entry, place_bet, settle_bet
+from opportunities.tests.factories import NOW, h2h_event
+from stats import selectors
+from stats.formulas import max_drawdown
+
+pytestmark = pytest.mark.django_db
+STATUSES = ["won", "lost", "half_won", "half_lost", "push", "void", "pending"]
+
+
+def make_history(n: int, seed: int = 3) -> list[Bet]:
+    rng = random.Random(seed)
+    add_ledger_entry(kind="deposit", amount="1000.00", at=NOW - timedelta(days=60))
+    bets = []
+    for i in range(n):
+        event = h2h_event(
+            f"s{seed}-{i}",
+            {"bet365": {"H": 2.0, "D": 3.4, "A": 3.9}, "williamhill": {"H": 2.05, "D": 3.3, "A": 3.8}},
+            home=f"H{i}",
+            away=f"A{i}",
+        )
+        price = Decimal(rng.choice(["1.450", "1.900", "2.500", "3.750", "6.000"]))
+        bet = place_bet(
+            bet=BetInput(
+                event_id=event.pk,
+                market="h2h",
+                outcome=f"H{i}",
+                point=None,
+                bookmaker=rng.choice(["bet365", "williamhill"]),
+                price=price,
+                stake=Decimal(rng.randint(5, 50)).quantize(Decimal("0.01")),
+                placed_at=NOW - timedelta(days=30 - i % 30),
+                strategy_name=rng.choice(["A", "B"]),
+            )
+        )
+        status = rng.choice(STATUSES)
+        if status != "pending":
+            with time_machine.travel(NOW - timedelta(days=29 - i % 30, hours=-i), tick=False):
+                bet = settle_bet(bet=bet, status=status)
+        clv = Decimal(rng.randint(-80, 120)) / 1000
+        Bet.objects.filter(pk=bet.pk).update(clv=clv, edge_at_placing=Decimal(rng.randint(-10, 90)) / 1000)
+        bets.append(Bet.objects.get(pk=bet.pk))
+    return bets
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def test_summary_matches_a_plain_python_sum():
+    bets = make_history(40)
+    settled = [b for b in bets if b.status not in ("pending", "void")]
+    profit = sum(b.profit for b in settled)
+    staked = sum(b.stake for b in settled)
+    summary = selectors.summary()
+    assert summary.bets == 40
+    assert summary.pending == sum(b.status == "pending" for b in bets)
+    assert summary.profit == profit
+    assert summary.staked == staked
+    assert summary.yield_ == (profit / staked).quantize(Decimal("0.00001"))
+    assert summary.roi == (profit / Decimal("1000.00")).quantize(Decimal("0.00001"))
+    decided = [b for b in bets if b.status in ("won", "lost", "half_won", "half_lost")]
+    hits = sum(1 for b in decided if b.status == "won") + Decimal(sum(1 for b in decided if b.status == "half_won")) / 2
+    assert summary.hit_rate == (hits / len(decided)).quantize(Decimal("0.00001"))
+    clvs = [b.clv for b in bets]
+    assert summary.average_clv == (sum(clvs) / len(clvs)).quantize(Decimal("0.00001"))
+    weighted = sum(b.clv * b.stake for b in bets) / sum(b.stake for b in bets)
+    assert summary.weighted_clv == weighted.quantize(Decimal("0.00001"))
+    assert summary.expected_profit_clv == sum(b.clv * b.stake for b in settled).quantize(Decimal("0.01"))
+
+
+def test_breakdowns_match_plain_python():
+    bets = make_history(30)
+    settled = [b for b in bets if b.status not in ("pending", "void")]
+    by_strategy = {r["key"]: r for r in selectors.breakdown("strategy")}
+    for name in ("A", "B"):
+        mine = [b for b in settled if b.strategy_name == name]
+        assert by_strategy[name]["bets"] == len(mine)
+        assert by_strategy[name]["profit"] == sum(b.profit for b in mine)
+    bands = {r["key"]: r["bets"] for r in selectors.breakdown("price_band")}
+    assert bands.get("5.00+", 0) == sum(b.price >= 5 for b in settled)
+    assert sum(bands.values()) == len(settled)
+
+
+def test_bankroll_and_drawdown_match_plain_python():
+    bets = make_history(30)
+    moves = sorted(
+        [(NOW - timedelta(days=60), Decimal("1000.00"))]
+        + [(b.settled_at, b.profit) for b in bets if b.status not in ("pending", "void")]
+    )
+    balance, balances = Decimal(0), []
+    for _, amount in moves:
+        balance += amount
+        balances.append(float(balance))
+    risk = selectors.risk()
+    assert risk.max_drawdown == Decimal(repr(max_drawdown(balances).amount)).quantize(Decimal("0.01"))
+    money = selectors.bankroll_change()
+    assert money.now == balance
+    assert money.exposure == sum(b.stake for b in bets if b.status == "pending")
+
+
+def test_pages_and_api_agree(auth_client):
+    make_history(12)
+    api = auth_client.get("/api/stats/global/").json()
+    summary = selectors.summary()
+    assert Decimal(api["profit"]) == summary.profit
+    assert Decimal(api["yield"]) == summary.yield_
+    html = auth_client.get("/").content.decode()
+    assert f'data-figure="bankroll">{selectors.bankroll_change().now:,.2f}<' in html
+    performance = auth_client.get("/api/stats/performance/", {"period": "day"}).json()
+    assert sum(Decimal(r["profit"]) for r in performance["series"]) == summary.profit
+    assert set(performance["breakdowns"]) == {"sport", "bookmaker", "market", "strategy", "price_band", "edge_band"}
+    assert auth_client.get("/api/stats/performance/", {"period": "year"}).status_code == 400
+    bankroll = auth_client.get("/api/stats/bankroll/").json()
+    assert Decimal(bankroll["now"]) == selectors.bankroll_change().now
+
+
+def test_dashboard_and_stats_query_counts_are_constant(auth_client, django_assert_num_queries):
+    make_history(4, seed=1)
+    with django_assert_num_queries(14) as dashboard_small:
+        auth_client.get("/")
+    with django_assert_num_queries(15) as stats_small:
+        auth_client.get("/stats/")
+    make_history(25, seed=2)
+    with django_assert_num_queries(len(dashboard_small.captured_queries)):
+        auth_client.get("/")
+    with django_assert_num_queries(len(stats_small.captured_queries)):
+        auth_client.get("/stats/")
+
+
+def test_dashboard_panels_refresh_alone(auth_client):
+    make_history(3)
+    html = auth_client.get("/?panel=figures", HTTP_HX_REQUEST="true").content.decode()
+    assert html.lstrip().startswith('<section id="figures"')
+    assert "Active bets" not in html
+
+
+def test_empty_states(auth_client):
+    html = auth_client.get("/").content.decode()
+    assert "No bets yet: place one from an opportunity." in html
+    assert "Record a deposit" in html
+    assert "No settled bets yet." in auth_client.get("/stats/").content.decode()
