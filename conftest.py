@@ -96,3 +96,23 @@ def celery_worker(django_db_setup, django_db_blocker):
     yield process
     process.terminate()
     process.wait(30)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """Debian's chromium, driven by Playwright (it cannot download its own browser here)."""
+    from monps.servers import chromium_path
+
+    path = chromium_path()
+    require(path is not None, "chromium is not installed (apt-get install chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    return {
+        "executable_path": path,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

@@ -260,3 +260,26 @@ def run_demo(
         total.events = max(total.events, result.events)
         total.event_ids = sorted(set(total.event_ids) | set(result.event_ids))
     return total
+
+
+def collect_demo(*, now: datetime, seed: int = 7, backfill: timedelta = timedelta(0)):
+    """A demo "collection": ingest the simulated market and record it as a collector run."""
+    from django.db import transaction
+
+    from odds.models import CollectorRun
+
+    with transaction.atomic():
+        started = datetime.now(UTC)
+        result = run_demo(now=now, seed=seed, backfill=backfill)
+        run = CollectorRun.objects.create(
+            kind="demo",
+            source=DEMO,
+            sport_key=SPORT_KEY,
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            status=CollectorRun.OK,
+            events_seen=result.events,
+            prices_seen=result.prices_seen,
+            history_written=result.history_written,
+        )
+    return run, result

@@ -87,23 +87,12 @@ def _after_scores() -> None:
 @shared_task(acks_late=True)
 def demo_tick(seed: int = 7) -> int:
     """The demo market moves on: one snapshot now, through the same ingestion path."""
-    from odds.demo import demo_active, run_demo
+    from odds.demo import collect_demo, demo_active
 
     if not demo_active():
         return 0
+    run, result = collect_demo(now=timezone.now(), seed=seed)
     with transaction.atomic():
-        result = run_demo(now=timezone.now(), seed=seed)
-        run = CollectorRun.objects.create(
-            kind="demo",
-            source="demo",
-            sport_key="soccer_demo_league",
-            started_at=timezone.now(),
-            finished_at=timezone.now(),
-            status=CollectorRun.OK,
-            events_seen=result.events,
-            prices_seen=result.prices_seen,
-            history_written=result.history_written,
-        )
         _after_prices(result.event_ids)
         _after_scores()
     logger.info("demo tick: %d history rows", result.history_written, extra={"run_id": run.pk})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
@@ -39,22 +39,25 @@ def signed_money(value: Decimal | float | None) -> str:
     return ("+" if value > 0 else "") + money(value)
 
 
+def _percent(value: Decimal | float, places: int) -> Decimal:
+    step = Decimal(1).scaleb(-places)
+    return (Decimal(str(value)) * 100).quantize(step, ROUND_HALF_UP)
+
+
 @register.filter
 def pct(value: Decimal | float | None, places: int = 1) -> str:
-    """A fraction as a percentage: 0.0523 -> 5.2%."""
+    """A fraction as a percentage, rounded half up: 0.0525 -> 5.3%."""
     if value is None:
         return "–"
-    number = float(value) * 100
-    sign = "+" if number > 0 and places < 0 else ""
-    return f"{sign}{number:.{abs(int(places))}f}%"
+    return f"{_percent(value, int(places))}%"
 
 
 @register.filter
 def signed_pct(value: Decimal | float | None) -> str:
     if value is None:
         return "–"
-    number = float(value) * 100
-    return f"{'+' if number > 0 else '−' if number < 0 else ''}{abs(number):.1f}%"
+    number = _percent(value, 1)
+    return f"{'+' if number > 0 else '−' if number < 0 else ''}{abs(number)}%"
 
 
 @register.filter
@@ -78,11 +81,14 @@ def ago(value: datetime | None) -> str:
 
 
 @register.filter
-def point(value: Decimal | None) -> str:
-    if value is None:
+def point(value: Decimal | None, market: str = "") -> str:
+    """A handicap with its sign (-0.5, +1); a total without one (2.5)."""
+    if value is None or market == "h2h":
         return ""
     value = Decimal(value).normalize()
-    return f"{value:+}" if value else "0"
+    if market == "totals":
+        return f"{value:f}"
+    return f"{value:+f}" if value else "0"
 
 
 @register.filter

@@ -80,7 +80,7 @@ def test_production_settings_pass_check_deploy():
         text=True,
         timeout=120,
         env={
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
             "MONPS_ENV": "production",
             "ALLOWED_HOSTS": "monps.example.com",
             "DJANGO_SECRET_KEY": "x7Gq!2mZ#pL9vR4tY8wK1nB6cF3hJ5dS0aQ*eU&iO-uT+yP@lM",

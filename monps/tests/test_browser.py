@@ -1,0 +1,125 @@
+"""End to end in a real Chromium: log in, read the dashboard, filter, place a bet from an
+opportunity through the HTMX form, see it without a reload, settle it, see ROI change.
+Screenshots of every page at desktop and phone widths go to test-artifacts/screenshots/."""
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PASSWORD = "a-long-browser-password"
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture
+def plain_static(settings):
+    # The live server serves static files from the finders: unhashed names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def market(django_user_model, plain_static):
+    from odds.demo import collect_demo
+    from opportunities.detection import detect
+
+    django_user_model.objects.create_user("bettor", password=PASSWORD)
+    from bets.services import add_ledger_entry
+
+    add_ledger_entry(kind="deposit", amount="1000.00", note="start")
+    collect_demo(now=timezone.now(), backfill=timezone.timedelta(hours=3))
+    detect()
+
+
+def login(page, live_server) -> None:
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "bettor")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def figure(page, name: str) -> str:
+    return page.locator(f'[data-figure="{name}"]').inner_text().strip()
+
+
+def test_the_bettors_day(page, live_server, market):
+    from bets.models import Bet
+    from opportunities.models import Opportunity
+
+    login(page, live_server)
+    api = page.request.get(f"{live_server.url}/api/stats/bankroll/").json()
+    assert figure(page, "bankroll") == f"{Decimal(api['now']):,.2f}"
+    assert figure(page, "roi") == "0.0%"
+
+    # Filter opportunities: the list and the URL follow the filter, without a reload.
+    page.goto(f"{live_server.url}/opportunities/")
+    page.evaluate("window.__still_here = true")
+    page.select_option("select[name=market]", "totals")
+    page.wait_for_url(re.compile(r"market=totals"))
+    assert page.evaluate("window.__still_here") is True
+    markets = page.locator("#results tbody tr td:nth-child(2) .muted").all_inner_texts()
+    assert markets
+    assert set(markets) == {"totals"}
+
+    # Place a bet from the top opportunity on the dashboard; active bets update without a reload.
+    page.goto(f"{live_server.url}/")
+    page.evaluate("window.__still_here = true")
+    top = Opportunity.objects.active().order_by("-edge", "-id").first()
+    page.locator("#top-opportunities a.button").first.click()
+    page.wait_for_selector("#bet-form form")
+    assert page.input_value("#id_price") == f"{top.price:.3f}"
+    page.fill("#id_stake", "10.00")
+    page.click("#bet-form button[type=submit]")
+    page.wait_for_selector("#bet-form-card[role=status]")
+    page.wait_for_function(
+        "outcome => document.querySelector('#active-bets').innerText.includes(outcome)", arg=top.outcome
+    )
+    assert page.evaluate("window.__still_here") is True
+    bet = Bet.objects.get()
+    assert (bet.price, bet.stake, bet.opportunity_id) == (top.price, Decimal("10.00"), top.pk)
+    page.wait_for_function("() => document.querySelector('[data-figure=exposure]').innerText.trim() === '10.00'")
+
+    # Settle it by hand on the bets page, then see ROI change on the dashboard.
+    page.goto(f"{live_server.url}/bets/")
+    page.select_option(f"#bet-{bet.pk} select[name=status]", "won")
+    page.click(f"#bet-{bet.pk} button[type=submit]")
+    page.wait_for_function(f"document.querySelector('#bet-{bet.pk} .badge').innerText === 'Won'")
+    page.goto(f"{live_server.url}/")
+    profit = (bet.price - 1) * Decimal("10.00")
+    roi = (profit / Decimal("1000.00") * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    assert figure(page, "roi") == f"+{roi}%"
+    assert page.request.get(f"{live_server.url}/api/stats/global/").json()["profit"] == f"{profit:.2f}"
+
+
+def test_screenshots_of_every_page(page, live_server, market):
+    from odds.models import Event
+
+    login(page, live_server)
+    event = Event.objects.filter(commence_time__gt=timezone.now()).order_by("commence_time").first()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pages = {
+        "dashboard": "/",
+        "opportunities": "/opportunities/",
+        "bets": "/bets/",
+        "stats": "/stats/",
+        "event": f"/events/{event.pk}/",
+        "strategies": "/opportunities/strategies/",
+    }
+    for size, viewport in SIZES.items():
+        page.set_viewport_size(viewport)
+        for name, path in pages.items():
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status == 200, path
+            assert page.locator("h1").count() == 1
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"] + 1, f"{name} scrolls sideways at {size} width ({width}px)"
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{size}.png"), full_page=True)
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 12
