@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from bets import selectors, services
 from bets.models import Bet
-from monps.api import Pagination
+from monps.api import Pagination, paginated
 
 
 class Conflict(APIException):
@@ -114,8 +114,8 @@ def _rejected(exc: services.BetRejected) -> serializers.ValidationError:
     return serializers.ValidationError(exc.message_dict)
 
 
-@extend_schema(methods=["GET"], parameters=[BetFilter], responses=BetOut(many=True))
-@extend_schema(methods=["POST"], request=BetIn, responses={201: BetOut})
+@extend_schema(methods=["GET"], parameters=[BetFilter], responses=paginated(BetOut, "Bets"), operation_id="bets_list")
+@extend_schema(methods=["POST"], request=BetIn, responses={201: BetOut}, operation_id="bets_create")
 @api_view(["GET", "POST"])
 def bets(request: Request) -> Response:
     """Bets, pending first; POST records one (the same validation as the form and the admin)."""

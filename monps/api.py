@@ -25,3 +25,19 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+def paginated(serializer_class: type, name: str):
+    """The documented shape of a paginated list of ``serializer_class``."""
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    return inline_serializer(
+        name=f"Paginated{name}",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )

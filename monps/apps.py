@@ -7,3 +7,6 @@ class MonpsConfig(AppConfig):
 
     def ready(self) -> None:
         from monps import checks  # noqa: F401  (registers the checks)
+        from monps.prometheus import register
+
+        register()

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from monps import views
 from monps.health import health
 from monps.metrics import metrics
 from odds import api as odds_api
@@ -27,6 +28,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include((api_patterns, "api"))),
+    path("settings/", views.account, name="account"),
+    path("settings/token/", views.token_create, name="token-create"),
+    path("settings/token/revoke/", views.token_revoke, name="token-revoke"),
     path("health/", health, name="health"),
     path("metrics", metrics, name="metrics"),
 ]

@@ -11,7 +11,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from monps.api import Pagination
+from monps.api import Pagination, paginated
 from odds import selectors
 from odds.collector import collection_blocked, credits_left, decide, sports_to_collect
 from odds.models import MARKETS, CollectorRun, Event
@@ -55,7 +55,7 @@ class MatchOut(serializers.Serializer):
     best_prices = BestPriceOut(many=True)
 
 
-@extend_schema(parameters=[MatchesQuery], responses=MatchOut(many=True))
+@extend_schema(parameters=[MatchesQuery], responses=paginated(MatchOut, "Matches"), operation_id="odds_matches_list")
 @api_view(["GET"])
 def matches(request: Request) -> Response:
     """Events with the best current price of every outcome and the bookmaker offering it."""

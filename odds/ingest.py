@@ -309,3 +309,23 @@ def _write_prices(rows: list[tuple], collected_at: datetime) -> tuple[int, int]:
         current_updated = cursor.rowcount
         cursor.execute("DROP TABLE incoming_price; DROP TABLE resolved_price")
     return history_written, current_updated
+
+
+def record_import(*, source: str, sport_key: str, result: IngestResult, events: int) -> None:
+    """Imports are runs too: they count in the collector's history and in the metrics."""
+    from odds.models import CollectorRun
+
+    now = timezone.now()
+    CollectorRun.objects.create(
+        kind="import",
+        source=source,
+        sport_key=sport_key,
+        started_at=now,
+        finished_at=now,
+        status=CollectorRun.OK,
+        events_seen=events,
+        prices_seen=result.prices_seen,
+        history_written=result.history_written,
+        rejected=len(result.rejected),
+        error="\n".join(result.rejected[:50]),
+    )

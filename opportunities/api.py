@@ -8,7 +8,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from monps.api import Pagination
+from monps.api import Pagination, paginated
 from opportunities import selectors
 from opportunities.models import Opportunity
 
@@ -61,7 +61,11 @@ class OpportunityFilter(serializers.Serializer):
     ordering = serializers.ChoiceField(choices=list(selectors.ORDERINGS), required=False, default="edge")
 
 
-@extend_schema(parameters=[OpportunityFilter], responses=OpportunityOut(many=True))
+@extend_schema(
+    parameters=[OpportunityFilter],
+    responses=paginated(OpportunityOut, "Opportunities"),
+    operation_id="opportunities_list",
+)
 @api_view(["GET"])
 def opportunities(request: Request) -> Response:
     """Opportunities (active by default), by edge or by time, filtered and paginated."""

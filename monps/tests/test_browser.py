@@ -33,6 +33,10 @@ def market(django_user_model, plain_static):
     from bets.services import add_ledger_entry
 
     add_ledger_entry(kind="deposit", amount="1000.00", note="start")
+    from opportunities.models import Strategy
+
+    # Any edge counts, so the simulated market always has opportunities to act on.
+    Strategy.objects.filter(name="Pinnacle value").update(min_edge=Decimal("0"))
     collect_demo(now=timezone.now(), backfill=timezone.timedelta(hours=3))
     detect()
 
@@ -60,14 +64,19 @@ def test_the_bettors_day(page, live_server, market):
     assert figure(page, "roi") == "0.0%"
 
     # Filter opportunities: the list and the URL follow the filter, without a reload.
+    market = Opportunity.objects.active().order_by("market").values_list("market", flat=True).first()
     page.goto(f"{live_server.url}/opportunities/")
     page.evaluate("window.__still_here = true")
-    page.select_option("select[name=market]", "totals")
-    page.wait_for_url(re.compile(r"market=totals"))
+    page.select_option("select[name=market]", market)
+    page.wait_for_url(re.compile(rf"market={market}"))
+    page.wait_for_function(
+        "m => [...document.querySelectorAll('#results tbody tr td:nth-child(2) .muted')].every(e => e.innerText === m)",
+        arg=market,
+    )
     assert page.evaluate("window.__still_here") is True
     markets = page.locator("#results tbody tr td:nth-child(2) .muted").all_inner_texts()
     assert markets
-    assert set(markets) == {"totals"}
+    assert set(markets) == {market}
 
     # Place a bet from the top opportunity on the dashboard; active bets update without a reload.
     page.goto(f"{live_server.url}/")

@@ -2,7 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from odds.ingest import ingest_snapshot
+from odds.ingest import ingest_snapshot, record_import
+from odds.models import FOOTBALL_DATA
 from odds.providers.football_data import iter_files, parse_file
 
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         for number, path in enumerate(paths, 1):
             parsed = parse_file(path)
             result = ingest_snapshot(snapshot=parsed.snapshot)
+            sport = parsed.snapshot.events[0].sport_key if parsed.snapshot.events else ""
+            record_import(source=FOOTBALL_DATA, sport_key=sport, result=result, events=len(parsed.snapshot.events))
             for reason in parsed.skipped:
                 self.stderr.write(f"skipped: {reason}")
             totals = [

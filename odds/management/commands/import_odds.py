@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from odds.ingest import ingest_snapshot
+from odds.ingest import ingest_snapshot, record_import
+from odds.models import ODDS_API
 from odds.providers.odds_api import ProviderError, parse_odds
 
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         if foreign and sport != "upcoming":
             raise CommandError(f"{file}: events of {', '.join(sorted(foreign))} in a file given as --sport {sport}")
         result = ingest_snapshot(snapshot=snapshot)
+        record_import(source=ODDS_API, sport_key=sport, result=result, events=len(snapshot.events))
         for reason in result.rejected:
             self.stderr.write(f"rejected: {reason}")
         self.stdout.write(
