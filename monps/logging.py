@@ -1,6 +1,29 @@
+import contextlib
+import contextvars
 import json
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
+
+_run_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("monps_run_id", default=None)
+
+
+@contextlib.contextmanager
+def run_context(run_id: int | None) -> Iterator[None]:
+    """Every log line inside carries ``run_id``: one collector run can be followed end to end."""
+    token = _run_id.set(run_id)
+    try:
+        yield
+    finally:
+        _run_id.reset(token)
+
+
+class RunIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        run_id = _run_id.get()
+        if run_id is not None and not hasattr(record, "run_id"):
+            record.run_id = run_id
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -19,3 +42,15 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
+
+
+class PlainFormatter(logging.Formatter):
+    """Readable lines for development, with the run id when there is one."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        run_id = getattr(record, "run_id", None)
+        return f"{line} [run {run_id}]" if run_id is not None else line

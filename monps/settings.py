@@ -285,11 +285,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "monps.logging.JsonFormatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"()": "monps.logging.PlainFormatter"},
     },
+    "filters": {"run_id": {"()": "monps.logging.RunIdFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
+            "filters": ["run_id"],
             "formatter": env_str("LOG_FORMAT", "json" if PRODUCTION else "plain"),
         }
     },

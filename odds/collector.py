@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
+from monps.logging import run_context
 from odds.ingest import ingest_snapshot
 from odds.models import ODDS_API, CollectorRun, Event, Sport
 from odds.providers.odds_api import (
@@ -135,35 +136,34 @@ def collect_sport(
         except CollectionSkipped as exc:
             return CollectionOutcome(_finish(run, CollectorRun.SKIPPED, error=str(exc)), [])
         run.save()
-        try:
-            response = (api or client()).odds(sport_key, regions=regions, markets=markets)
-        except OddsApiError as exc:
-            return CollectionOutcome(_fail(run, exc), [])
-        snapshot = parse_odds(response.payload) if isinstance(response.payload, list) else None
-        if snapshot is None:
-            return CollectionOutcome(
-                _fail(
-                    run,
-                    OddsApiError(f"odds response is a {type(response.payload).__name__}, expected a list of events"),
-                ),
-                [],
-            )
-        result = ingest_snapshot(snapshot=snapshot, collected_at=timezone.now())
-        _record_usage(run, response)
-        run.events_seen, run.prices_seen = len(snapshot.events), result.prices_seen
-        run.history_written, run.rejected = result.history_written, len(result.rejected)
-        run.error = "\n".join(result.rejected[:50])
-        for reason in result.rejected:
-            logger.warning("rejected: %s", reason, extra={"run_id": run.pk})
-        logger.info(
-            "collected %s: %d events, %d prices, %d history rows",
-            sport_key,
-            run.events_seen,
-            run.prices_seen,
-            run.history_written,
-            extra={"run_id": run.pk},
-        )
-        return CollectionOutcome(_finish(run, CollectorRun.OK), result.event_ids)
+        with run_context(run.pk):
+            return _collect(run, sport_key, regions, markets, api)
+
+
+def _collect(
+    run: CollectorRun, sport_key: str, regions: list[str], markets: list[str], api: OddsApiClient | None
+) -> CollectionOutcome:
+    logger.info("collecting %s: markets %s, regions %s", sport_key, ",".join(markets), ",".join(regions))
+    try:
+        response = (api or client()).odds(sport_key, regions=regions, markets=markets)
+        snapshot = parse_odds(response.payload)
+    except OddsApiError as exc:
+        return CollectionOutcome(_fail(run, exc), [])
+    result = ingest_snapshot(snapshot=snapshot, collected_at=timezone.now())
+    _record_usage(run, response)
+    run.events_seen, run.prices_seen = len(snapshot.events), result.prices_seen
+    run.history_written, run.rejected = result.history_written, len(result.rejected)
+    run.error = "\n".join(result.rejected[:50])
+    for reason in result.rejected:
+        logger.warning("rejected: %s", reason)
+    logger.info(
+        "collected %s: %d events, %d prices, %d history rows",
+        sport_key,
+        run.events_seen,
+        run.prices_seen,
+        run.history_written,
+    )
+    return CollectionOutcome(_finish(run, CollectorRun.OK), result.event_ids)
 
 
 def _check_can_spend(cost: int) -> None:
@@ -186,7 +186,7 @@ def _record_usage(run: CollectorRun, response: ApiResponse | None, usage: Usage 
 
 
 def _fail(run: CollectorRun, exc: OddsApiError) -> CollectorRun:
-    logger.error("collection of %s failed: %s", run.sport_key, exc.message, extra={"run_id": run.pk})
+    logger.error("collection of %s failed: %s", run.sport_key, exc.message)
     if isinstance(exc, QuotaExhausted):
         run.credits_remaining = 0
     return _finish(

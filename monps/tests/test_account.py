@@ -53,3 +53,25 @@ def test_json_logs_carry_the_run_id():
         "INFO",
         "odds.collector",
     )
+
+
+def test_every_line_of_a_collector_run_carries_its_id(caplog, settings):
+    import responses as recorded
+
+    from odds.collector import collect_sport
+    from odds.providers.odds_api import OddsApiClient
+    from odds.tests.conftest import load
+
+    settings.ODDS_API_KEY = "k"
+    with recorded.RequestsMock() as mock:
+        mock.get("https://api.example.test/v4/sports/soccer_epl/odds", json=load("epl_odds_2024-01-15.json"))
+        with caplog.at_level(logging.INFO, logger="odds"):
+            handler_filter = __import__("monps.logging", fromlist=["RunIdFilter"]).RunIdFilter()
+            caplog.handler.addFilter(handler_filter)
+            run = collect_sport(
+                sport_key="soccer_epl",
+                api=OddsApiClient(api_key="k", base_url="https://api.example.test", sleep=lambda s: None),
+            ).run
+    lines = [r for r in caplog.records if r.name.startswith("odds")]
+    assert [r.getMessage().split(":")[0] for r in lines] == ["collecting soccer_epl", "collected soccer_epl"]
+    assert {getattr(r, "run_id", None) for r in lines} == {run.pk}

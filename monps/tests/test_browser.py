@@ -33,10 +33,16 @@ def market(django_user_model, plain_static):
     from bets.services import add_ledger_entry
 
     add_ledger_entry(kind="deposit", amount="1000.00", note="start")
+    from odds.models import Bookmaker
     from opportunities.models import Strategy
 
-    # Any edge counts, so the simulated market always has opportunities to act on.
-    Strategy.objects.filter(name="Pinnacle value").update(min_edge=Decimal("0"))
+    # Transactional tests start from an emptied database: no default strategy. Any edge counts here,
+    # so the simulated market always has opportunities to act on.
+    pinnacle, _ = Bookmaker.objects.get_or_create(key="pinnacle", defaults={"title": "Pinnacle", "is_sharp": True})
+    Strategy.objects.update_or_create(
+        name="Pinnacle value",
+        defaults={"reference_bookmaker": pinnacle, "devig_method": "shin", "min_edge": Decimal("0")},
+    )
     collect_demo(now=timezone.now(), backfill=timezone.timedelta(hours=3))
     detect()
 
