@@ -33,8 +33,12 @@ browser:
 test: setup browser
 	$(TEST_ENV) $(BIN)/python -m monps.launcher exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Its own embedded servers and database (var/bench), or BENCH_DATABASE_URL (e.g. a TimescaleDB server).
 bench: setup
-	$(BENCH_ENV) $(BIN)/python -m monps.launcher exec -- $(BIN)/python manage.py bench
+	$(BENCH_ENV) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),) $(BIN)/python -m monps.launcher exec -- \
+	  $(BIN)/python -c "import os, subprocess, sys; from monps.bench_db import bench_url; \
+	  os.environ['DATABASE_URL'] = bench_url(os.environ['DATABASE_URL']); \
+	  sys.exit(subprocess.call([sys.executable, 'manage.py', 'bench']))"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,0 +1,630 @@
+"""``make bench``: figures measured against the machine's own limits in the same run.
+
+Every figure is a ratio to a reference measured seconds before on the same machine and database,
+so the noise of the machine cancels: ingestion against a bare COPY, detection against merely
+reading the prices, pages against a minimal authenticated page, storage in bytes per row, and
+credits against polling every four hours. ``BENCH_SCALE=large`` grows odds history to 10 million
+rows. Results are printed and written as JSON under ``var/bench/``.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import random
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+
+SHARP = "pinnacle"
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    spread: float = 0.0
+    reference: float | None = None
+    ratio: float | None = None
+    bar: str = ""
+    passed: bool | None = None
+    queries: int | None = None
+
+    def line(self) -> str:
+        verdict = "" if self.passed is None else ("PASS" if self.passed else "FAIL")
+        ref = f" ref {self.reference:.4g}" if self.reference is not None else ""
+        ratio = f" ratio {self.ratio:.3g}" if self.ratio is not None else ""
+        queries = f" [{self.queries} queries]" if self.queries is not None else ""
+        return (
+            f"{self.name:<46} {self.value:>12.4g} {self.unit:<10} ±{self.spread:.2g}{ref}{ratio}"
+            f"{queries}  bar {self.bar:<14} {verdict}"
+        )
+
+
+@dataclass
+class Report:
+    scale: str
+    figures: list[Figure] = field(default_factory=list)
+
+    def add(self, figure: Figure) -> Figure:
+        self.figures.append(figure)
+        print(figure.line(), flush=True)
+        return figure
+
+
+def timed(fn: Callable[[], object], repeat: int, setup: Callable[[], object] | None = None) -> list[float]:
+    durations = []
+    for _ in range(repeat):
+        if setup:
+            setup()
+        gc.collect()
+        started = time.perf_counter()
+        fn()
+        durations.append(time.perf_counter() - started)
+    return durations
+
+
+def spread(values: list[float]) -> float:
+    return (max(values) - min(values)) / 2 if len(values) > 1 else 0.0
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+# --------------------------------------------------------------------------- data
+BOOKS = [
+    SHARP,
+    "betfair_ex_eu",
+    "bet365",
+    "williamhill",
+    "unibet_eu",
+    "sport888",
+    "betway",
+    "bwin",
+    "marathonbet",
+    "coolbet",
+    "nordicbet",
+    "betsson",
+    "matchbook",
+    "smarkets",
+    "paddypower",
+    "skybet",
+    "ladbrokes_uk",
+    "coral",
+    "betvictor",
+    "boylesports",
+    "livescorebet",
+    "virginbet",
+    "casumo",
+    "leovegas",
+    "mrgreen",
+    "tipico_de",
+    "onexbet",
+    "sport888_2",
+    "betclic",
+    "winamax_fr",
+]
+
+
+def odds_response(events: int, books: int, *, seed: int = 1, start: datetime | None = None) -> list[dict]:
+    """A /v4/sports/{sport}/odds body: every book prices h2h, spreads and totals (7 prices each)."""
+    rng = random.Random(seed)
+    start = start or datetime.now(UTC) + timedelta(days=1)
+    body = []
+    for e in range(events):
+        home, away = f"Home {e}", f"Away {e}"
+        p_home = rng.uniform(0.25, 0.6)
+        p_draw = rng.uniform(0.2, 0.3)
+        p_away = 1 - p_home - p_draw
+        p_over = rng.uniform(0.4, 0.6)
+        p_cover = rng.uniform(0.4, 0.6)
+        kickoff = start + timedelta(minutes=15 * e)
+        bookmakers = []
+        for b in range(books):
+            margin = 0.025 if b == 0 else rng.uniform(0.04, 0.08)
+            noise = 0 if b == 0 else 0.03
+
+            def price(p: float, n: float = noise) -> float:
+                return round(1 / (max(p * rng.uniform(1 - n, 1 + n), 0.02) * (1 + margin)), 2)
+
+            update = (kickoff - timedelta(hours=rng.randint(1, 20))).strftime("%Y-%m-%dT%H:%M:%SZ")
+            bookmakers.append(
+                {
+                    "key": BOOKS[b],
+                    "title": BOOKS[b].title(),
+                    "last_update": update,
+                    "markets": [
+                        {
+                            "key": "h2h",
+                            "last_update": update,
+                            "outcomes": [
+                                {"name": home, "price": price(p_home)},
+                                {"name": away, "price": price(p_away)},
+                                {"name": "Draw", "price": price(p_draw)},
+                            ],
+                        },
+                        {
+                            "key": "spreads",
+                            "last_update": update,
+                            "outcomes": [
+                                {"name": home, "price": price(p_cover), "point": -0.5},
+                                {"name": away, "price": price(1 - p_cover), "point": 0.5},
+                            ],
+                        },
+                        {
+                            "key": "totals",
+                            "last_update": update,
+                            "outcomes": [
+                                {"name": "Over", "price": price(p_over), "point": 2.5},
+                                {"name": "Under", "price": price(1 - p_over), "point": 2.5},
+                            ],
+                        },
+                    ],
+                }
+            )
+        body.append(
+            {
+                "id": f"{e:032x}",
+                "sport_key": "soccer_bench",
+                "sport_title": "Bench League",
+                "commence_time": kickoff.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "home_team": home,
+                "away_team": away,
+                "bookmakers": bookmakers,
+            }
+        )
+    return body
+
+
+def truncate_odds() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE odds_pricehistory, odds_price, opportunities_opportunity, opportunities_surebet, "
+            "opportunities_alert, bets_betchange, bets_bet, odds_selection, odds_event, "
+            "odds_collectorrun, opportunities_detectionrun CASCADE"
+        )
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --------------------------------------------------------------------------- 1. ingest
+def bench_ingest(report: Report, repeat: int) -> str:
+    from odds.ingest import ingest_snapshot
+    from odds.providers.odds_api import parse_odds
+
+    body = odds_response(events=477, books=30)
+    text = json.dumps(body)
+    prices = sum(len(m["outcomes"]) for e in body for b in e["bookmakers"] for m in b["markets"])
+    results = {}
+
+    def ingest() -> None:
+        results["last"] = ingest_snapshot(snapshot=parse_odds(json.loads(text)))
+
+    before = rss_mb()
+    first = timed(ingest, repeat, setup=truncate_odds)
+    peak = rss_mb()
+    assert results["last"].history_written == prices, results["last"].history_written
+    again = timed(ingest, repeat)
+    assert results["last"].history_written == 0
+
+    snapshot = parse_odds(json.loads(text))
+    rows = [
+        (1, q.market, q.outcome, q.point, q.line, 1, q.price, q.observed_at) for e in snapshot.events for q in e.quotes
+    ]
+
+    def bare_copy() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DROP TABLE IF EXISTS bench_copy; CREATE UNLOGGED TABLE bench_copy (event_id bigint, "
+                "market varchar(16), outcome varchar(128), point numeric(7,2), line numeric(7,2), "
+                "bookmaker_id smallint, price numeric(8,3), observed_at timestamptz)"
+            )
+        started = time.perf_counter()
+        with connection.cursor() as cursor, cursor.copy("COPY bench_copy FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        timings.append(time.perf_counter() - started)
+
+    timings: list[float] = []
+    for _ in range(repeat):
+        bare_copy()
+    copy_rate = prices / statistics.median(timings)
+    ingest_rate = prices / statistics.median(first)
+    report.add(
+        Figure(
+            "ingest: prices per second (100k-price response)",
+            ingest_rate,
+            "prices/s",
+            spread=prices / min(first) - prices / max(first),
+            reference=copy_rate,
+            ratio=ingest_rate / copy_rate,
+            bar=">= 0.333",
+            passed=ingest_rate / copy_rate >= 1 / 3,
+        )
+    )
+    speedup = statistics.median(first) / statistics.median(again)
+    report.add(
+        Figure(
+            "ingest: re-ingest of the same response",
+            statistics.median(again),
+            "s",
+            spread=spread(again),
+            reference=statistics.median(first),
+            ratio=speedup,
+            bar="faster >= 3x",
+            passed=speedup >= 3,
+        )
+    )
+    report.add(Figure("ingest: history rows written on re-ingest", 0, "rows", bar="== 0", passed=True))
+    report.add(Figure("ingest: peak resident memory", peak, "MB", reference=before, bar="< 300 MB", passed=peak < 300))
+    return text
+
+
+# --------------------------------------------------------------------------- 2. detection
+def bench_detection(report: Report, repeat: int) -> None:
+    from odds.models import Bookmaker, Price
+    from opportunities.detection import detect
+    from opportunities.models import Opportunity, Strategy
+
+    pinnacle = Bookmaker.objects.get(key=SHARP)
+    Strategy.objects.all().delete()
+    Strategy.objects.create(
+        name="bench",
+        reference_bookmaker=pinnacle,
+        devig_method="shin",
+        min_edge=Decimal("0.02"),
+        max_price_age_minutes=10**6,
+    )
+    count = Price.objects.count()
+    sql = (
+        "SELECT p.selection_id, s.event_id, s.market, s.outcome, s.point, s.line, p.bookmaker_id, "
+        "b.is_aggregate, p.price, p.observed_at, e.sport_id FROM odds_price p "
+        "JOIN odds_selection s ON s.id = p.selection_id JOIN odds_event e ON e.id = s.event_id "
+        "JOIN odds_bookmaker b ON b.id = p.bookmaker_id WHERE e.commence_time > now()"
+    )
+
+    def read() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            cursor.fetchall()
+
+    reading = timed(read, repeat)
+    passes = timed(lambda: detect(), repeat, setup=lambda: Opportunity.objects.all().delete())
+    ratio = statistics.median(passes) / statistics.median(reading)
+    report.add(
+        Figure(
+            f"detection: full pass over {count} prices",
+            statistics.median(passes),
+            "s",
+            spread=spread(passes),
+            reference=statistics.median(reading),
+            ratio=ratio,
+            bar="<= 2x read",
+            passed=ratio <= 2,
+        )
+    )
+
+
+# --------------------------------------------------------------------------- 3. pages
+def grow_history(target_rows: int) -> int:
+    """Add history rows with SQL until the table holds ``target_rows``: 24 changes per (selection, book)
+    in the days before each event, like a busy market."""
+    from odds.models import PriceHistory
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM odds_pricehistory")
+        have = cursor.fetchone()[0]
+        if have >= target_rows:
+            return have
+        cursor.execute("SELECT count(*) FROM odds_price")
+        keys = cursor.fetchone()[0]
+        # each round adds one row per current price key at an older time
+        rounds = max(1, (target_rows - have) // max(keys, 1))
+        cursor.execute(
+            """
+            INSERT INTO odds_pricehistory (observed_at, collected_at, selection_id, bookmaker_id, price)
+            SELECT p.observed_at - g * interval '37 minutes', p.observed_at - g * interval '37 minutes',
+                   p.selection_id, p.bookmaker_id,
+                   greatest(1.01, round((p.price * (0.9 + random() * 0.2))::numeric, 3))
+            FROM odds_price p CROSS JOIN generate_series(1, %s) g
+            ON CONFLICT DO NOTHING
+            """,
+            [rounds],
+        )
+        cursor.execute("ANALYZE odds_pricehistory")
+    return PriceHistory.objects.count()
+
+
+def more_events(events: int, seed: int) -> None:
+    """Add events (in the past and future) through the ingestion path, so the event count grows too."""
+    from odds.ingest import ingest_snapshot
+    from odds.providers.odds_api import parse_odds
+
+    start = datetime.now(UTC) - timedelta(days=20)
+    for chunk in range(0, events, 500):
+        body = odds_response(
+            min(500, events - chunk), 30, seed=seed + chunk, start=start + timedelta(minutes=15 * 500 * (chunk // 500))
+        )
+        for e in body:
+            e["id"] = f"{seed:08x}{chunk:08x}{e['id'][-16:]}"
+        ingest_snapshot(snapshot=parse_odds(body))
+
+
+def seed_bets(n: int) -> None:
+    from bets.models import Bet, LedgerEntry
+    from odds.models import Bookmaker, Event, Selection
+
+    rng = random.Random(5)
+    LedgerEntry.objects.get_or_create(kind="deposit", amount=Decimal("10000.00"), note="bench")
+    books = list(Bookmaker.objects.exclude(key=SHARP).values_list("id", flat=True))
+    selections = list(Selection.objects.filter(market="h2h").values_list("id", "event_id", "outcome")[:n])
+    now = datetime.now(UTC)
+    bets = []
+    for i, (selection_id, event_id, outcome) in enumerate(selections):
+        status = rng.choice(["won", "lost", "pending", "half_won", "lost"])
+        price = Decimal(rng.choice(["1.800", "2.100", "3.400", "5.000"]))
+        stake = Decimal(rng.randint(5, 50))
+        profit = {"won": stake * (price - 1), "lost": -stake, "half_won": stake * (price - 1) / 2}.get(status)
+        bets.append(
+            Bet(
+                event_id=event_id,
+                selection_id=selection_id,
+                market="h2h",
+                outcome=outcome,
+                bookmaker_id=rng.choice(books),
+                price=price,
+                stake=stake,
+                status=status,
+                profit=None if profit is None else profit.quantize(Decimal("0.01")),
+                placed_at=now - timedelta(days=i % 60),
+                settled_at=None if status == "pending" else now,
+                clv=Decimal(rng.randint(-50, 80)) / 1000,
+                strategy_name=rng.choice(["A", "B"]),
+            )
+        )
+    Bet.objects.bulk_create(bets, batch_size=2000)
+    assert Event.objects.exists()
+
+
+def page_times(client, paths: dict[str, str], repeat: int) -> dict[str, tuple[float, int]]:
+    out = {}
+    for name, path in paths.items():
+        client.get(path)  # warm caches and connections
+        times = []
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(path)
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, (path, response.status_code)
+        out[name] = (p95(times), len(queries.captured_queries))
+    return out
+
+
+def bench_pages(report: Report, repeat: int, sizes: list[int]) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from odds.models import Event
+    from opportunities.detection import detect
+
+    user, _ = get_user_model().objects.get_or_create(username="bench")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    more_events(1500, seed=11)
+    seed_bets(2000)
+    detect()
+    event = Event.objects.filter(commence_time__gt=datetime.now(UTC)).order_by("commence_time").first()
+    paths = {
+        "minimal: /settings/": "/settings/",
+        "/": "/",
+        "/opportunities/": "/opportunities/",
+        f"/events/{event.pk}/": f"/events/{event.pk}/",
+        "/bets/": "/bets/",
+        "/stats/": "/stats/",
+        "/api/odds/matches/": "/api/odds/matches/",
+        f"/api/odds/history/{event.pk}/": f"/api/odds/history/{event.pk}/",
+        "/api/bets/": "/api/bets/",
+        "/api/opportunities/": "/api/opportunities/",
+        "/api/stats/global/": "/api/stats/global/",
+        "/api/stats/performance/": "/api/stats/performance/",
+        "/api/collector/status/": "/api/collector/status/",
+    }
+    measured = []
+    for rows in sizes:
+        total = grow_history(rows)
+        times = page_times(client, paths, repeat)
+        measured.append((total, times))
+        base = times["minimal: /settings/"][0]
+        report.add(Figure(f"pages: minimal authenticated page @ {total} rows", base * 1000, "ms p95"))
+        for name, (value, queries) in times.items():
+            if name.startswith("minimal"):
+                continue
+            report.add(
+                Figure(
+                    f"pages: {name} @ {total:.2g} rows",
+                    value * 1000,
+                    "ms p95",
+                    reference=base * 1000,
+                    ratio=value / base,
+                    bar="<= 5x minimal",
+                    passed=value / base <= 5,
+                    queries=queries,
+                )
+            )
+    (small_rows, small), (large_rows, large) = measured[0], measured[-1]
+    for name in paths:
+        if name.startswith("minimal"):
+            continue
+        growth = (large[name][0] / large["minimal: /settings/"][0]) / (small[name][0] / small["minimal: /settings/"][0])
+        report.add(
+            Figure(
+                f"pages: {name} growth {small_rows:.2g} -> {large_rows:.2g} rows",
+                growth,
+                "x",
+                bar="< 1.5x",
+                passed=growth < 1.5,
+                queries=large[name][1] if large[name][1] == small[name][1] else -1,
+            )
+        )
+
+
+# --------------------------------------------------------------------------- 4. storage
+def bench_storage(report: Report) -> None:
+    from monps.timescale import TIMESCALEDB, active_path
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE odds_pricehistory")
+        cursor.execute("SELECT pg_total_relation_size('odds_pricehistory'), count(*) FROM odds_pricehistory")
+        size, rows = cursor.fetchone()
+        report.add(
+            Figure(
+                f"storage: bytes per history row ({rows} rows)",
+                size / rows,
+                "bytes",
+                bar="<= 80",
+                passed=size / rows <= 80,
+            )
+        )
+        if active_path(connection) == TIMESCALEDB:
+            cursor.execute("SELECT count(compress_chunk(c, true)) FROM show_chunks('odds_pricehistory') c")
+            cursor.execute(
+                "SELECT sum(after_compression_total_bytes) FROM chunk_compression_stats('odds_pricehistory')"
+            )
+            compressed = cursor.fetchone()[0] or size
+            report.add(
+                Figure(
+                    "storage: bytes per row after compression",
+                    compressed / rows,
+                    "bytes",
+                    bar="<= 15",
+                    passed=compressed / rows <= 15,
+                )
+            )
+
+
+# --------------------------------------------------------------------------- 5. credits
+def fixture_lists(monday: datetime) -> dict[str, list[datetime]]:
+    """A realistic week for 10 sports: football weekends, daily basketball and hockey, NFL Sun/Mon/Thu."""
+    day = timedelta(days=1)
+
+    def at(d: int, h: int, m: int = 0) -> datetime:
+        return monday + d * day + timedelta(hours=h, minutes=m)
+
+    football = [at(5, 12, 30), *[at(5, 15)] * 5, at(5, 17, 30), at(6, 14), at(6, 16, 30), at(7, 20)]
+    return {
+        "soccer_epl": football,
+        "soccer_spain_la_liga": [
+            at(4, 20),
+            at(5, 13),
+            at(5, 15, 15),
+            at(5, 17, 30),
+            at(5, 20),
+            at(6, 13),
+            at(6, 15, 15),
+            at(6, 17, 30),
+            at(6, 20),
+            at(7, 20),
+        ],
+        "soccer_germany_bundesliga": [at(4, 19, 30), *[at(5, 14, 30)] * 5, at(5, 17, 30), at(6, 14, 30), at(6, 16, 30)],
+        "soccer_italy_serie_a": [
+            at(5, 14),
+            at(5, 17),
+            at(5, 19, 45),
+            at(6, 11, 30),
+            at(6, 14),
+            at(6, 14),
+            at(6, 17),
+            at(6, 19, 45),
+            at(7, 17, 30),
+            at(7, 19, 45),
+        ],
+        "soccer_uefa_champs_league": [*[at(1, 17, 45)] * 2, *[at(1, 20)] * 6, *[at(2, 17, 45)] * 2, *[at(2, 20)] * 6],
+        "basketball_nba": [at(d, h) for d in range(7) for h in (0, 0, 1, 1, 2, 3, 3)],
+        "icehockey_nhl": [at(d, h, 30) for d in range(7) for h in (0, 0, 1, 2, 3)],
+        "americanfootball_nfl": [at(3, 1, 15), *[at(6, 18)] * 9, *[at(6, 21, 5)] * 3, at(7, 1, 20), at(8, 1, 15)],
+        "tennis_atp_finals": [at(d, h) for d in range(6) for h in (12, 19)],
+        "baseball_kbo": [at(d, 9, 30) for d in range(1, 7) for _ in range(5)],
+    }
+
+
+def bench_credits(report: Report) -> None:
+    from odds.schedule import collection_due
+
+    monday = datetime(2026, 11, 2, tzinfo=UTC)
+    cost = 3  # h2h, spreads, totals in one region: the same for both schedules
+    ours = theirs = captured_ours = captured_theirs = events = 0
+    for kickoffs in fixture_lists(monday).values():
+        calls, now = [], monday
+        while now < monday + timedelta(days=8):
+            if collection_due(now=now, kickoffs=kickoffs, last_collection=calls[-1] if calls else None).due:
+                calls.append(now)
+            now += timedelta(minutes=5)
+        polls = [monday + timedelta(hours=4 * i) for i in range(8 * 6)]
+        window = timedelta(minutes=15)
+        in_week = [k for k in kickoffs if k < monday + timedelta(days=8)]
+        events += len(in_week)
+        captured_ours += sum(any(k - window <= c < k for c in calls) for k in in_week)
+        captured_theirs += sum(any(k - window <= c < k for c in polls) for k in in_week)
+        ours += len(calls) * cost
+        theirs += len(polls) * cost
+    report.add(
+        Figure(
+            "credits: a week of 10 sports, monps schedule",
+            ours,
+            "credits",
+            reference=theirs,
+            ratio=ours / theirs,
+            bar="< 4-hourly",
+            passed=ours < theirs,
+        )
+    )
+    report.add(
+        Figure(
+            "credits: closing line captured (monps)",
+            100 * captured_ours / events,
+            "% events",
+            reference=100 * captured_theirs / events,
+            bar=">= 95%",
+            passed=captured_ours / events >= 0.95,
+        )
+    )
+
+
+def run(scale: str = "small") -> Report:
+    from django.core.management import call_command
+
+    repeat = int(os.environ.get("BENCH_REPEAT", "5"))
+    sizes = [200_000, 1_000_000] if scale == "small" else [200_000, 10_000_000]
+    call_command("migrate", verbosity=0)
+    reset_queries()
+    report = Report(scale)
+    print(f"monps bench, scale {scale}: figure, median, spread, reference, ratio, bar", flush=True)
+    bench_ingest(report, repeat)
+    bench_detection(report, repeat)
+    bench_credits(report)
+    bench_pages(report, max(repeat * 4, 20), sizes)
+    bench_storage(report)
+    failed = [f for f in report.figures if f.passed is False]
+    print(f"{len([f for f in report.figures if f.passed])} PASS, {len(failed)} FAIL", flush=True)
+    out = Path(os.environ.get("MONPS_VAR", "var")) / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"bench-{scale}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps({"scale": scale, "figures": [asdict(f) for f in report.figures]}, indent=2))
+    print(f"written {path}", flush=True)
+    return report
