@@ -80,7 +80,7 @@ def spread(values: list[float]) -> float:
 
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 # --------------------------------------------------------------------------- data
@@ -136,8 +136,8 @@ def odds_response(events: int, books: int, *, seed: int = 1, start: datetime | N
             margin = 0.025 if b == 0 else rng.uniform(0.04, 0.08)
             noise = 0 if b == 0 else 0.03
 
-            def price(p: float, n: float = noise) -> float:
-                return round(1 / (max(p * rng.uniform(1 - n, 1 + n), 0.02) * (1 + margin)), 2)
+            def price(p: float, n: float = noise, m: float = margin) -> float:
+                return round(1 / (max(p * rng.uniform(1 - n, 1 + n), 0.02) * (1 + m)), 2)
 
             update = (kickoff - timedelta(hours=rng.randint(1, 20))).strftime("%Y-%m-%dT%H:%M:%SZ")
             bookmakers.append(
@@ -203,8 +203,7 @@ def rss_mb() -> float:
 
 # --------------------------------------------------------------------------- 1. ingest
 def bench_ingest(report: Report, repeat: int) -> str:
-    from odds.ingest import ingest_snapshot
-    from odds.providers.odds_api import parse_odds
+    from odds.providers.odds_api import ingest_odds, parse_odds
 
     body = odds_response(events=477, books=30)
     text = json.dumps(body)
@@ -212,7 +211,7 @@ def bench_ingest(report: Report, repeat: int) -> str:
     results = {}
 
     def ingest() -> None:
-        results["last"] = ingest_snapshot(snapshot=parse_odds(json.loads(text)))
+        results["last"] = ingest_odds(json.loads(text))[1]
 
     before = rss_mb()
     first = timed(ingest, repeat, setup=truncate_odds)

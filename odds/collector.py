@@ -25,8 +25,8 @@ from odds.providers.odds_api import (
     OddsApiError,
     QuotaExhausted,
     Usage,
+    ingest_odds,
     odds_cost,
-    parse_odds,
     parse_scores,
 )
 from odds.schedule import Decision, SchedulePolicy, budget_interval, collection_due, month_start
@@ -146,10 +146,9 @@ def _collect(
     logger.info("collecting %s: markets %s, regions %s", sport_key, ",".join(markets), ",".join(regions))
     try:
         response = (api or client()).odds(sport_key, regions=regions, markets=markets)
-        snapshot = parse_odds(response.payload)
+        snapshot, result = ingest_odds(response.payload, collected_at=timezone.now())
     except OddsApiError as exc:
         return CollectionOutcome(_fail(run, exc), [])
-    result = ingest_snapshot(snapshot=snapshot, collected_at=timezone.now())
     _record_usage(run, response)
     run.events_seen, run.prices_seen = len(snapshot.events), result.prices_seen
     run.history_written, run.rejected = result.history_written, len(result.rejected)

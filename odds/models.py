@@ -131,8 +131,12 @@ class PriceQuerySet(models.QuerySet):
 class Price(models.Model):
     """The latest price of a selection at a bookmaker."""
 
-    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="prices", db_index=False)
-    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.CASCADE, related_name="prices")
+    # No database constraints (Django makes them deferred: 100,000 checks at every commit); ingestion
+    # takes both keys from their tables in the same transaction.
+    selection = models.ForeignKey(
+        Selection, on_delete=models.CASCADE, related_name="prices", db_index=False, db_constraint=False
+    )
+    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.CASCADE, related_name="prices", db_constraint=False)
     price = models.DecimalField(max_digits=8, decimal_places=3)
     observed_at = models.DateTimeField()
     collected_at = models.DateTimeField()
@@ -156,8 +160,14 @@ class PriceHistory(models.Model):
     # Fixed-width columns first: less padding per row at tens of millions of rows.
     observed_at = models.DateTimeField()
     collected_at = models.DateTimeField()
-    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, db_index=False, related_name="+")
-    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.CASCADE, db_index=False, related_name="+")
+    # No database constraint: a check per row on tens of millions of inserts, for keys that ingestion
+    # takes from the selection and bookmaker tables in the same transaction anyway.
+    selection = models.ForeignKey(
+        Selection, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
+    )
+    bookmaker = models.ForeignKey(
+        Bookmaker, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
+    )
     price = models.DecimalField(max_digits=8, decimal_places=3)
 
     class Meta:

@@ -5,9 +5,9 @@ One ``/odds`` call prices every upcoming event of a sport, so the schedule is pe
 driven by its next kick-off:
 
   next kick-off more than 48 h away   every 24 h
-  12 to 48 h                          every 8 h
-  2 to 12 h                           every 3 h
-  under 2 h                           every hour
+  12 to 48 h                          every 12 h
+  2 to 12 h                           every 6 h
+  under 2 h                           every 2 h
   in the 15 minutes before a kick-off one snapshot, whatever the interval: the closing line
 
 Prices of soft books move most in the last hours, and the closing snapshot is what CLV needs; a
@@ -29,9 +29,9 @@ HOUR = timedelta(hours=1)
 @dataclass(frozen=True)
 class SchedulePolicy:
     far: timedelta = 24 * HOUR
-    day: timedelta = 8 * HOUR
-    near: timedelta = 3 * HOUR
-    close: timedelta = HOUR
+    day: timedelta = 12 * HOUR
+    near: timedelta = 6 * HOUR
+    close: timedelta = 2 * HOUR
     closing_window: timedelta = timedelta(minutes=15)
     horizon: timedelta = timedelta(days=7)
 

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from bets.models import Bet, LedgerEntry
 from bets.selectors import ZERO, bankroll
-from stats import formulas
 
 SETTLED = ~Q(status__in=[Bet.PENDING, Bet.VOID])
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -144,16 +143,27 @@ def bankroll_change(now: datetime | None = None) -> BankrollChange:
     )
 
 
+MOVES = """
+SELECT at, amount FROM bets_ledgerentry
+UNION ALL
+SELECT settled_at, profit FROM bets_bet
+WHERE status NOT IN ('pending', 'void') AND settled_at IS NOT NULL AND profit IS NOT NULL
+"""
+
+
 def bankroll_series() -> list[tuple[datetime, Decimal]]:
-    """The bankroll after every ledger entry and settled bet, in time order: two queries."""
-    moves = [(at, amount) for at, amount in LedgerEntry.objects.values_list("at", "amount")]
-    moves += list(Bet.objects.filter(SETTLED, settled_at__isnull=False).values_list("settled_at", "profit"))
-    moves.sort(key=lambda m: m[0])
-    balance, series = ZERO, []
-    for at, amount in moves:
-        balance += amount
-        series.append((at, balance))
-    return series
+    """The bankroll at the end of each day with a move (deposit, withdrawal or settled bet): one query,
+    at most one point a day, so the chart stays light however many bets there are."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT day, sum(total) OVER (ORDER BY day) FROM (
+                SELECT date_trunc('day', at) + interval '1 day' - interval '1 second' AS day, sum(amount) AS total
+                FROM ({MOVES}) moves GROUP BY 1
+            ) daily ORDER BY day
+        """)
+        return list(cursor.fetchall())
 
 
 @dataclass(frozen=True)
@@ -165,19 +175,44 @@ class Risk:
     p_value: float | None
 
 
+RISK = f"""
+WITH balance AS (
+    SELECT at, sum(amount) OVER (ORDER BY at ROWS UNBOUNDED PRECEDING) AS b FROM ({MOVES}) moves
+), fall AS (
+    SELECT max(b) OVER (ORDER BY at ROWS UNBOUNDED PRECEDING) - b AS amount,
+           max(b) OVER (ORDER BY at ROWS UNBOUNDED PRECEDING) AS peak
+    FROM balance
+), worst AS (
+    SELECT amount, CASE WHEN peak > 0 THEN amount / peak ELSE 0 END AS share FROM fall ORDER BY amount DESC LIMIT 1
+), settled AS (
+    SELECT status IN ('lost', 'half_lost') AS loss,
+           row_number() OVER (ORDER BY settled_at, id)
+           - row_number() OVER (PARTITION BY status IN ('lost', 'half_lost') ORDER BY settled_at, id) AS island,
+           price, stake, profit
+    FROM bets_bet WHERE status NOT IN ('pending', 'void')
+)
+SELECT (SELECT coalesce(amount, 0) FROM worst), (SELECT coalesce(share, 0) FROM worst),
+       (SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM settled WHERE loss GROUP BY island) runs),
+       (SELECT sum(profit) FROM settled), (SELECT sum(stake * stake * (price - 1)) FROM settled)
+"""
+
+
 def risk() -> Risk:
-    """Drawdown of the bankroll, the longest run of losing bets, and significance: three queries."""
-    drawdown = formulas.max_drawdown([float(b) for _, b in bankroll_series()])
-    settled = Bet.objects.filter(SETTLED).order_by("settled_at", "id").values_list("status", "price", "stake", "profit")
-    rows = list(settled)
-    run = formulas.longest_run(status in (Bet.LOST, Bet.HALF_LOST) for status, *_ in rows)
-    sig = formulas.significance((float(p), float(s), float(pr)) for _, p, s, pr in rows)
+    """Maximum drawdown of the bankroll, the longest run of losing bets, and whether the profit is
+    distinguishable from luck (``stats.formulas.significance``): one query, whatever the number of bets."""
+    import math
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(RISK)
+        amount, share, run, profit, variance = cursor.fetchone()
+    z = p = None
+    if variance:
+        z = float(profit) / math.sqrt(float(variance))
+        p = 0.5 * math.erfc(z / math.sqrt(2))
     return Risk(
-        Decimal(repr(drawdown.amount)).quantize(Decimal("0.01")),
-        Decimal(repr(drawdown.share)).quantize(Decimal("0.0001")),
-        run,
-        sig.z,
-        sig.p_value,
+        Decimal(amount or 0).quantize(Decimal("0.01")), Decimal(share or 0).quantize(Decimal("0.0001")), int(run), z, p
     )
 
 

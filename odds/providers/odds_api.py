@@ -241,9 +241,10 @@ def _text(event: dict, name: str, where: str) -> str:
     return value.strip()
 
 
-def parse_odds(payload: object, *, source: str = ODDS_API) -> Snapshot:
+def parse_odds(payload: object, *, source: str = ODDS_API, known: dict | None = None) -> Snapshot:
     """Parse a ``/v4/sports/{sport}/odds`` body. A bad event or bookmaker market is rejected with its
-    reason, and the rest is kept."""
+    reason, and the rest is kept. ``known`` maps (event id, bookmaker, market) to the ``last_update``
+    already stored: such a market is unchanged and is not parsed again."""
     if not isinstance(payload, list):
         raise ProviderError(f"odds response is a {type(payload).__name__}, expected a list of events")
     snapshot = Snapshot()
@@ -270,12 +271,14 @@ def parse_odds(payload: object, *, source: str = ODDS_API) -> Snapshot:
             snapshot.rejected.append(str(exc))
             continue
         for bookmaker in bookmakers:
-            _parse_bookmaker(bookmaker, odds, snapshot, where)
+            _parse_bookmaker(bookmaker, odds, snapshot, where, known)
         snapshot.events.append(odds)
     return snapshot
 
 
-def _parse_bookmaker(bookmaker: object, odds: EventOdds, snapshot: Snapshot, where: str) -> None:
+def _parse_bookmaker(
+    bookmaker: object, odds: EventOdds, snapshot: Snapshot, where: str, known: dict | None = None
+) -> None:
     if not isinstance(bookmaker, dict) or not isinstance(bookmaker.get("key"), str):
         snapshot.rejected.append(f"{where}: a bookmaker without a key")
         return
@@ -286,7 +289,15 @@ def _parse_bookmaker(bookmaker: object, odds: EventOdds, snapshot: Snapshot, whe
             continue  # lay prices, outrights and other markets are not ours to price
         mwhere = f"{where} {key} {market['key']}"
         try:
-            observed_at = parse_time(market.get("last_update") or bookmaker.get("last_update"), mwhere)
+            stamp = market.get("last_update") or bookmaker.get("last_update")
+            observed_at = _TIMES.get(stamp) if isinstance(stamp, str) else None
+            if observed_at is None:
+                observed_at = parse_time(stamp, mwhere)
+                if isinstance(stamp, str) and len(_TIMES) < 100_000:
+                    _TIMES[stamp] = observed_at
+            if known and known.get((odds.provider_id, key, market["key"])) == observed_at:
+                snapshot.unchanged += len(market.get("outcomes") or ())
+                continue
             outcomes = market.get("outcomes")
             if not isinstance(outcomes, list) or len(outcomes) < 2:
                 raise InvalidQuote(f"{mwhere}: fewer than two outcomes")
@@ -297,18 +308,36 @@ def _parse_bookmaker(bookmaker: object, odds: EventOdds, snapshot: Snapshot, whe
         odds.quotes.extend(quotes)
 
 
+# A response repeats the same few hundred prices and points: convert each value once.
+_PRICES: dict[object, Decimal] = {}
+_POINTS: dict[object, Decimal] = {}
+_TIMES: dict[str, datetime] = {}
+
+
+def _cached(cache: dict, convert, value: object, where) -> Decimal:
+    """``convert(value, where())`` once per distinct value; ``where`` is built only when needed."""
+    if not isinstance(value, bool):  # True == 1 as a dict key: never let a bool hit the cache
+        try:
+            return cache[value]
+        except (KeyError, TypeError):  # TypeError: an unhashable value, rejected by convert below
+            pass
+    converted = convert(value, where())
+    if len(cache) < 100_000 and isinstance(value, int | float | str):
+        cache[value] = converted
+    return converted
+
+
 def _quote(outcome: object, bookmaker: str, market: str, observed_at: datetime, home: str, where: str) -> Quote:
     if not isinstance(outcome, dict) or not isinstance(outcome.get("name"), str) or not outcome["name"]:
         raise InvalidQuote(f"{where}: an outcome without a name")
     name = outcome["name"]
-    owhere = f"{where} {name}"
-    price = to_price(outcome.get("price"), owhere)
+    price = _cached(_PRICES, to_price, outcome.get("price"), lambda: f"{where} {name}")
     if market == H2H:
         point = ZERO
     elif outcome.get("point") is None:
-        raise InvalidQuote(f"{owhere}: {market} outcome without a point")
+        raise InvalidQuote(f"{where} {name}: {market} outcome without a point")
     else:
-        point = to_point(outcome["point"], owhere)
+        point = _cached(_POINTS, to_point, outcome["point"], lambda: f"{where} {name}")
     return Quote(bookmaker, market, name, point, line_of(market, name, point, home), price, observed_at)
 
 
@@ -362,3 +391,12 @@ def parse_scores(payload: object) -> tuple[list[ScoreUpdate], list[str]]:
         except InvalidQuote as exc:
             rejected.append(str(exc))
     return updates, rejected
+
+
+def ingest_odds(payload: object, *, source: str = ODDS_API, collected_at: datetime | None = None):
+    """Parse and ingest an ``/odds`` body, skipping the bookmaker markets unchanged since the last one."""
+    from odds.ingest import ingest_snapshot, known_updates
+
+    ids = [e.get("id") for e in payload if isinstance(e, dict)] if isinstance(payload, list) else []
+    snapshot = parse_odds(payload, source=source, known=known_updates(source=source, provider_ids=ids))
+    return snapshot, ingest_snapshot(snapshot=snapshot, collected_at=collected_at)

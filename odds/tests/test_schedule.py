@@ -50,7 +50,7 @@ def test_it_spends_fewer_calls_than_polling_every_four_hours_and_beats_its_closi
     every_4h = [MONDAY + timedelta(hours=4 * i) for i in range(8 * 6)]
     assert len(calls) < len(every_4h)
     assert closing_captured(kickoffs, every_4h) < 0.5
-    assert len(calls) == 40  # measured: sparse early in the week, dense around kick-offs
+    assert len(calls) == 26  # measured: sparse early in the week, one snapshot per kick-off slot
 
 
 def test_no_events_in_the_next_week_means_no_calls():
@@ -63,9 +63,9 @@ def test_no_events_in_the_next_week_means_no_calls():
 def test_the_interval_tightens_towards_kick_off():
     policy = SchedulePolicy()
     assert policy.interval(timedelta(days=3)) == timedelta(hours=24)
-    assert policy.interval(timedelta(hours=30)) == timedelta(hours=8)
-    assert policy.interval(timedelta(hours=5)) == timedelta(hours=3)
-    assert policy.interval(timedelta(minutes=90)) == timedelta(hours=1)
+    assert policy.interval(timedelta(hours=30)) == timedelta(hours=12)
+    assert policy.interval(timedelta(hours=5)) == timedelta(hours=6)
+    assert policy.interval(timedelta(minutes=90)) == timedelta(hours=2)
 
 
 def test_the_closing_snapshot_ignores_the_budget_interval():

@@ -11,7 +11,7 @@ from bets.models import Bet
 from bets.services import BetInput, add_ledger_entry, place_bet, settle_bet
 from opportunities.tests.factories import NOW, h2h_event
 from stats import selectors
-from stats.formulas import max_drawdown
+from stats.formulas import longest_run, max_drawdown, significance
 
 pytestmark = pytest.mark.django_db
 STATUSES = ["won", "lost", "half_won", "half_lost", "push", "void", "pending"]
@@ -105,6 +105,11 @@ def test_bankroll_and_drawdown_match_plain_python():
         balances.append(float(balance))
     risk = selectors.risk()
     assert risk.max_drawdown == Decimal(repr(max_drawdown(balances).amount)).quantize(Decimal("0.01"))
+    ordered = sorted((b for b in bets if b.status not in ("pending", "void")), key=lambda b: (b.settled_at, b.pk))
+    assert risk.longest_losing_run == longest_run(b.status in ("lost", "half_lost") for b in ordered)
+    expected = significance((float(b.price), float(b.stake), float(b.profit)) for b in ordered)
+    assert risk.z == pytest.approx(expected.z)
+    assert risk.p_value == pytest.approx(expected.p_value)
     money = selectors.bankroll_change()
     assert money.now == balance
     assert money.exposure == sum(b.stake for b in bets if b.status == "pending")
@@ -128,9 +133,9 @@ def test_pages_and_api_agree(auth_client):
 
 def test_dashboard_and_stats_query_counts_are_constant(auth_client, django_assert_num_queries):
     make_history(4, seed=1)
-    with django_assert_num_queries(14) as dashboard_small:
+    with django_assert_num_queries(13) as dashboard_small:
         auth_client.get("/")
-    with django_assert_num_queries(15) as stats_small:
+    with django_assert_num_queries(13) as stats_small:
         auth_client.get("/stats/")
     make_history(25, seed=2)
     with django_assert_num_queries(len(dashboard_small.captured_queries)):

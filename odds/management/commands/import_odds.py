@@ -3,9 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from odds.ingest import ingest_snapshot, record_import
+from odds.ingest import record_import
 from odds.models import ODDS_API
-from odds.providers.odds_api import ProviderError, parse_odds
+from odds.providers.odds_api import ProviderError, ingest_odds
 
 
 class Command(BaseCommand):
@@ -17,14 +17,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, sport: str, **options) -> None:
         payload = _load_json(Path(file))
+        foreign = (
+            {e.get("sport_key") for e in payload if isinstance(e, dict)} - {sport}
+            if isinstance(payload, list)
+            else set()
+        )
+        if foreign and sport != "upcoming":
+            raise CommandError(
+                f"{file}: events of {', '.join(sorted(map(str, foreign)))} in a file given as --sport {sport}"
+            )
         try:
-            snapshot = parse_odds(payload)
+            snapshot, result = ingest_odds(payload)
         except ProviderError as exc:
             raise CommandError(f"{file}: {exc}") from None
-        foreign = {e.sport_key for e in snapshot.events} - {sport}
-        if foreign and sport != "upcoming":
-            raise CommandError(f"{file}: events of {', '.join(sorted(foreign))} in a file given as --sport {sport}")
-        result = ingest_snapshot(snapshot=snapshot)
         record_import(source=ODDS_API, sport_key=sport, result=result, events=len(snapshot.events))
         for reason in result.rejected:
             self.stderr.write(f"rejected: {reason}")
