@@ -38,6 +38,7 @@ bench: setup
 	$(BENCH_ENV) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),) $(BIN)/python -m monps.launcher exec -- \
 	  $(BIN)/python -c "import os, subprocess, sys; from monps.bench_db import bench_url; \
 	  os.environ['DATABASE_URL'] = bench_url(os.environ['DATABASE_URL']); \
+	  subprocess.check_call([sys.executable, 'manage.py', 'migrate', '-v0']); \
 	  sys.exit(subprocess.call([sys.executable, 'manage.py', 'bench']))"
 
 lint: setup

@@ -132,10 +132,21 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "monps.context_processors.site",
             ],
+            # Parsed templates are cached (Django does so only when it builds the loaders itself).
             "loaders": [
                 (
                     "template_partials.loader.Loader",
                     [
+                        (
+                            "django.template.loaders.cached.Loader",
+                            [
+                                "django.template.loaders.filesystem.Loader",
+                                "django.template.loaders.app_directories.Loader",
+                            ],
+                        )
+                    ]
+                    if not DEBUG
+                    else [
                         "django.template.loaders.filesystem.Loader",
                         "django.template.loaders.app_directories.Loader",
                     ],
