@@ -102,9 +102,8 @@ def status_options(bet) -> str:
     from django.utils.html import escape
     from django.utils.safestring import mark_safe
 
-    return mark_safe(
-        "".join(  # noqa: S308 - values and labels are the model's own constants, escaped
-            f'<option value="{value}"{" selected" if value == bet.status else ""}>{escape(label)}</option>'
-            for value, label in bet.STATUSES
-        )
+    options = "".join(
+        f'<option value="{escape(value)}"{" selected" if value == bet.status else ""}>{escape(label)}</option>'
+        for value, label in bet.STATUSES
     )
+    return mark_safe(options)  # noqa: S308 - the model's own constants, escaped above
