@@ -134,7 +134,9 @@ def run() -> int:
             _manage("demo_market")
         for name, command in _processes().items():
             # Own process group: Ctrl-C in the terminal reaches only us, and we stop the rest in order.
-            children[name] = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+            # Flower listens on loopback only here; its API may answer without a login (compose adds auth).
+            env = {**os.environ, "FLOWER_UNAUTHENTICATED_API": "true"} if name == "flower" else None
+            children[name] = subprocess.Popen(command, cwd=ROOT, start_new_session=True, env=env)
         host = os.environ.get("MONPS_HOST", "127.0.0.1")
         print(
             f"monps: http://{host}:{os.environ.get('MONPS_PORT', '8000')}/  "

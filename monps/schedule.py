@@ -5,6 +5,7 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
     "plan-collections": {"task": "odds.tasks.plan_collections", "schedule": 300.0},
+    "refresh-sports": {"task": "odds.tasks.refresh_sports", "schedule": crontab(minute=3, hour=4)},
     "refresh-fixtures": {"task": "odds.tasks.refresh_fixtures", "schedule": crontab(minute=7, hour="*/6")},
     "collect-scores": {"task": "odds.tasks.collect_scores", "schedule": crontab(minute="*/30")},
     "demo-tick": {"task": "odds.tasks.demo_tick", "schedule": 60.0},

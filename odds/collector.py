@@ -260,6 +260,27 @@ def refresh_fixtures(*, sport_key: str, api: OddsApiClient | None = None) -> int
     return ingest_snapshot(snapshot=snapshot).events
 
 
+def refresh_sports(*, api: OddsApiClient | None = None) -> int:
+    """The free ``/sports`` list (with out-of-season sports): keys, groups, titles and whether in season."""
+    response = (api or client()).sports(include_all=True)
+    if not isinstance(response.payload, list):
+        raise OddsApiError(f"sports response is a {type(response.payload).__name__}, expected a list")
+    sports = [
+        Sport(
+            key=raw["key"],
+            group=raw.get("group", ""),
+            title=raw.get("title") or raw["key"],
+            active=bool(raw.get("active", True)),
+        )
+        for raw in response.payload
+        if isinstance(raw, dict) and isinstance(raw.get("key"), str)
+    ]
+    Sport.objects.bulk_create(
+        sports, update_conflicts=True, unique_fields=["key"], update_fields=["group", "title", "active"]
+    )
+    return len(sports)
+
+
 def sports_to_collect() -> list[str]:
     keys = list(Sport.objects.filter(collect=True, active=True).values_list("key", flat=True))
     return keys or list(settings.ODDS_API_SPORTS)

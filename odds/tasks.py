@@ -49,6 +49,14 @@ def plan_collections() -> list[str]:
 
 
 @shared_task(acks_late=True)
+def refresh_sports() -> int:
+    """The free sports list: which sports exist and which are in season."""
+    if not settings.ODDS_API_KEY or collector.collection_blocked():
+        return 0
+    return collector.refresh_sports()
+
+
+@shared_task(acks_late=True)
 def refresh_fixtures() -> int:
     """The free events endpoint keeps kick-offs known, so the schedule knows when to spend."""
     if not settings.ODDS_API_KEY or collector.collection_blocked():

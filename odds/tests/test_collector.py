@@ -149,3 +149,19 @@ def test_scores_complete_events():
     assert (flames.home_score, flames.away_score) == (2, 5)
     again = collect_scores(sport_key="icehockey_nhl", api=api())
     assert again.events_seen == 0  # nothing changed the second time
+
+
+@responses.activate
+def test_the_free_sports_list_fills_the_sports_table():
+    from odds.collector import refresh_sports
+    from odds.models import Sport
+
+    payload = load("sports_all.json")
+    responses.get(f"{BASE}/v4/sports", json=payload)
+    assert refresh_sports(api=api()) == len(payload)
+    assert responses.calls[0].request.params["all"] == "true"
+    epl = next(s for s in payload if s["key"] == "soccer_epl")
+    sport = Sport.objects.get(key="soccer_epl")
+    assert (sport.title, sport.group, sport.active) == (epl["title"], epl["group"], epl["active"])
+    assert refresh_sports(api=api()) == len(payload)
+    assert Sport.objects.count() == len(payload)
