@@ -136,7 +136,9 @@ class Price(models.Model):
     selection = models.ForeignKey(
         Selection, on_delete=models.CASCADE, related_name="prices", db_index=False, db_constraint=False
     )
-    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.CASCADE, related_name="prices", db_constraint=False)
+    bookmaker = models.ForeignKey(
+        Bookmaker, on_delete=models.CASCADE, related_name="prices", db_constraint=False, db_index=False
+    )
     price = models.DecimalField(max_digits=8, decimal_places=3)
     observed_at = models.DateTimeField()
     collected_at = models.DateTimeField()

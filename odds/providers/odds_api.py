@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import orjson
 import requests
 
 from odds.ingest import MARKET_KEYS, ZERO, EventOdds, InvalidQuote, Quote, Snapshot, line_of, to_point, to_price
@@ -167,7 +168,7 @@ class OddsApiClient:
             if response.status_code != 200:
                 raise self._error(response, path)
             try:
-                payload = response.json()
+                payload = orjson.loads(response.content)  # several times faster than json on 100k prices
             except ValueError:
                 raise ProviderError(
                     f"The Odds API sent a body that is not JSON on {path} "
