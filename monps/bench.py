@@ -134,10 +134,10 @@ def odds_response(events: int, books: int, *, seed: int = 1, start: datetime | N
         kickoff = start + timedelta(minutes=15 * e)
         bookmakers = []
         for b in range(books):
-            # Soft books: 4-8% margin and their own opinion (up to 8% off), so a few prices beat the
-            # sharp book's fair price and detection has opportunities to write, as in a real market.
-            margin = 0.025 if b == 0 else rng.uniform(0.04, 0.08)
-            noise = 0 if b == 0 else 0.08
+            # Soft books: 3-7% margin and their own opinion (up to 6% off), so about one price in a
+            # hundred beats the sharp book's fair price by 2%, and detection has opportunities to write.
+            margin = 0.025 if b == 0 else rng.uniform(0.03, 0.07)
+            noise = 0 if b == 0 else 0.06
 
             def price(p: float, n: float = noise, m: float = margin) -> float:
                 return round(1 / (max(p * rng.uniform(1 - n, 1 + n), 0.02) * (1 + m)), 2)

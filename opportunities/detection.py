@@ -368,12 +368,14 @@ def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] |
     if scope is not None:
         active = active.filter(event_id__in=scope)
     existing = {(s.event_id, s.market, s.line): s for s in active}
-    new, changed = [], []
+    new, changed, seen = [], [], []
     for key, (legs, locked) in found.items():
         if key in existing:
             surebet = existing[key]
-            surebet.legs, surebet.locked_return, surebet.last_seen_at = legs, _q(locked, EDGE), now
-            changed.append(surebet)
+            seen.append(surebet.pk)
+            if surebet.legs != legs or surebet.locked_return != _q(locked, EDGE):
+                surebet.legs, surebet.locked_return = legs, _q(locked, EDGE)
+                changed.append(surebet)
         else:
             new.append(
                 Surebet(
@@ -387,8 +389,10 @@ def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] |
                 )
             )
     Surebet.objects.bulk_create(new)
-    if changed:
-        Surebet.objects.bulk_update(changed, ["legs", "locked_return", "last_seen_at"])
+    if changed:  # usually a handful: bulk_update writes a CASE per row
+        Surebet.objects.bulk_update(changed, ["legs", "locked_return"], batch_size=500)
+    if seen:
+        Surebet.objects.filter(pk__in=seen).update(last_seen_at=now)
     gone = [s.pk for key, s in existing.items() if key not in found]
     if gone:
         Surebet.objects.filter(pk__in=gone).update(expired_at=now)
