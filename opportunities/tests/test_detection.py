@@ -198,3 +198,14 @@ def test_the_pass_reads_prices_in_a_constant_number_of_queries(strategy, django_
     with django_assert_num_queries(len(small.captured_queries)):  # 5 seen again, 35 new
         detect(now=NOW + timedelta(seconds=1))
     assert Opportunity.objects.active().count() == 40
+
+
+def test_kelly_fraction_and_the_stake_cap(strategy):
+    totals_event()
+    strategy.kelly_fraction = Decimal("1.000")
+    strategy.max_stake_share = Decimal("0.010")
+    strategy.save()
+    detect(now=NOW)
+    opportunity = Opportunity.objects.get()
+    # Full Kelly would be 1/12 of the bankroll; the cap keeps it at 1%.
+    assert (opportunity.kelly_share, opportunity.suggested_stake) == (Decimal("0.01000"), Decimal("10.00"))
