@@ -38,18 +38,7 @@ class BetAdminForm(forms.ModelForm):
         try:
             if self.instance.pk is None:
                 self.placed = services.place_bet(
-                    bet=services.BetInput(
-                        event_id=data["event"].pk,
-                        market=data["market"],
-                        outcome=data["outcome"],
-                        point=data.get("point"),
-                        bookmaker=data["bookmaker"].key,
-                        price=data["price"],
-                        stake=data["stake"],
-                        placed_at=data.get("placed_at"),
-                        strategy_name=data.get("strategy_name", ""),
-                        notes=data.get("notes", ""),
-                    ),
+                    bet=services.bet_input(data),
                     user=self.current_user,
                     via="admin",
                     allow_started=data.get("allow_started", False),

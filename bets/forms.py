@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from bets.models import Bet, LedgerEntry
-from bets.services import BetInput
+from bets.services import BetInput, bet_input
 from odds.models import MARKETS, Bookmaker, Event, Sport
 
 
@@ -22,19 +22,7 @@ class BetForm(forms.Form):
     allow_started = forms.BooleanField(required=False, label="The event has started: I placed this bet before")
 
     def to_input(self) -> BetInput:
-        data = self.cleaned_data
-        return BetInput(
-            event_id=data["event"].pk,
-            market=data["market"],
-            outcome=data["outcome"],
-            point=data.get("point"),
-            bookmaker=data["bookmaker"].key,
-            price=data["price"],
-            stake=data["stake"],
-            placed_at=data.get("placed_at"),
-            notes=data.get("notes", ""),
-            opportunity_id=data.get("opportunity"),
-        )
+        return bet_input(self.cleaned_data)
 
     def add_service_errors(self, message_dict: dict[str, list[str]]) -> None:
         for field, errors in message_dict.items():

@@ -126,6 +126,23 @@ class BetInput:
     notes: str = ""
 
 
+def bet_input(data: dict) -> BetInput:
+    """A BetInput from a form's cleaned data (the bet form and the admin's)."""
+    return BetInput(
+        event_id=data["event"].pk,
+        market=data["market"],
+        outcome=data["outcome"],
+        point=data.get("point"),
+        bookmaker=data["bookmaker"].key,
+        price=data["price"],
+        stake=data["stake"],
+        placed_at=data.get("placed_at"),
+        strategy_name=data.get("strategy_name", ""),
+        notes=data.get("notes", ""),
+        opportunity_id=data.get("opportunity"),
+    )
+
+
 @transaction.atomic
 def place_bet(*, bet: BetInput, user=None, via: str = "api", allow_started: bool = False) -> Bet:
     """Validate and record a bet. Late entry of a bet on an event that has started needs ``allow_started``."""

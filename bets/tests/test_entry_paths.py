@@ -4,10 +4,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from bets.models import Bet, BetChange
-from opportunities.tests.factories import NOW, h2h_event
+from opportunities.tests.factories import NOW
 
 pytestmark = pytest.mark.django_db
 FIELDS = [
@@ -24,22 +23,6 @@ FIELDS = [
     "profit",
     "strategy_name",
 ]
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def event():
-    return h2h_event(
-        "e1",
-        {"pinnacle": {"H": 2.00, "D": 3.60, "A": 4.00}, "bet365": {"H": 2.10, "D": 3.40, "A": 3.80}},
-        home="Arsenal",
-        away="Chelsea",
-    )
 
 
 @pytest.fixture

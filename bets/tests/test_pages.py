@@ -4,19 +4,12 @@ import json
 from datetime import timedelta
 
 import pytest
-import time_machine
 
 from bets.models import Bet
 from bets.services import BetInput, add_ledger_entry, place_bet
 from opportunities.tests.factories import NOW, h2h_event
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def make_bets(n: int, start: int = 0) -> None:

@@ -23,22 +23,6 @@ from opportunities.tests.factories import NOW, h2h_event
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def event():
-    return h2h_event(
-        "e1",
-        {"pinnacle": {"H": 2.00, "D": 3.60, "A": 4.00}, "bet365": {"H": 2.10, "D": 3.40, "A": 3.80}},
-        home="Arsenal",
-        away="Chelsea",
-    )
-
-
 def bet_input(event, **overrides):
     values = {
         "event_id": event.pk,
