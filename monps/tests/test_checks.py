@@ -16,3 +16,19 @@ def test_check_with_mode_on_is_an_error_without_timescaledb(settings):
     settings.TIMESCALE_MODE = "on"
     with pytest.raises(SystemCheckError, match=r"monps\.E001"):
         call_command("check", databases=["default"])
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)  # exits non-zero on a missing migration
+
+
+def test_the_code_is_ruff_clean():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    ruff = Path(sys.executable).parent / "ruff"
+    result = subprocess.run([str(ruff), "check", "--quiet", str(root)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
