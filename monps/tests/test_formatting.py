@@ -1,6 +1,7 @@
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from monps.templatetags.monps import money, odds, pct, point, signed_money, signed_pct
+from monps.templatetags.monps import money, odds, pct, point, relative, signed_money, signed_pct
 
 
 def test_formatting_filters():
@@ -17,3 +18,11 @@ def test_formatting_filters():
     assert point(Decimal("1.00"), "spreads") == "+1"
     assert point(Decimal("2.50"), "totals") == "2.5"
     assert point(Decimal("0"), "h2h") == ""
+
+
+def test_relative_times():
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    assert relative(now - timedelta(seconds=42), now) == "42 s ago"
+    assert relative(now - timedelta(minutes=5, seconds=59), now) == "5 min ago"
+    assert relative(now - timedelta(hours=3), now) == "3 h ago"
+    assert relative(now + timedelta(days=2, hours=1), now) == "in 2 d"
