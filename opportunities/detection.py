@@ -14,7 +14,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
@@ -29,25 +29,38 @@ logger = logging.getLogger(__name__)
 PROBABILITY = Decimal("0.000001")
 EDGE = Decimal("0.00001")
 PRICE = Decimal("0.001")
+POINT = Decimal("0.01")
 CENT = Decimal("0.01")
 LOCK_ID = zlib.crc32(b"monps:detection")
 
 
 class Quote(NamedTuple):
-    """One current price, straight from the query's row (a tuple: 100,000 are built per pass)."""
+    """One current price, straight from the query's row. 100,000 are read per pass, so numbers come as
+    floats (cheap to load) and become Decimal and datetime only for the few that are written."""
 
     selection_id: int
     event_id: int
     market: str
     outcome: str
-    point: Decimal
-    line: Decimal
+    point: float
+    line: float
     bookmaker_id: int
     is_aggregate: bool
     price: float
-    price_decimal: Decimal
-    observed_at: datetime
+    observed_epoch: float
     sport_id: int
+
+    @property
+    def price_decimal(self) -> Decimal:
+        return Decimal(repr(self.price)).quantize(PRICE)  # exact: numeric(8,3) survives a float round trip
+
+    @property
+    def point_decimal(self) -> Decimal:
+        return Decimal(repr(self.point)).quantize(POINT)
+
+    @property
+    def observed_at(self) -> datetime:
+        return datetime.fromtimestamp(self.observed_epoch, UTC)
 
 
 @dataclass
@@ -56,7 +69,7 @@ class LineGroup:
 
     event_id: int
     market: str
-    line: Decimal
+    line: float
     sport_id: int
     by_book: dict[int, dict[str, Quote]] = field(default_factory=lambda: defaultdict(dict))
     _outcomes: set[str] | None = None
@@ -102,8 +115,8 @@ class DetectionResult:
 def load_quotes(*, now: datetime, event_ids: Iterable[int] | None = None) -> list[Quote]:
     """Current prices of events that have not started, in one query, as plain tuples."""
     sql = """
-        SELECT p.selection_id, s.event_id, s.market, s.outcome, s.point, s.line, p.bookmaker_id,
-               b.is_aggregate, p.price::float8, p.price, p.observed_at, e.sport_id
+        SELECT p.selection_id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, p.bookmaker_id,
+               b.is_aggregate, p.price::float8, extract(epoch FROM p.observed_at)::float8, e.sport_id
         FROM odds_price p
         JOIN odds_selection s ON s.id = p.selection_id
         JOIN odds_event e ON e.id = s.event_id
@@ -307,18 +320,58 @@ def _write_opportunities(
                     bookmaker_id=q.bookmaker_id,
                     market=q.market,
                     outcome=q.outcome,
-                    point=None if q.market == "h2h" else q.point,
+                    point=None if q.market == "h2h" else q.point_decimal,
                     detected_at=now,
                     last_seen_at=now,
                     **fields,
                 )
             )
-    created = Opportunity.objects.bulk_create(new)
+    created = _bulk_insert(new)
     if updates:
         _bulk_refresh(updates, now)
     gone = [pk for key, pk in existing.items() if key not in seen]
     expired = Opportunity.objects.filter(pk__in=gone).update(expired_at=now) if gone else 0
     return created, len(updates), expired
+
+
+INSERT_COLUMNS = [
+    ("strategy_id", "bigint"),
+    ("event_id", "bigint"),
+    ("selection_id", "bigint"),
+    ("bookmaker_id", "smallint"),
+    ("market", "text"),
+    ("outcome", "text"),
+    ("point", "numeric"),
+    ("price", "numeric"),
+    ("fair_probability", "numeric"),
+    ("fair_price", "numeric"),
+    ("edge", "numeric"),
+    ("kelly_share", "numeric"),
+    ("suggested_stake", "numeric"),
+    ("price_observed_at", "timestamptz"),
+    ("detected_at", "timestamptz"),
+    ("last_seen_at", "timestamptz"),
+]
+
+
+def _bulk_insert(new: list[Opportunity]) -> list[Opportunity]:
+    """Insert new opportunities in one statement (arrays unnested by PostgreSQL) and give them their ids."""
+    if not new:
+        return []
+    names = [name for name, _ in INSERT_COLUMNS]
+    arrays = [[getattr(o, name) for o in new] for name in names]
+    unnest = ", ".join(f"%s::{kind}[]" for _, kind in INSERT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO opportunities_opportunity ({', '.join(names)}) "
+            f"SELECT * FROM unnest({unnest}) RETURNING id, strategy_id, selection_id, bookmaker_id",
+            arrays,
+        )
+        ids = {(strategy, selection, book): pk for pk, strategy, selection, book in cursor.fetchall()}
+    for opportunity in new:
+        opportunity.pk = ids[(opportunity.strategy_id, opportunity.selection_id, opportunity.bookmaker_id)]
+        opportunity._state.adding = False
+    return new
 
 
 def _bulk_refresh(updates: list[tuple[int, dict]], now: datetime) -> None:
@@ -355,14 +408,14 @@ def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] |
         legs = [
             {
                 "outcome": o,
-                "point": str(best[o].point),
+                "point": str(best[o].point_decimal),
                 "bookmaker_id": best[o].bookmaker_id,
                 "price": str(best[o].price_decimal),
                 "stake_share": round(share, 6),
             }
             for o, share in zip(outcomes, shares, strict=True)
         ]
-        found[(group.event_id, group.market, group.line)] = (
+        found[(group.event_id, group.market, Decimal(repr(group.line)).quantize(POINT))] = (
             legs,
             pricing.locked_return([best[o].price for o in outcomes]),
         )
