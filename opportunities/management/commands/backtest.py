@@ -1,0 +1,64 @@
+from datetime import datetime, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from opportunities.backtest import BacktestRules, run_backtest, selected_events
+from opportunities.pricing import METHODS
+
+
+def _date(value: str) -> datetime:
+    try:
+        return (
+            timezone.make_aware(datetime.fromisoformat(value))
+            if "T" not in value and "+" not in value
+            else datetime.fromisoformat(value)
+        )
+    except ValueError:
+        raise CommandError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+class Command(BaseCommand):
+    help = "Replay stored history through a strategy's rules and report bets, profit, yield, CLV and drawdown."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--min-edge", type=float, default=0.02, help="e.g. 0.02 for 2%%")
+        parser.add_argument("--method", choices=METHODS, default="shin")
+        parser.add_argument("--reference", default="pinnacle", help="bookmaker key of the fair price")
+        parser.add_argument("--lead-hours", type=float, default=24.0, help="decide this long before kick-off")
+        parser.add_argument("--min-price", type=float, default=1.01)
+        parser.add_argument("--max-price", type=float, default=1000.0)
+        parser.add_argument("--markets", default="h2h,spreads,totals")
+        parser.add_argument("--kelly", type=float, default=None, help="Kelly fraction (default: one unit per bet)")
+        parser.add_argument("--bankroll", type=float, default=1000.0)
+        parser.add_argument("--sport")
+        parser.add_argument("--from", dest="start", type=_date)
+        parser.add_argument("--to", dest="end", type=_date)
+
+    def handle(self, *args, **o) -> None:
+        rules = BacktestRules(
+            min_edge=o["min_edge"],
+            method=o["method"],
+            reference=o["reference"],
+            lead=timedelta(hours=o["lead_hours"]),
+            min_price=o["min_price"],
+            max_price=o["max_price"],
+            markets=tuple(o["markets"].split(",")),
+            kelly_fraction=o["kelly"],
+            bankroll=o["bankroll"],
+        )
+        report = run_backtest(rules=rules, events=selected_events(sport=o["sport"], start=o["start"], end=o["end"]))
+        unit = "units" if rules.kelly_fraction is None else "money"
+        significance = report.significance
+        drawdown = report.drawdown
+        lines = [
+            f"events with a result: {report.events}",
+            f"bets: {len(report.bets)} (won {sum(b.status == 'won' for b in report.bets)}, "
+            f"lost {sum(b.status == 'lost' for b in report.bets)})",
+            f"staked: {report.staked:.2f} {unit}, profit: {report.profit:+.2f} {unit}",
+            f"yield: {report.yield_:+.2%}" if report.yield_ is not None else "yield: n/a",
+            f"average CLV: {report.average_clv:+.2%}" if report.average_clv is not None else "average CLV: n/a",
+            f"max drawdown: {drawdown.amount:.2f} {unit}, longest losing run: {report.longest_losing_run}",
+            (f"z = {significance.z:.2f}, p = {significance.p_value:.4f}" if significance.z is not None else "z: n/a"),
+        ]
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,76 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from bets.settlement import outcome_status, profit
+from odds.ingest import ingest_snapshot
+from odds.models import Event
+from odds.providers.football_data import parse_file
+from odds.tests.conftest import DATA
+from opportunities.backtest import BacktestRules, run_backtest
+from opportunities.pricing import clv, devig
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def season():
+    ingest_snapshot(snapshot=parse_file(DATA / "E0_2324_head.csv").snapshot)
+
+
+def test_every_bet_follows_the_rules_and_the_result(season):
+    report = run_backtest(rules=BacktestRules(min_edge=-1.0, markets=("h2h",)), events=Event.objects.all())
+    assert report.events == 3
+    assert len(report.bets) == 9  # every outcome of every match, at its best book
+    burnley = Event.objects.get(home_team="Burnley")
+    bet = next(b for b in report.bets if b.outcome == "Man City")
+    # Pinnacle's opening 1X2 (PSH/PSD/PSA 8.58/5.51/1.37) is in force 24 h before kick-off.
+    fair = dict(zip(["Burnley", "Draw", "Man City"], devig([8.58, 5.51, 1.37], "shin"), strict=True))
+    assert bet.fair_probability == pytest.approx(fair["Man City"])
+    assert (
+        bet.status
+        == outcome_status(
+            market="h2h",
+            outcome="Man City",
+            point=None,
+            home_team="Burnley",
+            away_team="Man City",
+            home_score=burnley.home_score,
+            away_score=burnley.away_score,
+        )
+        == "won"
+    )
+    assert bet.profit == float(profit("won", price=Decimal(repr(bet.price)), stake=Decimal("1")))
+    closing = dict(zip(["Burnley", "Draw", "Man City"], devig([9.62, 5.81, 1.33], "shin"), strict=True))
+    assert bet.clv == pytest.approx(clv(bet.price, closing["Man City"]))
+    assert report.profit == pytest.approx(sum(b.profit for b in report.bets))
+
+
+def test_the_minimum_edge_filters_and_nothing_is_written(season):
+    from bets.models import Bet
+
+    everything = run_backtest(rules=BacktestRules(min_edge=-1.0), events=Event.objects.all())
+    value = run_backtest(rules=BacktestRules(min_edge=0.02), events=Event.objects.all())
+    assert all(b.edge >= 0.02 for b in value.bets)
+    assert len(value.bets) == sum(b.edge >= 0.02 for b in everything.bets)
+    assert Bet.objects.count() == 0
+
+
+def test_the_command_reports(season, capsys):
+    call_command("backtest", "--min-edge", "-1", "--markets", "h2h", "--lead-hours", "30")
+    out = capsys.readouterr().out
+    assert "events with a result: 3" in out
+    assert "bets: 9" in out
+    assert "average CLV:" in out
+    assert "max drawdown:" in out
+
+
+def test_kelly_stakes_follow_the_bankroll(season):
+    report = run_backtest(
+        rules=BacktestRules(min_edge=-1.0, kelly_fraction=0.25, markets=("h2h",), lead=timedelta(hours=30)),
+        events=Event.objects.all(),
+    )
+    assert all(b.stake > 0 for b in report.bets)
+    assert all(b.edge > 0 for b in report.bets)  # Kelly stakes nothing without an edge
