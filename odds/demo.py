@@ -188,7 +188,7 @@ def _book_price(probability: float, book: DemoBook) -> Decimal:
 def snapshot_at(moment: datetime, seed: int) -> Snapshot:
     """What every demo book offers at ``moment`` (markets open 3 days before kick-off, close at it)."""
     moment = moment.astimezone(UTC)
-    snapshot = Snapshot(bookmaker_titles={b.key: b.title for b in BOOKS})
+    snapshot = Snapshot(bookmaker_titles={b.key: b.title for b in BOOKS}, complete=True)
     for match in fixtures(moment - SETTLE_AFTER - timedelta(days=1), moment + MARKET_OPENS, seed):
         odds = EventOdds(
             source=DEMO,

@@ -80,6 +80,11 @@ class Snapshot:
     bookmaker_titles: dict[str, str] = field(default_factory=dict)
     bookmaker_regions: dict[str, str] = field(default_factory=dict)
     unchanged: int = 0  # prices of markets skipped as unchanged since the last snapshot
+    # (event provider id, bookmaker, market, last_update) of those skipped markets
+    unchanged_markets: list[tuple[str, str, str, datetime]] = field(default_factory=list)
+    # A complete snapshot lists every bookmaker still quoting each market it contains (an /odds answer):
+    # a book missing from a market it quoted before has withdrawn its price.
+    complete: bool = False
 
     @property
     def quote_count(self) -> int:
@@ -92,6 +97,7 @@ class IngestResult:
     prices_seen: int = 0  # including those of unchanged markets
     history_written: int = 0
     current_updated: int = 0
+    withdrawn: int = 0  # current prices removed: their bookmaker no longer quotes the market
     rejected: list[str] = field(default_factory=list)
     event_ids: list[int] = field(default_factory=list)
 
@@ -154,8 +160,11 @@ def ingest_snapshot(*, snapshot: Snapshot, collected_at: datetime | None = None)
         result.event_ids = sorted(set(event_ids.values()))
         rows = _quote_rows(snapshot, event_ids, bookmakers)
         result.prices_seen += len(rows)
-        if rows:
-            result.history_written, result.current_updated = _write_prices(rows, collected_at)
+        unchanged = _unchanged_rows(snapshot, event_ids, bookmakers) if snapshot.complete else []
+        if rows or unchanged:
+            result.history_written, result.current_updated, result.withdrawn = _write_prices(
+                rows, collected_at, unchanged if snapshot.complete else None
+            )
     return result
 
 
@@ -177,6 +186,7 @@ def _sport_group(key: str) -> str:
 
 def _upsert_bookmakers(snapshot: Snapshot) -> dict[str, int]:
     keys = {q.bookmaker for e in snapshot.events for q in e.quotes}
+    keys |= {book for _, book, _, _ in snapshot.unchanged_markets}
     existing = dict(Bookmaker.objects.filter(key__in=keys).values_list("key", "id"))
     missing = [
         Bookmaker(
@@ -301,7 +311,41 @@ WHERE odds_price.observed_at < EXCLUDED.observed_at AND odds_price.price <> EXCL
 """
 
 
-def _write_prices(rows: list[tuple], collected_at: datetime) -> tuple[int, int]:
+def _unchanged_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[str, int]) -> list[tuple]:
+    ids = {odds.provider_id: event_ids[index] for index, odds in enumerate(snapshot.events)}
+    return [
+        (ids[event], market, bookmakers[book], stamp)
+        for event, book, market, stamp in snapshot.unchanged_markets
+        if event in ids and book in bookmakers
+    ]
+
+
+QUOTED_TABLE = """
+CREATE TEMP TABLE quoted_market ON COMMIT DROP AS
+SELECT event_id, market, bookmaker_id, max(observed_at) AS observed_at, false AS unchanged
+FROM incoming_price GROUP BY event_id, market, bookmaker_id
+"""
+
+# A current price goes when a newer complete snapshot of its market no longer has it: its bookmaker
+# took it down, or moved to another handicap or total. History keeps every price ever offered.
+# Markets skipped as unchanged keep all their prices.
+WITHDRAW = """
+DELETE FROM odds_price p
+USING odds_selection s,
+      (SELECT event_id, market, max(observed_at) AS newest FROM quoted_market GROUP BY event_id, market) m
+WHERE p.selection_id = s.id AND s.event_id = m.event_id AND s.market = m.market
+  AND p.observed_at < m.newest
+  AND NOT EXISTS (SELECT 1 FROM resolved_price r
+                  WHERE r.selection_id = p.selection_id AND r.bookmaker_id = p.bookmaker_id)
+  AND NOT EXISTS (SELECT 1 FROM quoted_market u
+                  WHERE u.unchanged AND u.event_id = s.event_id AND u.market = s.market
+                    AND u.bookmaker_id = p.bookmaker_id)
+"""
+
+
+def _write_prices(
+    rows: list[tuple], collected_at: datetime, unchanged: list[tuple] | None = None
+) -> tuple[int, int, int]:
     # COPY goes straight to psycopg: wrap it so its errors are Django's, like every other statement's.
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute(INCOMING_TABLE)
@@ -316,8 +360,19 @@ def _write_prices(rows: list[tuple], collected_at: datetime) -> tuple[int, int]:
         history_written = cursor.rowcount
         cursor.execute(WRITE_CURRENT, {"collected_at": collected_at})
         current_updated = cursor.rowcount
+        withdrawn = 0
+        if unchanged is not None:
+            cursor.execute(QUOTED_TABLE)
+            with cursor.copy(
+                "COPY quoted_market (event_id, market, bookmaker_id, observed_at, unchanged) FROM STDIN"
+            ) as copy:
+                for row in unchanged:
+                    copy.write_row((*row, True))
+            cursor.execute(WITHDRAW)
+            withdrawn = cursor.rowcount
+            cursor.execute("DROP TABLE quoted_market")
         cursor.execute("DROP TABLE incoming_price; DROP TABLE resolved_price")
-    return history_written, current_updated
+    return history_written, current_updated, withdrawn
 
 
 def record_import(*, source: str, sport_key: str, result: IngestResult, events: int) -> None:

@@ -248,7 +248,7 @@ def parse_odds(payload: object, *, source: str = ODDS_API, known: dict | None = 
     already stored: such a market is unchanged and is not parsed again."""
     if not isinstance(payload, list):
         raise ProviderError(f"odds response is a {type(payload).__name__}, expected a list of events")
-    snapshot = Snapshot()
+    snapshot = Snapshot(complete=True)
     for index, raw in enumerate(payload):
         where = f"event #{index}"
         try:
@@ -298,6 +298,7 @@ def _parse_bookmaker(
                     _TIMES[stamp] = observed_at
             if known and known.get((odds.provider_id, key, market["key"])) == observed_at:
                 snapshot.unchanged += len(market.get("outcomes") or ())
+                snapshot.unchanged_markets.append((odds.provider_id, key, market["key"], observed_at))
                 continue
             outcomes = market.get("outcomes")
             if not isinstance(outcomes, list) or len(outcomes) < 2:

@@ -41,7 +41,7 @@ def test_reingesting_the_same_response_writes_nothing(epl_jan15, django_assert_m
 
 def test_ingest_is_set_based_whatever_the_size(epl_jan15, django_assert_max_num_queries):
     # Sports, bookmakers, events (2 each at most), then a fixed number of statements for the prices.
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(22):
         ingest_snapshot(snapshot=parse_odds(epl_jan15))
 
 
@@ -134,3 +134,39 @@ def test_sharp_books_are_flagged_on_first_sight(epl_jan15):
     flags = dict(Bookmaker.objects.values_list("key", "is_sharp"))
     assert flags["betfair_ex_uk"] is True
     assert flags["williamhill"] is False
+
+
+def test_a_bookmaker_that_stops_quoting_loses_its_current_price_not_its_history(epl_jan15):
+    import copy
+
+    from odds.providers.odds_api import ingest_odds
+
+    ingest_odds(epl_jan15)
+    event_id = epl_jan15[0]["id"]
+    gone = epl_jan15[0]["bookmakers"][0]["key"]
+    later = copy.deepcopy(epl_jan15)
+    later[0]["bookmakers"] = later[0]["bookmakers"][1:]
+    # One remaining book moves a price, so the snapshot is newer than the withdrawn book's prices.
+    market = later[0]["bookmakers"][0]["markets"][0]
+    market["last_update"] = "2030-01-01T00:00:00Z"
+    market["outcomes"][0]["price"] = round(market["outcomes"][0]["price"] + 0.5, 2)
+    history = PriceHistory.objects.count()
+    _, result = ingest_odds(later)
+    assert result.withdrawn == sum(
+        len(m["outcomes"]) for m in epl_jan15[0]["bookmakers"][0]["markets"] if m["key"] == market["key"]
+    )
+    assert not Price.objects.filter(
+        selection__event__provider_id=event_id, bookmaker__key=gone, selection__market=market["key"]
+    ).exists()
+    assert Price.objects.filter(bookmaker__key=gone).exclude(selection__event__provider_id=event_id).exists()
+    assert PriceHistory.objects.count() == history + 1
+
+
+def test_an_older_file_withdraws_nothing(epl_jan15, epl_jan30):
+    from odds.providers.odds_api import ingest_odds
+
+    ingest_odds(epl_jan30)
+    before = Price.objects.count()
+    _, result = ingest_odds(epl_jan15)
+    assert result.withdrawn == 0
+    assert Price.objects.count() >= before
