@@ -85,6 +85,8 @@ class Snapshot:
     # A complete snapshot lists every bookmaker still quoting each market it contains (an /odds answer):
     # a book missing from a market it quoted before has withdrawn its price.
     complete: bool = False
+    # (event provider id, bookmaker, market) already stored for these events before this snapshot
+    known_markets: set[tuple[str, str, str]] = field(default_factory=set)
 
     @property
     def quote_count(self) -> int:
@@ -309,6 +311,13 @@ ON CONFLICT (selection_id, bookmaker_id) DO UPDATE
 SET price = EXCLUDED.price, observed_at = EXCLUDED.observed_at, collected_at = EXCLUDED.collected_at
 WHERE odds_price.observed_at < EXCLUDED.observed_at AND odds_price.price <> EXCLUDED.price
 """
+
+
+def _books_missing(snapshot: Snapshot) -> bool:
+    """Whether a bookmaker stored for a market of these events is absent from this snapshot of it."""
+    quoted = {(e.provider_id, q.bookmaker, q.market) for e in snapshot.events for q in e.quotes}
+    quoted |= {(event, book, market) for event, book, market, _ in snapshot.unchanged_markets}
+    return not snapshot.known_markets <= quoted
 
 
 def _unchanged_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[str, int]) -> list[tuple]:

@@ -170,3 +170,21 @@ def test_an_older_file_withdraws_nothing(epl_jan15, epl_jan30):
     _, result = ingest_odds(epl_jan15)
     assert result.withdrawn == 0
     assert Price.objects.count() >= before
+
+
+def test_a_withdrawal_alone_is_noticed(epl_jan15):
+    import copy
+
+    from odds.providers.odds_api import ingest_odds
+
+    ingest_odds(epl_jan15)
+    later = copy.deepcopy(epl_jan15)
+    gone = later[0]["bookmakers"].pop(0)
+    # Every other market is unchanged, so nothing is parsed again; the missing book is still noticed
+    # (only its prices older than the snapshot's newest go).
+    _, result = ingest_odds(later)
+    newest = max(m["last_update"] for b in later[0]["bookmakers"] for m in b["markets"])
+    expected = sum(len(m["outcomes"]) for m in gone["markets"] if m["last_update"] < newest)
+    assert expected > 0
+    assert result.history_written == 0
+    assert result.withdrawn == expected
