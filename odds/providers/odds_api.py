@@ -296,7 +296,7 @@ def _parse_bookmaker(
                 observed_at = parse_time(stamp, mwhere)
                 if isinstance(stamp, str) and len(_TIMES) < 100_000:
                     _TIMES[stamp] = observed_at
-            if known and known.get((odds.provider_id, key, market["key"])) == observed_at:
+            if known and known.get((odds.provider_id, key, market["key"])) == observed_at.timestamp():
                 snapshot.unchanged += len(market.get("outcomes") or ())
                 snapshot.unchanged_markets.append((odds.provider_id, key, market["key"], observed_at))
                 continue
