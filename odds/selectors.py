@@ -85,6 +85,7 @@ class PriceRow:
     line: Decimal
     prices: dict[str, Price] = field(default_factory=dict)
     best: Decimal | None = None
+    cells: list[tuple[Price | None, bool, str]] = field(default_factory=list)
 
 
 def price_table(event: Event) -> tuple[list[PriceRow], list]:
@@ -109,6 +110,20 @@ def price_table(event: Event) -> tuple[list[PriceRow], list]:
     ordered = sorted(
         rows.values(), key=lambda r: (market_order.get(r.market, 9), r.line, outcome_order.get(r.outcome, 5))
     )
+    from django.utils.timezone import localtime
+
+    for row in ordered:
+        # One cell per bookmaker column: price, whether it is the best, when it last changed. Decided
+        # here once rather than by lookups and date filters in 200 template cells.
+        row.cells = [
+            (
+                price,
+                price is not None and price.price == row.best and not book.is_aggregate,
+                localtime(price.observed_at).strftime("%Y-%m-%d %H:%M") if price is not None else "",
+            )
+            for book in ordered_books
+            for price in [row.prices.get(book.key)]
+        ]
     return ordered, ordered_books
 
 

@@ -108,11 +108,6 @@ def point(value: Decimal | None, market: str = "") -> str:
 
 
 @register.filter
-def get_item(mapping: dict, key: str):
-    return mapping.get(key)
-
-
-@register.filter
 def status_options(bet) -> str:
     """The settle menu of a bet, built in one go: it repeats on every row of the bets page."""
     from django.utils.html import escape
