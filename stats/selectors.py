@@ -152,16 +152,16 @@ WHERE status NOT IN ('pending', 'void') AND settled_at IS NOT NULL AND profit IS
 
 
 def bankroll_series() -> list[tuple[datetime, Decimal]]:
-    """The bankroll at the end of each day with a move (deposit, withdrawal or settled bet): one query,
-    at most one point a day, so the chart stays light however many bets there are."""
+    """The bankroll after the last move (deposit, withdrawal or settled bet) of each day: one query, at
+    most one point a day, so the chart stays light however many bets there are."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(f"""
-            SELECT day, sum(total) OVER (ORDER BY day) FROM (
-                SELECT date_trunc('day', at) + interval '1 day' - interval '1 second' AS day, sum(amount) AS total
-                FROM ({MOVES}) moves GROUP BY 1
-            ) daily ORDER BY day
+            SELECT last_move, sum(total) OVER (ORDER BY last_move) FROM (
+                SELECT max(at) AS last_move, sum(amount) AS total
+                FROM ({MOVES}) moves GROUP BY date_trunc('day', at)
+            ) daily ORDER BY last_move
         """)
         return list(cursor.fetchall())
 
