@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -99,7 +101,15 @@ class HistoryOut(serializers.Serializer):
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("market", enum=[m for m, _ in MARKETS], required=False)],
+    parameters=[
+        OpenApiParameter("market", enum=[m for m, _ in MARKETS], required=False),
+        OpenApiParameter(
+            "bucket",
+            int,
+            required=False,
+            description="seconds (60-604800): the last price of each bucket instead of every change",
+        ),
+    ],
     responses=HistoryOut,
 )
 @api_view(["GET"])
@@ -109,8 +119,13 @@ def history(request: Request, event_id: int) -> Response:
     market = request.query_params.get("market")
     if market and market not in dict(MARKETS):
         raise serializers.ValidationError({"market": [f"unknown market {market!r}"]})
+    bucket = request.query_params.get("bucket")
+    if bucket is not None:
+        if not bucket.isdigit() or not 60 <= int(bucket) <= 7 * 86400:
+            raise serializers.ValidationError({"bucket": ["seconds between 60 and 604800"]})
+        bucket = timedelta(seconds=int(bucket))
     event.best_prices = selectors.best_prices([event.pk]).get(event.pk, [])
-    series = selectors.line_movement(event, markets=[market] if market else None)
+    series = selectors.line_movement(event, markets=[market] if market else None, bucket=bucket)
     return Response({"event": MatchOut(event).data, "series": SeriesOut(series, many=True).data})
 
 

@@ -95,3 +95,19 @@ def test_collector_refresh_queues_a_demo_snapshot_that_a_worker_ingests(auth_cli
     run = CollectorRun.objects.get(kind="demo")
     assert run.history_written == PriceHistory.objects.count() > 0
     wait_for_idle_worker()
+
+
+def test_history_in_buckets_keeps_the_last_price_of_each(auth_client):
+    ingest_snapshot(snapshot=parse_file(DATA / "E0_2324_head.csv").snapshot)
+    event = Event.objects.get(home_team="Burnley")
+    daily = auth_client.get(f"/api/odds/history/{event.pk}/", {"market": "h2h", "bucket": 86400}).json()
+    pinnacle = next(s for s in daily["series"] if s["bookmaker"] == "pinnacle" and s["outcome"] == "Burnley")
+    # Opening (Wednesday 19:00 UTC) and closing (Friday 19:00 UTC) fall in different days.
+    assert [(p["observed_at"], p["price"]) for p in pinnacle["points"]] == [
+        ("2023-08-09T00:00:00Z", "8.580"),
+        ("2023-08-11T00:00:00Z", "9.620"),
+    ]
+    weekly = auth_client.get(f"/api/odds/history/{event.pk}/", {"market": "h2h", "bucket": 604800}).json()
+    pinnacle = next(s for s in weekly["series"] if s["bookmaker"] == "pinnacle" and s["outcome"] == "Burnley")
+    assert [p["price"] for p in pinnacle["points"]] == ["9.620"]  # one bucket: its last price
+    assert auth_client.get(f"/api/odds/history/{event.pk}/", {"bucket": "5"}).status_code == 400
