@@ -26,15 +26,6 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def clean_cache(redis_url):
-    from django.core.cache import cache
-
-    cache.clear()
-    yield cache
-    cache.clear()
-
-
-@pytest.fixture
 def user(db, django_user_model):
     return django_user_model.objects.create_user(username="bettor", password="a-long-test-password")
 

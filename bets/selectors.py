@@ -84,8 +84,8 @@ class Totals:
     average_clv: Decimal | None
 
     @property
-    def roi(self) -> Decimal | None:
-        """Profit per unit of settled stake (yield)."""
+    def yield_(self) -> Decimal | None:
+        """Profit per unit of settled stake, as stats.selectors defines yield."""
         return (self.profit / self.settled_stake) if self.settled_stake else None
 
 

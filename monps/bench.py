@@ -221,7 +221,7 @@ def bench_ingest(report: Report, repeat: int) -> str:
     peak = rss_mb()
     assert results["last"].history_written == prices, results["last"].history_written
     again = timed(ingest, repeat)
-    assert results["last"].history_written == 0
+    rewritten = results["last"].history_written
 
     snapshot = parse_odds(json.loads(text))
     rows = [
@@ -271,7 +271,9 @@ def bench_ingest(report: Report, repeat: int) -> str:
             passed=speedup >= 3,
         )
     )
-    report.add(Figure("ingest: history rows written on re-ingest", 0, "rows", bar="== 0", passed=True))
+    report.add(
+        Figure("ingest: history rows written on re-ingest", rewritten, "rows", bar="== 0", passed=rewritten == 0)
+    )
     report.add(Figure("ingest: peak resident memory", peak, "MB", reference=before, bar="< 300 MB", passed=peak < 300))
     return text
 

@@ -78,7 +78,6 @@ class Snapshot:
     events: list[EventOdds] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # one reason per rejected item, naming where
     bookmaker_titles: dict[str, str] = field(default_factory=dict)
-    bookmaker_regions: dict[str, str] = field(default_factory=dict)
     unchanged: int = 0  # prices of markets skipped as unchanged since the last snapshot
     # (event provider id, bookmaker, market, last_update) of those skipped markets
     unchanged_markets: list[tuple[str, str, str, datetime]] = field(default_factory=list)
@@ -196,7 +195,6 @@ def _upsert_bookmakers(snapshot: Snapshot) -> dict[str, int]:
         Bookmaker(
             key=key,
             title=snapshot.bookmaker_titles.get(key, key),
-            region=snapshot.bookmaker_regions.get(key, ""),
             is_sharp=key in SHARP_BOOKMAKERS,
             is_exchange=key in EXCHANGES,
             is_aggregate=key in AGGREGATES,

@@ -229,10 +229,6 @@ def events_for_matches(
     return events
 
 
-def default_market() -> str:
-    return H2H
-
-
 @dataclass
 class CollectorPanel:
     runs: list
