@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import orjson
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -206,7 +205,7 @@ def rss_mb() -> float:
 
 # --------------------------------------------------------------------------- 1. ingest
 def bench_ingest(report: Report, repeat: int) -> str:
-    from odds.providers.odds_api import ingest_odds, parse_odds
+    from odds.providers.odds_api import decode_json, ingest_odds, parse_odds
 
     body = odds_response(events=477, books=30)
     text = json.dumps(body)
@@ -214,7 +213,7 @@ def bench_ingest(report: Report, repeat: int) -> str:
     results = {}
 
     def ingest() -> None:
-        results["last"] = ingest_odds(orjson.loads(text))[1]  # as the client decodes a response
+        results["last"] = ingest_odds(decode_json(text))[1]  # as the client decodes a response
 
     before = rss_mb()
     first = timed(ingest, repeat, setup=truncate_odds)

@@ -84,8 +84,9 @@ class Snapshot:
     # A complete snapshot lists every bookmaker still quoting each market it contains (an /odds answer):
     # a book missing from a market it quoted before has withdrawn its price.
     complete: bool = False
-    # (event provider id, bookmaker, market) already stored for these events before this snapshot
-    known_markets: set[tuple[str, str, str]] = field(default_factory=set)
+    # (event provider id, bookmaker, market) already stored for these events before this snapshot;
+    # None when the provider did not look (then withdrawals are always checked)
+    known_markets: set[tuple[str, str, str]] | None = None
 
     @property
     def quote_count(self) -> int:
@@ -161,8 +162,10 @@ def ingest_snapshot(*, snapshot: Snapshot, collected_at: datetime | None = None)
         result.event_ids = sorted(set(event_ids.values()))
         rows = _quote_rows(snapshot, event_ids, bookmakers)
         result.prices_seen += len(rows)
-        # Withdrawals can only hide in a market that changed, or behind a bookmaker gone missing.
-        withdrawals = snapshot.complete and (bool(rows) or _books_missing(snapshot))
+        # Withdrawals can only hide in a market that changed, or behind a bookmaker gone missing, and
+        # only where prices were stored before (a first snapshot of its events has nothing to withdraw).
+        stored_before = snapshot.known_markets is None or bool(snapshot.known_markets)
+        withdrawals = snapshot.complete and stored_before and (bool(rows) or _books_missing(snapshot))
         unchanged = _unchanged_rows(snapshot, event_ids, bookmakers) if withdrawals else []
         if rows or withdrawals:
             result.history_written, result.current_updated, result.withdrawn = _write_prices(
@@ -267,7 +270,8 @@ RESOLVED_TABLE = """
 CREATE TEMP TABLE resolved_price ON COMMIT DROP AS
 SELECT s.id AS selection_id, i.bookmaker_id, i.price, i.observed_at,
        lag(i.price) OVER w AS previous_in_batch,
-       row_number() OVER w AS position_in_batch
+       row_number() OVER w AS position_in_batch,
+       lead(i.observed_at) OVER w IS NULL AS latest_in_batch
 FROM incoming_price i
 JOIN odds_selection s USING (event_id, market, outcome, point)
 WINDOW w AS (PARTITION BY s.id, i.bookmaker_id ORDER BY i.observed_at)
@@ -300,13 +304,10 @@ ON CONFLICT DO NOTHING
 WRITE_CURRENT = """
 INSERT INTO odds_price (selection_id, bookmaker_id, price, observed_at, collected_at)
 SELECT latest.selection_id, latest.bookmaker_id, latest.price, latest.observed_at, %(collected_at)s
-FROM (
-    SELECT DISTINCT ON (selection_id, bookmaker_id) selection_id, bookmaker_id, price, observed_at
-    FROM resolved_price
-    ORDER BY selection_id, bookmaker_id, observed_at DESC
-) latest
+FROM resolved_price latest
 LEFT JOIN odds_price c ON c.selection_id = latest.selection_id AND c.bookmaker_id = latest.bookmaker_id
-WHERE c.selection_id IS NULL OR (latest.observed_at > c.observed_at AND latest.price <> c.price)
+WHERE latest.latest_in_batch
+  AND (c.selection_id IS NULL OR (latest.observed_at > c.observed_at AND latest.price <> c.price))
 ON CONFLICT (selection_id, bookmaker_id) DO UPDATE
 SET price = EXCLUDED.price, observed_at = EXCLUDED.observed_at, collected_at = EXCLUDED.collected_at
 WHERE odds_price.observed_at < EXCLUDED.observed_at AND odds_price.price <> EXCLUDED.price
@@ -315,6 +316,8 @@ WHERE odds_price.observed_at < EXCLUDED.observed_at AND odds_price.price <> EXCL
 
 def _books_missing(snapshot: Snapshot) -> bool:
     """Whether a bookmaker stored for a market of these events is absent from this snapshot of it."""
+    if snapshot.known_markets is None:
+        return False
     quoted = {(e.provider_id, q.bookmaker, q.market) for e in snapshot.events for q in e.quotes}
     quoted |= {(event, book, market) for event, book, market, _ in snapshot.unchanged_markets}
     return not snapshot.known_markets <= quoted

