@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -252,6 +253,9 @@ def _quote_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[
     ]
 
 
+# One ingestion writes prices at a time: the duplicate check of WRITE_HISTORY relies on it.
+WRITE_LOCK_ID = zlib.crc32(b"monps:ingest")
+
 INCOMING_TABLE = """
 CREATE TEMP TABLE incoming_price (
     event_id bigint NOT NULL, market varchar(16) NOT NULL, outcome varchar(128) NOT NULL,
@@ -260,33 +264,46 @@ CREATE TEMP TABLE incoming_price (
 ) ON COMMIT DROP
 """
 
+# Selections created by this snapshot have no history yet: their rows need no duplicate check.
 NEW_SELECTIONS = """
-INSERT INTO odds_selection (event_id, market, outcome, point, line)
-SELECT DISTINCT event_id, market, outcome, point, line FROM incoming_price
-ON CONFLICT (event_id, market, outcome, point) DO NOTHING
+CREATE TEMP TABLE new_selection (id bigint PRIMARY KEY) ON COMMIT DROP;
+WITH inserted AS (
+    INSERT INTO odds_selection (event_id, market, outcome, point, line)
+    SELECT DISTINCT event_id, market, outcome, point, line FROM incoming_price
+    ON CONFLICT (event_id, market, outcome, point) DO NOTHING
+    RETURNING id
+)
+INSERT INTO new_selection SELECT id FROM inserted
 """
 
 RESOLVED_TABLE = """
 CREATE TEMP TABLE resolved_price ON COMMIT DROP AS
 SELECT s.id AS selection_id, i.bookmaker_id, i.price, i.observed_at,
        lag(i.price) OVER w AS previous_in_batch,
+       lag(i.observed_at) OVER w AS previous_time_in_batch,
        row_number() OVER w AS position_in_batch,
-       lead(i.observed_at) OVER w IS NULL AS latest_in_batch
+       lead(i.observed_at) OVER w IS NULL AS latest_in_batch,
+       n.id IS NOT NULL AS new_selection
 FROM incoming_price i
 JOIN odds_selection s USING (event_id, market, outcome, point)
+LEFT JOIN new_selection n ON n.id = s.id
 WINDOW w AS (PARTITION BY s.id, i.bookmaker_id ORDER BY i.observed_at)
 """
 
 # A row is a change when its price differs from the price in force at its time: the current price
 # for a newer observation, the history row before it for an out-of-order (older) one, or the
-# previous row of the same batch. The primary key makes a repeated observation a no-op.
+# previous row of the same batch. A repeated observation is never written twice: history has no
+# unique index (it would double the bytes per row), so the second CASE looks for the same
+# observation wherever one can exist, i.e. not for a new selection nor after the current price.
+# Ingestions take one lock, so no other transaction can write the same row meanwhile.
 WRITE_HISTORY = """
 INSERT INTO odds_pricehistory (observed_at, collected_at, selection_id, bookmaker_id, price)
 SELECT r.observed_at, %(collected_at)s, r.selection_id, r.bookmaker_id, r.price
 FROM resolved_price r
 LEFT JOIN odds_price c ON c.selection_id = r.selection_id AND c.bookmaker_id = r.bookmaker_id
 WHERE CASE
-    WHEN r.position_in_batch > 1 THEN r.price <> r.previous_in_batch
+    WHEN r.position_in_batch > 1
+        THEN r.observed_at > r.previous_time_in_batch AND r.price <> r.previous_in_batch
     WHEN c.selection_id IS NULL THEN true
     WHEN r.observed_at > c.observed_at THEN r.price <> c.price
     WHEN r.observed_at = c.observed_at THEN false
@@ -296,7 +313,14 @@ WHERE CASE
           AND h.observed_at < r.observed_at
         ORDER BY h.observed_at DESC LIMIT 1)
 END
-ON CONFLICT DO NOTHING
+AND CASE
+    WHEN r.new_selection THEN true
+    WHEN r.observed_at > c.observed_at THEN true
+    ELSE NOT EXISTS (
+        SELECT 1 FROM odds_pricehistory h
+        WHERE h.selection_id = r.selection_id AND h.bookmaker_id = r.bookmaker_id
+          AND h.observed_at = r.observed_at)
+END
 """
 
 # Out-of-order observations never move the current price back in time. Only new keys and changed
@@ -360,6 +384,7 @@ def _write_prices(
 ) -> tuple[int, int, int]:
     # COPY goes straight to psycopg: wrap it so its errors are Django's, like every other statement's.
     with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_ID])
         cursor.execute(INCOMING_TABLE)
         with cursor.copy(
             "COPY incoming_price (event_id, market, outcome, point, line, bookmaker_id, price, observed_at) FROM STDIN"
@@ -383,7 +408,7 @@ def _write_prices(
             cursor.execute(WITHDRAW)
             withdrawn = cursor.rowcount
             cursor.execute("DROP TABLE quoted_market")
-        cursor.execute("DROP TABLE incoming_price; DROP TABLE resolved_price")
+        cursor.execute("DROP TABLE incoming_price; DROP TABLE resolved_price; DROP TABLE new_selection")
     return history_written, current_updated, withdrawn
 
 

@@ -5,11 +5,18 @@ import pytest
 from monps.bulk import gc_paused
 
 
-def test_gc_paused_disables_collection_inside_and_restores_it_after_an_error():
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), gc_paused():
-        assert not gc.isenabled()
+def pause_and_fail(seen: list[bool]) -> None:
+    with gc_paused():
+        seen.append(gc.isenabled())
         raise RuntimeError("boom")
+
+
+def test_gc_paused_disables_collection_inside_and_restores_it_after_an_error():
+    seen: list[bool] = []
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        pause_and_fail(seen)
+    assert seen == [False]
     assert gc.isenabled()
 
 
