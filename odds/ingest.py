@@ -88,6 +88,8 @@ class Snapshot:
     # (event provider id, bookmaker, market) already stored for these events before this snapshot;
     # None when the provider did not look (then withdrawals are always checked)
     known_markets: set[tuple[str, str, str]] | None = None
+    # those of them this snapshot does not mention, valid or unchanged: their bookmaker has gone
+    unseen_markets: set[tuple[str, str, str]] = field(default_factory=set)
 
     @property
     def quote_count(self) -> int:
@@ -266,7 +268,7 @@ CREATE TEMP TABLE incoming_price (
 
 # Selections created by this snapshot have no history yet: their rows need no duplicate check.
 NEW_SELECTIONS = """
-CREATE TEMP TABLE new_selection (id bigint PRIMARY KEY) ON COMMIT DROP;
+CREATE TEMP TABLE new_selection (id bigint NOT NULL) ON COMMIT DROP;
 WITH inserted AS (
     INSERT INTO odds_selection (event_id, market, outcome, point, line)
     SELECT DISTINCT event_id, market, outcome, point, line FROM incoming_price
@@ -323,28 +325,32 @@ AND CASE
 END
 """
 
-# Out-of-order observations never move the current price back in time. Only new keys and changed
-# prices reach the upsert: an unchanged snapshot touches no row of odds_price.
-WRITE_CURRENT = """
+# Out-of-order observations never move the current price back in time. Only changed prices and new
+# keys are written: an unchanged snapshot touches no row of odds_price.
+MOVE_CURRENT = """
+UPDATE odds_price c
+SET price = latest.price, observed_at = latest.observed_at, collected_at = %(collected_at)s
+FROM resolved_price latest
+WHERE latest.latest_in_batch
+  AND c.selection_id = latest.selection_id AND c.bookmaker_id = latest.bookmaker_id
+  AND latest.observed_at > c.observed_at AND latest.price <> c.price
+"""
+
+# A plain INSERT (no ON CONFLICT): cheaper per row, and safe because ingestions write one at a time.
+NEW_CURRENT = """
 INSERT INTO odds_price (selection_id, bookmaker_id, price, observed_at, collected_at)
 SELECT latest.selection_id, latest.bookmaker_id, latest.price, latest.observed_at, %(collected_at)s
 FROM resolved_price latest
-LEFT JOIN odds_price c ON c.selection_id = latest.selection_id AND c.bookmaker_id = latest.bookmaker_id
 WHERE latest.latest_in_batch
-  AND (c.selection_id IS NULL OR (latest.observed_at > c.observed_at AND latest.price <> c.price))
-ON CONFLICT (selection_id, bookmaker_id) DO UPDATE
-SET price = EXCLUDED.price, observed_at = EXCLUDED.observed_at, collected_at = EXCLUDED.collected_at
-WHERE odds_price.observed_at < EXCLUDED.observed_at AND odds_price.price <> EXCLUDED.price
+  AND NOT EXISTS (
+      SELECT 1 FROM odds_price c
+      WHERE c.selection_id = latest.selection_id AND c.bookmaker_id = latest.bookmaker_id)
 """
 
 
 def _books_missing(snapshot: Snapshot) -> bool:
     """Whether a bookmaker stored for a market of these events is absent from this snapshot of it."""
-    if snapshot.known_markets is None:
-        return False
-    quoted = {(e.provider_id, q.bookmaker, q.market) for e in snapshot.events for q in e.quotes}
-    quoted |= {(event, book, market) for event, book, market, _ in snapshot.unchanged_markets}
-    return not snapshot.known_markets <= quoted
+    return snapshot.known_markets is not None and bool(snapshot.unseen_markets)
 
 
 def _unchanged_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[str, int]) -> list[tuple]:
@@ -395,8 +401,10 @@ def _write_prices(
         cursor.execute(RESOLVED_TABLE)
         cursor.execute(WRITE_HISTORY, {"collected_at": collected_at})
         history_written = cursor.rowcount
-        cursor.execute(WRITE_CURRENT, {"collected_at": collected_at})
+        cursor.execute(MOVE_CURRENT, {"collected_at": collected_at})
         current_updated = cursor.rowcount
+        cursor.execute(NEW_CURRENT, {"collected_at": collected_at})
+        current_updated += cursor.rowcount
         withdrawn = 0
         if unchanged is not None:
             cursor.execute(QUOTED_TABLE)
@@ -432,14 +440,14 @@ def record_import(*, source: str, sport_key: str, result: IngestResult, events: 
     )
 
 
+# Grouped by ids, not by the provider's 32-character event ids and bookmaker keys: a hash of integers
+# stays in memory where the one of strings spilled to disk (90 ms -> 30 ms for 43,000 markets).
 KNOWN_UPDATES = """
-SELECT e.provider_id, b.key, s.market, extract(epoch FROM max(p.observed_at))::float8
-FROM odds_event e
-JOIN odds_selection s ON s.event_id = e.id
+SELECT s.event_id, s.market, p.bookmaker_id, extract(epoch FROM max(p.observed_at))::float8
+FROM odds_selection s
 JOIN odds_price p ON p.selection_id = s.id
-JOIN odds_bookmaker b ON b.id = p.bookmaker_id
-WHERE e.source = %s AND e.provider_id = ANY(%s)
-GROUP BY e.provider_id, b.key, s.market
+WHERE s.event_id = ANY(%s)
+GROUP BY s.event_id, s.market, p.bookmaker_id
 """
 
 
@@ -448,6 +456,10 @@ def known_updates(*, source: str, provider_ids: list[str]) -> dict[tuple[str, st
     than 40,000 timestamps): a market whose ``last_update`` equals it has not changed."""
     if not provider_ids:
         return {}
+    events = dict(Event.objects.filter(source=source, provider_id__in=provider_ids).values_list("id", "provider_id"))
+    if not events:
+        return {}
+    books = dict(Bookmaker.objects.values_list("id", "key"))
     with connection.cursor() as cursor:
-        cursor.execute(KNOWN_UPDATES, [source, provider_ids])
-        return {(event, book, market): at for event, book, market, at in cursor.fetchall()}
+        cursor.execute(KNOWN_UPDATES, [list(events)])
+        return {(events[event], books[book], market): at for event, market, book, at in cursor.fetchall()}

@@ -256,6 +256,7 @@ def parse_odds(payload: object, *, source: str = ODDS_API, known: dict | None = 
     if not isinstance(payload, list):
         raise ProviderError(f"odds response is a {type(payload).__name__}, expected a list of events")
     snapshot = Snapshot(complete=True, known_markets=None if known is None else set(known))
+    snapshot.unseen_markets = set(known or ())
     for index, raw in enumerate(payload):
         where = f"event #{index}"
         try:
@@ -295,18 +296,20 @@ def _parse_bookmaker(
     for market in bookmaker.get("markets") or []:
         if not isinstance(market, dict) or market.get("key") not in MARKET_KEYS:
             continue  # lay prices, outrights and other markets are not ours to price
+        market_key = (odds.provider_id, key, market["key"])
+        stamp = market.get("last_update") or bookmaker.get("last_update")
+        observed_at = _TIMES.get(stamp) if isinstance(stamp, str) else None
+        # The common case of a frequent collection, kept free of any work not needed to skip it.
+        if observed_at is not None and _skipped_unchanged(snapshot, market, market_key, observed_at, known):
+            continue
         mwhere = f"{where} {key} {market['key']}"
         try:
-            stamp = market.get("last_update") or bookmaker.get("last_update")
-            observed_at = _TIMES.get(stamp) if isinstance(stamp, str) else None
             if observed_at is None:
                 observed_at = parse_time(stamp, mwhere)
                 if isinstance(stamp, str) and len(_TIMES) < 100_000:
                     _TIMES[stamp] = observed_at
-            if known and known.get((odds.provider_id, key, market["key"])) == observed_at.timestamp():
-                snapshot.unchanged += len(market.get("outcomes") or ())
-                snapshot.unchanged_markets.append((odds.provider_id, key, market["key"], observed_at))
-                continue
+                if _skipped_unchanged(snapshot, market, market_key, observed_at, known):
+                    continue
             outcomes = market.get("outcomes")
             if not isinstance(outcomes, list) or len(outcomes) < 2:
                 raise InvalidQuote(f"{mwhere}: fewer than two outcomes")
@@ -315,6 +318,19 @@ def _parse_bookmaker(
             snapshot.rejected.append(str(exc))
             continue
         odds.quotes.extend(quotes)
+        snapshot.unseen_markets.discard((odds.provider_id, key, market["key"]))
+
+
+def _skipped_unchanged(
+    snapshot: Snapshot, market: dict, market_key: tuple[str, str, str], observed_at: datetime, known: dict | None
+) -> bool:
+    """Skip a bookmaker market whose ``last_update`` is the one already stored."""
+    if not known or known.get(market_key) != observed_at.timestamp():
+        return False
+    snapshot.unchanged += len(market.get("outcomes") or ())
+    snapshot.unchanged_markets.append((*market_key, observed_at))
+    snapshot.unseen_markets.discard(market_key)
+    return True
 
 
 # A response repeats the same few hundred prices and points: convert each value once.
@@ -407,7 +423,7 @@ def ingest_odds(payload: object, *, source: str = ODDS_API, collected_at: dateti
     from odds.ingest import ingest_snapshot, known_updates
 
     ids = [e.get("id") for e in payload if isinstance(e, dict)] if isinstance(payload, list) else []
-    known = known_updates(source=source, provider_ids=ids)
     with gc_paused():
+        known = known_updates(source=source, provider_ids=ids)
         snapshot = parse_odds(payload, source=source, known=known)
         return snapshot, ingest_snapshot(snapshot=snapshot, collected_at=collected_at)
