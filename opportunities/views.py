@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from monps.lazy import when_read
 from opportunities import selectors
 from opportunities.forms import OpportunityFilterForm, StrategyForm
 from opportunities.models import Strategy
@@ -15,13 +16,16 @@ from opportunities.models import Strategy
 def opportunity_list(request: HttpRequest) -> HttpResponse:
     form = OpportunityFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else {}
-    page = Paginator(selectors.opportunities(active=True, **filters), 50).get_page(request.GET.get("page"))
+    # The list and the surebets are cached by the versions of their data (templates/opportunities/
+    # list.html): they are queried only when rendered afresh.
     context = {
         "form": form,
-        "page": page,
+        "page": when_read(
+            lambda: Paginator(selectors.opportunities(active=True, **filters), 50).get_page(request.GET.get("page"))
+        ),
         "now": timezone.now(),
         "query": request.GET.urlencode(),
-        "surebets": [] if request.htmx else selectors.active_surebets(),
+        "surebets": when_read(lambda: [] if request.htmx else selectors.active_surebets()),
     }
     if request.htmx:
         return render(request, "opportunities/list.html#results", context)

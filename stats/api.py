@@ -11,6 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bets.models import LedgerEntry
+from monps.api import cached_get
+from monps.versions import BETS, ODDS
 from stats import selectors
 
 
@@ -31,6 +33,7 @@ def _plain(value: object) -> object:
 
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
+@cached_get(BETS, ODDS)
 def global_stats(request: Request) -> Response:
     """Counts, profit, yield, ROI, hit rate, CLV (plain and stake-weighted), drawdown and significance."""
     summary = asdict(selectors.summary())
@@ -40,6 +43,7 @@ def global_stats(request: Request) -> Response:
 
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
+@cached_get(BETS, timeout=60)
 def bankroll(request: Request) -> Response:
     """Bankroll now, exposure, available, changes over 7 and 30 days, and the latest ledger entries."""
     money = selectors.bankroll_change()
@@ -55,6 +59,7 @@ def bankroll(request: Request) -> Response:
     responses={200: dict},
 )
 @api_view(["GET"])
+@cached_get(BETS, ODDS)
 def performance(request: Request) -> Response:
     """Profit per period, the CLV distribution and breakdowns by sport, bookmaker, market, strategy and bands."""
     period = request.query_params.get("period", "week")

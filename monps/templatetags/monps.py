@@ -89,7 +89,7 @@ def ago(value: datetime | None) -> str:
     if value is None:
         return "–"
     return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
+        '<time class="ago" datetime="{}" title="{}">{}</time>',
         value.isoformat(),
         value.strftime("%Y-%m-%d %H:%M UTC"),
         relative(value),

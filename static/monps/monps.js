@@ -1,0 +1,29 @@
+// Relative times ("5 min ago", "in 3 h") kept true in the browser: parts of pages are served from a
+// cache for up to a few minutes, and pages stay open for hours. Same wording as monps.templatetags.
+(function () {
+  "use strict";
+
+  function relative(date, now) {
+    var seconds = (now - date) / 1000;
+    var past = seconds >= 0;
+    seconds = Math.abs(seconds);
+    var text;
+    if (seconds < 60) text = Math.floor(seconds) + " s";
+    else if (seconds < 3600) text = Math.floor(seconds / 60) + " min";
+    else if (seconds < 86400) text = Math.floor(seconds / 3600) + " h";
+    else text = Math.floor(seconds / 86400) + " d";
+    return past ? text + " ago" : "in " + text;
+  }
+
+  function refresh(root) {
+    var now = Date.now();
+    (root || document).querySelectorAll("time.ago[datetime]").forEach(function (element) {
+      var date = Date.parse(element.getAttribute("datetime"));
+      if (!isNaN(date)) element.textContent = relative(date, now);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { refresh(); });
+  document.addEventListener("htmx:afterSettle", function (event) { refresh(event.target); });
+  setInterval(refresh, 15000);
+})();
