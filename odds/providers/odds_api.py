@@ -298,18 +298,22 @@ def _parse_bookmaker(
             continue  # lay prices, outrights and other markets are not ours to price
         market_key = (odds.provider_id, key, market["key"])
         stamp = market.get("last_update") or bookmaker.get("last_update")
-        observed_at = _TIMES.get(stamp) if isinstance(stamp, str) else None
-        # The common case of a frequent collection, kept free of any work not needed to skip it.
-        if observed_at is not None and _skipped_unchanged(snapshot, market, market_key, observed_at, known):
+        seen = _STAMPS.get(stamp) if isinstance(stamp, str) else None
+        # The common case of a frequent collection (most markets unchanged), kept to a few lookups.
+        if seen is not None and known and known.get(market_key) == seen[1]:
+            _skip_unchanged(snapshot, market, market_key, seen[0])
             continue
         mwhere = f"{where} {key} {market['key']}"
         try:
-            if observed_at is None:
+            if seen is None:
                 observed_at = parse_time(stamp, mwhere)
-                if isinstance(stamp, str) and len(_TIMES) < 100_000:
-                    _TIMES[stamp] = observed_at
-                if _skipped_unchanged(snapshot, market, market_key, observed_at, known):
+                if isinstance(stamp, str) and len(_STAMPS) < 100_000:
+                    _STAMPS[stamp] = (observed_at, observed_at.timestamp())
+                if known and known.get(market_key) == observed_at.timestamp():
+                    _skip_unchanged(snapshot, market, market_key, observed_at)
                     continue
+            else:
+                observed_at = seen[0]
             outcomes = market.get("outcomes")
             if not isinstance(outcomes, list) or len(outcomes) < 2:
                 raise InvalidQuote(f"{mwhere}: fewer than two outcomes")
@@ -318,25 +322,21 @@ def _parse_bookmaker(
             snapshot.rejected.append(str(exc))
             continue
         odds.quotes.extend(quotes)
-        snapshot.unseen_markets.discard((odds.provider_id, key, market["key"]))
+        snapshot.unseen_markets.discard(market_key)
 
 
-def _skipped_unchanged(
-    snapshot: Snapshot, market: dict, market_key: tuple[str, str, str], observed_at: datetime, known: dict | None
-) -> bool:
-    """Skip a bookmaker market whose ``last_update`` is the one already stored."""
-    if not known or known.get(market_key) != observed_at.timestamp():
-        return False
+def _skip_unchanged(snapshot: Snapshot, market: dict, market_key: tuple[str, str, str], observed_at: datetime) -> None:
+    """A bookmaker market whose ``last_update`` is the one already stored: counted, not parsed."""
     snapshot.unchanged += len(market.get("outcomes") or ())
     snapshot.unchanged_markets.append((*market_key, observed_at))
     snapshot.unseen_markets.discard(market_key)
-    return True
 
 
 # A response repeats the same few hundred prices and points: convert each value once.
 _PRICES: dict[object, Decimal] = {}
 _POINTS: dict[object, Decimal] = {}
-_TIMES: dict[str, datetime] = {}
+# last_update text -> (time, Unix time): a response has a few hundred distinct ones.
+_STAMPS: dict[str, tuple[datetime, float]] = {}
 
 
 def _cached(cache: dict, convert, value: object, where) -> Decimal:
