@@ -6,7 +6,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -62,6 +62,7 @@ def cached_get(*areas: str, timeout: int = 300) -> Callable:
             versions = data_versions()
             stamp = ",".join(versions.get(area, "") for area in areas)
             key = "api:" + hashlib.sha256(f"{request.build_absolute_uri()}|{stamp}".encode()).hexdigest()
+            cache = caches["template_fragments"]
             data = cache.get(key)
             if data is not None:
                 return Response(data)

@@ -171,7 +171,15 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "monps",
         "TIMEOUT": 300,
-    }
+    },
+    # Page parts ({% cache %} uses this alias) and API answers, keyed by data versions (monps/versions.py).
+    "template_fragments": {
+        "BACKEND": "monps.cache.PageCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "monps-pages",
+        "TIMEOUT": 300,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -111,3 +111,27 @@ def test_each_session_gets_settle_forms_with_its_own_csrf_token(user):
         assert response.status_code in (200, 302), response.status_code
     assert tokens[0] != tokens[1]
     assert Bet.objects.get().status == "won"
+
+
+def test_pages_and_api_answer_when_the_page_cache_is_unreachable(auth_client, settings):
+    import time
+
+    from monps.cache import PageCache
+
+    make_bets(1)
+    settings.CACHES = {
+        **settings.CACHES,
+        "template_fragments": {
+            **settings.CACHES["template_fragments"],
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        },
+    }
+    try:
+        assert "1 bets (1 pending)" in auth_client.get("/bets/").content.decode()
+        assert auth_client.get("/api/bets/").json()["count"] == 1
+        started = time.monotonic()
+        assert auth_client.get("/stats/").status_code == 200
+        assert time.monotonic() - started < 0.5  # the cache is left alone after a failure
+        assert PageCache._down_until > time.monotonic()
+    finally:
+        PageCache._down_until = 0.0
