@@ -25,6 +25,8 @@ from pathlib import Path
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from monps.versions import raise_all
+
 SHARP = "pinnacle"
 
 
@@ -421,7 +423,7 @@ def page_times(client, paths: dict[str, str], repeat: int, *, cached: bool) -> d
     for name, path in paths.items():
         client.get(path)  # warm caches and connections
         if not cached:
-            invalidate()
+            raise_all()
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
         # Read now: every request start clears the query log that captured_queries slices.
@@ -430,18 +432,12 @@ def page_times(client, paths: dict[str, str], repeat: int, *, cached: bool) -> d
     for _ in range(repeat):
         for name, path in paths.items():
             if not cached:
-                invalidate()
+                raise_all()
             started = time.perf_counter()
             response = client.get(path)
             times[name].append(time.perf_counter() - started)
             assert response.status_code == 200, (path, response.status_code)
     return {name: (p95(values), statistics.median(values), counts[name]) for name, values in times.items()}
-
-
-def invalidate() -> None:
-    """What any write does: a new version for every area of data."""
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE monps_dataversion SET version = nextval('monps_dataversion_seq') WHERE area <> 'epoch'")
 
 
 def add_page_figures(report: Report, times: dict, label: str, *, bar: bool) -> None:

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from bets.models import LedgerEntry
 from monps.api import cached_get
-from monps.versions import BETS, ODDS
+from monps.versions import BETS, CATALOG
 from stats import selectors
 
 
@@ -33,7 +33,7 @@ def _plain(value: object) -> object:
 
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
-@cached_get(BETS, ODDS)
+@cached_get(BETS, CATALOG)
 def global_stats(request: Request) -> Response:
     """Counts, profit, yield, ROI, hit rate, CLV (plain and stake-weighted), drawdown and significance."""
     summary = asdict(selectors.summary())
@@ -59,7 +59,7 @@ def bankroll(request: Request) -> Response:
     responses={200: dict},
 )
 @api_view(["GET"])
-@cached_get(BETS, ODDS)
+@cached_get(BETS, CATALOG)
 def performance(request: Request) -> Response:
     """Profit per period, the CLV distribution and breakdowns by sport, bookmaker, market, strategy and bands."""
     period = request.query_params.get("period", "week")

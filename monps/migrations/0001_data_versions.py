@@ -1,6 +1,18 @@
 from django.db import migrations
 
-from monps.versions import AREAS, TABLES
+# As they were when this migration was written (later ones change them; see monps/versions.py).
+AREAS = ("odds", "opportunities", "bets")
+TABLES = {
+    "odds": ("odds_sport", "odds_bookmaker", "odds_event", "odds_selection", "odds_price", "odds_pricehistory"),
+    "opportunities": (
+        "opportunities_strategy",
+        "opportunities_strategy_sports",
+        "opportunities_strategy_bookmakers",
+        "opportunities_opportunity",
+        "opportunities_surebet",
+    ),
+    "bets": ("bets_bet", "bets_ledgerentry"),
+}
 
 # Versions come from a sequence, never reused even by a rolled-back transaction, and carry the
 # database's own random epoch: a recreated or restored database never meets an old cached page.

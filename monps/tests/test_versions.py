@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from bets.models import Bet, LedgerEntry
 from bets.services import add_ledger_entry
 from bets.tests.test_pages import make_bets
-from monps.versions import AREAS, BETS, ODDS, OPPORTUNITIES, TABLES, data_versions
+from monps.versions import AREAS, BETS, CATALOG, OPPORTUNITIES, TABLES, data_versions
 from odds.models import Sport
 from opportunities.tests.factories import NOW
 
@@ -37,7 +37,7 @@ def test_every_table_of_every_area_raises_its_version():
 @pytest.mark.parametrize(
     ("write", "area"),
     [
-        (lambda: Sport.objects.create(key="x_y", title="X"), ODDS),
+        (lambda: Sport.objects.create(key="x_y", title="X"), CATALOG),
         (lambda: make_bets(1), BETS),
         (lambda: LedgerEntry.objects.filter(pk=-1).update(note="nothing matched, still a write"), BETS),
     ],
@@ -135,3 +135,19 @@ def test_pages_and_api_answer_when_the_page_cache_is_unreachable(auth_client, se
         assert PageCache._down_until > time.monotonic()
     finally:
         PageCache._down_until = 0.0
+
+
+def test_a_collection_leaves_the_pages_about_bets_cached(auth_client):
+    from odds.models import Bookmaker, Event
+
+    make_bets(2)
+    auth_client.get("/bets/")
+    Event.objects.update(last_collected_at=NOW)  # what every collection does
+    with CaptureQueriesContext(connection) as cached:
+        auth_client.get("/bets/")
+    assert len(cached.captured_queries) == 3
+    Bookmaker.objects.filter(key="bet365").update(title="Renamed")  # a name the page shows
+    with CaptureQueriesContext(connection) as fresh:
+        html = auth_client.get("/bets/").content.decode()
+    assert len(fresh.captured_queries) > 3
+    assert "<td>Renamed</td>" in html
