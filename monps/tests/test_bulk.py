@@ -28,3 +28,13 @@ def test_gc_paused_leaves_a_disabled_collector_disabled():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_objects_made_while_paused_skip_the_youngest_generation():
+    gc.collect()
+    with gc_paused():
+        made = [[i] for i in range(50_000)]
+    young, _, _ = gc.get_count()
+    # Left in the youngest generation, the first collection after the block would walk all 50,000.
+    assert young < 1_000
+    assert len(made) == 50_000
