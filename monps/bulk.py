@@ -19,11 +19,15 @@ def gc_paused() -> Iterator[None]:
     cycles made meanwhile wait for the next full collection.
     """
     was_enabled = gc.isenabled()
+    # unfreeze() would also release what someone else froze for good (monps/wsgi.py does, in web
+    # processes): there, the new objects stay young.
+    frozen_before = gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
-            gc.unfreeze()
+            if not frozen_before:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()

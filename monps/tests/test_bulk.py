@@ -38,3 +38,25 @@ def test_objects_made_while_paused_skip_the_youngest_generation():
     # Left in the youngest generation, the first collection after the block would walk all 50,000.
     assert young < 1_000
     assert len(made) == 50_000
+
+
+def test_gc_paused_keeps_what_was_frozen_for_good_frozen():
+    frozen = [[i] for i in range(1_000)]
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with gc_paused():
+            made = [[i] for i in range(1_000)]
+        assert gc.get_freeze_count() >= before
+        assert len(made) == len(frozen)
+    finally:
+        gc.unfreeze()
+
+
+def test_a_web_worker_freezes_what_it_loaded():
+    import subprocess
+    import sys
+
+    code = "import gc, monps.wsgi; print(gc.get_freeze_count())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert int(out) > 10_000
