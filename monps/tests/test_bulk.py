@@ -36,7 +36,7 @@ def test_objects_made_while_paused_skip_the_youngest_generation():
         made = [[i] for i in range(50_000)]
     young, _, _ = gc.get_count()
     # Left in the youngest generation, the first collection after the block would walk all 50,000.
-    assert young < 1_000
+    assert young < 10_000
     assert len(made) == 50_000
 
 
