@@ -9,9 +9,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 
 class FastSelect(forms.Select):
-    """A ``<select>`` built in Python. Django renders each option through its own template: 5-7 ms
-    for a filter bar of a hundred sports, bookmakers and strategies, on every page view and HTMX
-    refresh; this renders the same markup in a tenth of that."""
+    """A ``<select>`` built in Python. Django renders each option through its own template; the
+    opportunities filter bar (sports, bookmakers, strategies) took 6.7 ms with it and 5.0 ms with
+    this, of which about half is its three queries. Same markup (tested against Django's)."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
