@@ -12,6 +12,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from monps.versions import data_versions
+
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every error answers ``{"detail": "...", "errors": {field: [messages]}}``."""
@@ -52,7 +54,6 @@ def cached_get(*areas: str, timeout: int = 300) -> Callable:
     """Answer a GET from the cache while the data versions of ``areas`` stay the same (see
     ``monps.versions``); authentication and throttling still run first (DRF does them before the
     view). The key is the full URL, so pagination links and filters each have their own answer."""
-    from monps.versions import data_versions
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)

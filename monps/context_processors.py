@@ -2,9 +2,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from monps.versions import data_versions
+
 
 def site(request: HttpRequest) -> dict:
-    from monps.versions import data_versions
     from odds.demo import demo_active
 
     return {

@@ -25,7 +25,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         ),
         "now": timezone.now(),
         "query": request.GET.urlencode(),
-        "surebets": when_read(lambda: [] if request.htmx else selectors.active_surebets()),
+        "surebets": when_read(selectors.active_surebets),  # only the full page shows them
     }
     if request.htmx:
         return render(request, "opportunities/list.html#results", context)

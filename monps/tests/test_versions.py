@@ -84,6 +84,9 @@ def test_a_cached_page_is_served_until_its_data_changes(auth_client, path):
     # session, user, data versions; the dashboard's collector panel is not cached (2 more).
     assert len(cached.captured_queries) == (5 if path == "/" else 3), [q["sql"][:90] for q in cached]
     make_bets(1, start=2)
+    with CaptureQueriesContext(connection) as fresh:
+        auth_client.get(path)
+    assert len(fresh.captured_queries) > len(cached.captured_queries)  # rendered afresh
     assert "3 bets (3 pending)" in auth_client.get("/bets/").content.decode()
 
 

@@ -82,7 +82,8 @@ def test_the_same_outcome_twice_in_one_response_is_one_row():
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_ingestions_of_one_snapshot_write_each_observation_once(epl_jan15, epl_jan30):
-    # Existing selections: nothing else (no unique index wait) keeps the three writers apart.
+    # Existing selections, so no unique-index wait on new ones. The writers are kept apart by the
+    # ingest lock (and by the locks their event upserts take first): this checks the outcome.
     ingest_snapshot(snapshot=parse_odds(epl_jan15))
     before = PriceHistory.objects.count()
     barrier = threading.Barrier(3)
