@@ -85,10 +85,11 @@ class Snapshot:
     # A complete snapshot lists every bookmaker still quoting each market it contains (an /odds answer):
     # a book missing from a market it quoted before has withdrawn its price.
     complete: bool = False
-    # (event provider id, bookmaker, market) already stored for these events before this snapshot;
-    # None when the provider did not look (then withdrawals are always checked)
-    known_markets: set[tuple[str, str, str]] | None = None
-    # those of them this snapshot does not mention, valid or unchanged: their bookmaker has gone
+    # whether prices of these events were stored before this snapshot; None when the provider did not
+    # look (then withdrawals are always checked)
+    stored_before: bool | None = None
+    # (event provider id, bookmaker, market) stored before that this snapshot does not mention, valid
+    # or unchanged: their bookmaker has gone
     unseen_markets: set[tuple[str, str, str]] = field(default_factory=set)
 
     @property
@@ -167,8 +168,9 @@ def ingest_snapshot(*, snapshot: Snapshot, collected_at: datetime | None = None)
         result.prices_seen += len(rows)
         # Withdrawals can only hide in a market that changed, or behind a bookmaker gone missing, and
         # only where prices were stored before (a first snapshot of its events has nothing to withdraw).
-        stored_before = snapshot.known_markets is None or bool(snapshot.known_markets)
-        withdrawals = snapshot.complete and stored_before and (bool(rows) or _books_missing(snapshot))
+        withdrawals = (
+            snapshot.complete and snapshot.stored_before is not False and (bool(rows) or _books_missing(snapshot))
+        )
         unchanged = _unchanged_rows(snapshot, event_ids, bookmakers) if withdrawals else []
         if rows or withdrawals:
             result.history_written, result.current_updated, result.withdrawn = _write_prices(
@@ -370,7 +372,7 @@ WHERE latest.latest_in_batch
 
 def _books_missing(snapshot: Snapshot) -> bool:
     """Whether a bookmaker stored for a market of these events is absent from this snapshot of it."""
-    return snapshot.known_markets is not None and bool(snapshot.unseen_markets)
+    return snapshot.stored_before is not None and bool(snapshot.unseen_markets)
 
 
 def _unchanged_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[str, int]) -> list[tuple]:

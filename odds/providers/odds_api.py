@@ -255,8 +255,9 @@ def parse_odds(payload: object, *, source: str = ODDS_API, known: dict | None = 
     already stored: such a market is unchanged and is not parsed again."""
     if not isinstance(payload, list):
         raise ProviderError(f"odds response is a {type(payload).__name__}, expected a list of events")
-    snapshot = Snapshot(complete=True, known_markets=None if known is None else set(known))
-    snapshot.unseen_markets = set(known or ())
+    snapshot = Snapshot(
+        complete=True, stored_before=None if known is None else bool(known), unseen_markets=set(known or ())
+    )
     for index, raw in enumerate(payload):
         where = f"event #{index}"
         try:
