@@ -69,6 +69,7 @@ class EventOdds:
     commence_time: datetime
     sport_title: str = ""
     quotes: list[Quote] = field(default_factory=list)
+    digest: int | None = None  # see Event.odds_digest
     home_score: int | None = None
     away_score: int | None = None
     completed: bool | None = None
@@ -227,6 +228,7 @@ def _upsert_events(snapshot: Snapshot, sports: dict[str, int], collected_at: dat
             away_team=odds.away_team,
             commence_time=odds.commence_time,
             last_collected_at=collected_at,
+            odds_digest=odds.digest,
         )
         if odds.home_score is not None and odds.away_score is not None:
             event.home_score, event.away_score = odds.home_score, odds.away_score
@@ -236,7 +238,7 @@ def _upsert_events(snapshot: Snapshot, sports: dict[str, int], collected_at: dat
     events = list(by_key.values())
     with_scores = [e for e in events if e.home_score is not None]
     without_scores = [e for e in events if e.home_score is None]
-    base_fields = ["sport", "home_team", "away_team", "commence_time", "last_collected_at"]
+    base_fields = ["sport", "home_team", "away_team", "commence_time", "last_collected_at", "odds_digest"]
     for group, fields in (
         (with_scores, [*base_fields, "home_score", "away_score", "completed", "scores_updated_at"]),
         (without_scores, base_fields),
@@ -471,6 +473,17 @@ JOIN odds_price p ON p.selection_id = s.id
 WHERE s.event_id = ANY(%s)
 GROUP BY s.event_id, s.market, p.bookmaker_id
 """
+
+
+def stored_digests(*, source: str, provider_ids: list[str]) -> dict[str, int]:
+    """The ``odds_digest`` of each of these events that has one."""
+    if not provider_ids:
+        return {}
+    return dict(
+        Event.objects.filter(source=source, provider_id__in=provider_ids, odds_digest__isnull=False).values_list(
+            "provider_id", "odds_digest"
+        )
+    )
 
 
 def known_updates(*, source: str, provider_ids: list[str]) -> dict[tuple[str, str, str], float]:

@@ -74,6 +74,10 @@ class Event(models.Model):
     away_score = models.PositiveSmallIntegerField(null=True, blank=True)
     scores_updated_at = models.DateTimeField(null=True, blank=True)
     last_collected_at = models.DateTimeField(null=True, blank=True)
+    # Digest of the bookmakers, markets and last_update times of the last complete odds response
+    # stored for this event (odds.providers.odds_api.event_digest): the same digest again means
+    # nothing to parse. Null when that response had rejected parts, or came from another source.
+    odds_digest = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 

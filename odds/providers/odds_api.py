@@ -9,11 +9,12 @@ errors as ``{"message", "error_code", "details_url"}``; 401 for a bad key *and* 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -249,10 +250,40 @@ def _text(event: dict, name: str, where: str) -> str:
     return value.strip()
 
 
-def parse_odds(payload: object, *, source: str = ODDS_API, known: dict | None = None) -> Snapshot:
+def event_digest(raw: dict) -> tuple[int | None, int]:
+    """A 64-bit digest of what an event's stored prices follow from (home team, and each bookmaker's
+    markets with their ``last_update`` and number of outcomes), and the number of prices it holds.
+    The digest is None for a body it cannot read; such an event is always parsed."""
+    parts: list[object] = [raw.get("home_team")]
+    prices = 0
+    try:
+        for bookmaker in raw.get("bookmakers") or ():
+            markets = []
+            for market in bookmaker.get("markets") or ():
+                outcomes = len(market.get("outcomes") or ())
+                if market.get("key") in MARKET_KEYS:
+                    prices += outcomes
+                markets.append((market.get("key"), market.get("last_update"), outcomes))
+            parts.append((bookmaker.get("key"), bookmaker.get("last_update"), markets))
+        text = orjson.dumps(parts)
+    except (AttributeError, TypeError):  # orjson.JSONEncodeError is a TypeError
+        return None, 0
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True), prices
+
+
+def parse_odds(
+    payload: object,
+    *,
+    source: str = ODDS_API,
+    known: dict | None = None,
+    digests: dict[str, tuple[int | None, int]] | None = None,
+    unchanged_events: Collection[str] = (),
+) -> Snapshot:
     """Parse a ``/v4/sports/{sport}/odds`` body. A bad event or bookmaker market is rejected with its
     reason, and the rest is kept. ``known`` maps (event id, bookmaker, market) to the ``last_update``
-    already stored: such a market is unchanged and is not parsed again."""
+    already stored: such a market is unchanged and is not parsed again. ``digests`` holds each
+    event's ``event_digest`` when the caller has made them; the prices of ``unchanged_events`` (whose
+    digest is the one stored) are counted, not parsed."""
     if not isinstance(payload, list):
         raise ProviderError(f"odds response is a {type(payload).__name__}, expected a list of events")
     snapshot = Snapshot(
@@ -280,8 +311,17 @@ def parse_odds(payload: object, *, source: str = ODDS_API, known: dict | None = 
         except InvalidQuote as exc:
             snapshot.rejected.append(str(exc))
             continue
+        digest, prices = digests[event_id] if digests is not None and event_id in digests else event_digest(raw)
+        if event_id in unchanged_events:
+            odds.digest = digest
+            snapshot.unchanged += prices
+            snapshot.events.append(odds)
+            continue
+        rejected = len(snapshot.rejected)
         for bookmaker in bookmakers:
             _parse_bookmaker(bookmaker, odds, snapshot, where, known)
+        # A body with rejected parts is parsed again next time, so that they are reported again.
+        odds.digest = digest if len(snapshot.rejected) == rejected else None
         snapshot.events.append(odds)
     return snapshot
 
@@ -421,10 +461,15 @@ def parse_scores(payload: object) -> tuple[list[ScoreUpdate], list[str]]:
 
 def ingest_odds(payload: object, *, source: str = ODDS_API, collected_at: datetime | None = None):
     """Parse and ingest an ``/odds`` body, skipping the bookmaker markets unchanged since the last one."""
-    from odds.ingest import ingest_snapshot, known_updates
+    from odds.ingest import ingest_snapshot, known_updates, stored_digests
 
-    ids = [e.get("id") for e in payload if isinstance(e, dict)] if isinstance(payload, list) else []
+    events = [e for e in payload if isinstance(e, dict)] if isinstance(payload, list) else []
     with gc_paused():
-        known = known_updates(source=source, provider_ids=ids)
-        snapshot = parse_odds(payload, source=source, known=known)
+        # An event whose digest is the one stored is exactly the body stored last: nothing in it can
+        # have changed, and its markets need not even be looked up.
+        digests = {e["id"].strip(): event_digest(e) for e in events if isinstance(e.get("id"), str)}
+        stored = stored_digests(source=source, provider_ids=list(digests))
+        unchanged = {key for key, (digest, _) in digests.items() if digest is not None and stored.get(key) == digest}
+        known = known_updates(source=source, provider_ids=[key for key in digests if key not in unchanged])
+        snapshot = parse_odds(payload, source=source, known=known, digests=digests, unchanged_events=unchanged)
         return snapshot, ingest_snapshot(snapshot=snapshot, collected_at=collected_at)
