@@ -98,3 +98,18 @@ def test_parse_real_scores():
     flames = next(u for u in updates if u.provider_id == "2aeab0a9d68f90299e8f38870d1d816c")
     assert (flames.home_team, flames.home_score, flames.away_score, flames.completed) == ("Calgary Flames", 2, 5, True)
     assert sum(u.completed for u in updates) == 18
+
+
+def test_values_seen_before_are_taken_as_they_were_and_bad_ones_still_rejected(epl_jan15):
+    # The second parse finds every price and point already converted; bad outcomes must still fail.
+    payload = copy.deepcopy(epl_jan15)
+    payload[1]["bookmakers"][0]["markets"][0]["outcomes"][0]["price"] = True
+    payload[1]["bookmakers"][1]["markets"][0]["outcomes"][1]["name"] = ""
+    payload[2]["bookmakers"][0]["markets"][0]["outcomes"][0] = ["not", "an", "outcome"]
+    spread = next(m for b in payload[3]["bookmakers"] for m in b["markets"] if m["key"] == "spreads")
+    spread["outcomes"][0]["point"] = None
+    first, second = parse_odds(payload), parse_odds(copy.deepcopy(payload))
+    assert len(first.rejected) == 4
+    assert second.rejected == first.rejected
+    assert [e.quotes for e in second.events] == [e.quotes for e in first.events]
+    assert second.quote_count == first.quote_count > 700
