@@ -36,7 +36,7 @@ class Figure:
     name: str
     value: float
     unit: str
-    spread: float = 0.0
+    spread: float | None = None  # half the range of the repeated measurements; None: measured once
     reference: float | None = None
     ratio: float | None = None
     bar: str = ""
@@ -48,8 +48,9 @@ class Figure:
         ref = f" ref {self.reference:.4g}" if self.reference is not None else ""
         ratio = f" ratio {self.ratio:.3g}" if self.ratio is not None else ""
         queries = f" [{self.queries} queries]" if self.queries is not None else ""
+        spread = f"±{self.spread:.2g}" if self.spread is not None else ""
         return (
-            f"{self.name:<46} {self.value:>12.4g} {self.unit:<10} ±{self.spread:.2g}{ref}{ratio}"
+            f"{self.name:<46} {self.value:>12.4g} {self.unit:<10} {spread:<8}{ref}{ratio}"
             f"{queries}  bar {self.bar:<14} {verdict}"
         )
 
@@ -254,13 +255,14 @@ def bench_ingest(report: Report, repeat: int) -> str:
         bare_copy()
     copy_rate = prices / statistics.median(timings)
     ingest_rate = prices / statistics.median(first)
-    floor_rate = prices / statistics.median(write_floor(snapshot, repeat))
+    floor = write_floor(snapshot, repeat)
+    floor_rate = prices / statistics.median(floor)
     report.add(
         Figure(
             "ingest: prices per second (100k-price response)",
             ingest_rate,
             "prices/s",
-            spread=prices / min(first) - prices / max(first),
+            spread=(prices / min(first) - prices / max(first)) / 2,
             reference=copy_rate,
             ratio=ingest_rate / copy_rate,
             bar=">= 0.333",
@@ -275,6 +277,7 @@ def bench_ingest(report: Report, repeat: int) -> str:
             "ingest: floor, COPY into history + current",
             floor_rate,
             "prices/s",
+            spread=(prices / min(floor) - prices / max(floor)) / 2,
             reference=copy_rate,
             ratio=floor_rate / copy_rate,
             bar="(ingest's limit)",
@@ -475,8 +478,14 @@ def seed_bets(n: int) -> None:
     assert Event.objects.exists()
 
 
-def page_times(client, paths: dict[str, str], repeat: int, *, cached: bool) -> dict[str, tuple[float, float, int]]:
-    """p95 and median server time and query count of each path. ``cached``: as served between two
+PAGE_BLOCKS = 5
+
+
+def page_times(
+    client, paths: dict[str, str], repeat: int, *, cached: bool
+) -> dict[str, tuple[float, float, int, float]]:
+    """p95, median, query count and spread of the p95 (half the range of the p95s of five blocks of
+    consecutive rounds) of the server time of each path. ``cached``: as served between two
     writes (parts of pages and API answers come from the cache); otherwise every request first moves
     the data versions, so each one renders and queries everything afresh. Requests go round the
     paths in turn, so a slow spell of the machine falls on all of them alike."""
@@ -498,13 +507,21 @@ def page_times(client, paths: dict[str, str], repeat: int, *, cached: bool) -> d
             response = client.get(path)
             times[name].append(time.perf_counter() - started)
             assert response.status_code == 200, (path, response.status_code)
-    return {name: (p95(values), statistics.median(values), counts[name]) for name, values in times.items()}
+    block = max(repeat // PAGE_BLOCKS, 1)
+
+    def blocks_spread(values: list[float]) -> float:
+        return spread([p95(values[i : i + block]) for i in range(0, len(values), block)])
+
+    return {
+        name: (p95(values), statistics.median(values), counts[name], blocks_spread(values))
+        for name, values in times.items()
+    }
 
 
 def add_page_figures(report: Report, times: dict, label: str, *, bar: bool) -> None:
     """One line a page: its p95 against the minimal page's of the same measurement."""
     base = times["minimal: /settings/"][0]
-    for name, (value, _, queries) in times.items():
+    for name, (value, _, queries, noise) in times.items():
         if name.startswith("minimal"):
             continue
         report.add(
@@ -512,6 +529,7 @@ def add_page_figures(report: Report, times: dict, label: str, *, bar: bool) -> N
                 f"pages: {name} {label}",
                 value * 1000,
                 "ms p95",
+                spread=noise * 1000,
                 reference=base * 1000,
                 ratio=value / base,
                 bar="<= 5x minimal" if bar else "(every write)",
@@ -563,8 +581,10 @@ def bench_pages(report: Report, repeat: int, sizes: list[int]) -> None:
         finally:
             gc.unfreeze()
         uncached.append((total, fresh))
-        base = served["minimal: /settings/"][0]
-        report.add(Figure(f"pages: minimal authenticated page @ {total} rows", base * 1000, "ms p95"))
+        base, _, _, noise = served["minimal: /settings/"]
+        report.add(
+            Figure(f"pages: minimal authenticated page @ {total} rows", base * 1000, "ms p95", spread=noise * 1000)
+        )
         add_page_figures(report, served, f"@ {total:.2g} rows", bar=True)
         add_page_figures(report, fresh, f"uncached @ {total:.2g} rows", bar=False)
     # Growth with the data is judged on the uncached pages, the work that grows if anything does, by
