@@ -155,4 +155,8 @@ def test_empty_states(auth_client):
     html = auth_client.get("/").content.decode()
     assert "No bets yet: place one from an opportunity." in html
     assert "Record a deposit" in html
-    assert "No settled bets yet." in auth_client.get("/stats/").content.decode()
+    stats = auth_client.get("/stats/").content.decode()
+    assert "No settled bets yet." in stats
+    # No drawdown is not shown as a loss.
+    assert '<div class="value">0.00</div>' in stats
+    assert '<div class="value neg">0.00</div>' not in stats
