@@ -45,7 +45,8 @@ def global_stats(request: Request) -> Response:
 @api_view(["GET"])
 @cached_get(BETS, timeout=60)
 def bankroll(request: Request) -> Response:
-    """Bankroll now, exposure, available, changes over 7 and 30 days, and the latest ledger entries."""
+    """Bankroll now, exposure, available, its change over 7 and 30 days in all (``change_*``) and from
+    betting alone (``betting_*``: no deposits or withdrawals), and the latest ledger entries."""
     money = selectors.bankroll_change()
     ledger = [
         {"id": e.pk, "kind": e.kind, "amount": e.amount, "at": e.at, "note": e.note}

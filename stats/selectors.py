@@ -121,25 +121,36 @@ class BankrollChange:
     now: Decimal
     exposure: Decimal
     available: Decimal
-    change_7d: Decimal
+    change_7d: Decimal  # every move: settled profit, deposits, withdrawals, adjustments
     change_30d: Decimal
+    betting_7d: Decimal  # what betting made: settled profit and adjustments, not money paid in or out
+    betting_30d: Decimal
 
 
 def bankroll_change(now: datetime | None = None) -> BankrollChange:
-    """Bankroll now and its change over 7 and 30 days (settled profit and ledger moves): three queries."""
+    """Bankroll now and its change over 7 and 30 days, in all and from betting alone: three queries."""
     now = now or timezone.now()
     money = bankroll()
     week, month = now - timedelta(days=7), now - timedelta(days=30)
+    adjustment = Q(kind=LedgerEntry.ADJUSTMENT)
     ledger = LedgerEntry.objects.aggregate(
         week=Coalesce(Sum("amount", filter=Q(at__gt=week)), ZERO),
         month=Coalesce(Sum("amount", filter=Q(at__gt=month)), ZERO),
+        week_adjusted=Coalesce(Sum("amount", filter=adjustment & Q(at__gt=week)), ZERO),
+        month_adjusted=Coalesce(Sum("amount", filter=adjustment & Q(at__gt=month)), ZERO),
     )
     profit = Bet.objects.aggregate(
         week=Coalesce(Sum("profit", filter=SETTLED & Q(settled_at__gt=week)), ZERO),
         month=Coalesce(Sum("profit", filter=SETTLED & Q(settled_at__gt=month)), ZERO),
     )
     return BankrollChange(
-        money.now, money.exposure, money.available, ledger["week"] + profit["week"], ledger["month"] + profit["month"]
+        money.now,
+        money.exposure,
+        money.available,
+        change_7d=ledger["week"] + profit["week"],
+        change_30d=ledger["month"] + profit["month"],
+        betting_7d=ledger["week_adjusted"] + profit["week"],
+        betting_30d=ledger["month_adjusted"] + profit["month"],
     )
 
 

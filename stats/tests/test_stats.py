@@ -9,6 +9,7 @@ import time_machine
 
 from bets.models import Bet
 from bets.services import BetInput, add_ledger_entry, place_bet, settle_bet
+from monps.templatetags.monps import signed_money
 from opportunities.tests.factories import NOW, h2h_event
 from stats import selectors
 from stats.formulas import longest_run, max_drawdown, significance
@@ -113,6 +114,27 @@ def test_bankroll_and_drawdown_match_plain_python():
     money = selectors.bankroll_change()
     assert money.now == balance
     assert money.exposure == sum(b.stake for b in bets if b.status == "pending")
+
+
+def test_betting_change_leaves_out_money_paid_in_and_out(auth_client):
+    bets = make_history(30)
+    add_ledger_entry(kind="deposit", amount="500.00", at=NOW - timedelta(days=2))
+    add_ledger_entry(kind="withdrawal", amount="-200.00", at=NOW - timedelta(days=10))
+    add_ledger_entry(kind="adjustment", amount="-12.50", at=NOW - timedelta(days=3), note="fee")
+    settled = [b for b in bets if b.status not in ("pending", "void")]
+
+    def profit(days: int) -> Decimal:
+        return sum((b.profit for b in settled if b.settled_at > NOW - timedelta(days=days)), Decimal(0))
+
+    money = selectors.bankroll_change()
+    assert money.betting_7d == profit(7) - Decimal("12.50")
+    assert money.betting_30d == profit(30) - Decimal("12.50")
+    assert money.change_7d == money.betting_7d + Decimal("500.00")
+    assert money.change_30d == money.betting_30d + Decimal("300.00")
+    html = auth_client.get("/").content.decode()
+    assert f">{signed_money(money.betting_7d)}</span> 7d" in html
+    assert f">{signed_money(money.betting_30d)}</span> 30d" in html
+    assert "betting <span" in html
 
 
 def test_pages_and_api_agree(auth_client):
