@@ -209,7 +209,6 @@ def rss_mb() -> float:
 
 # --------------------------------------------------------------------------- 1. ingest
 def bench_ingest(report: Report, repeat: int) -> str:
-    from odds.ingest import CopyText
     from odds.providers.odds_api import decode_json, ingest_odds, parse_odds
 
     body = odds_response(events=477, books=30)
@@ -227,22 +226,17 @@ def bench_ingest(report: Report, repeat: int) -> str:
     again = timed(ingest, repeat)
     rewritten = results["last"].history_written
 
-    # The same rows, in the same form as ingestion hands them to COPY (distinct values formatted once,
+    # The same rows as odds history holds them, in the form ingestion hands them to COPY (a price
+    # names its selection and bookmaker by number; distinct values formatted once,
     # odds.ingest.CopyText): the reference stays the fastest way this machine loads them.
     snapshot = parse_odds(json.loads(text))
-    as_text = CopyText()
-    rows = [
-        (1, q.market, q.outcome, as_text[q.point], as_text[q.line], 1, as_text[q.price], as_text[q.observed_at])
-        for e in snapshot.events
-        for q in e.quotes
-    ]
+    rows = history_rows(snapshot)
 
     def bare_copy() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
-                "DROP TABLE IF EXISTS bench_copy; CREATE UNLOGGED TABLE bench_copy (event_id bigint, "
-                "market varchar(16), outcome varchar(128), point numeric(7,2), line numeric(7,2), "
-                "bookmaker_id smallint, price numeric(8,3), observed_at timestamptz)"
+                "DROP TABLE IF EXISTS bench_copy; CREATE UNLOGGED TABLE bench_copy (selection_id bigint, "
+                "bookmaker_id smallint, price numeric(8,3), observed_at timestamptz, collected_at timestamptz)"
             )
         started = time.perf_counter()
         with connection.cursor() as cursor, cursor.copy("COPY bench_copy FROM STDIN") as copy:
@@ -255,7 +249,7 @@ def bench_ingest(report: Report, repeat: int) -> str:
         bare_copy()
     copy_rate = prices / statistics.median(timings)
     ingest_rate = prices / statistics.median(first)
-    floor = write_floor(snapshot, repeat)
+    floor = write_floor(rows, repeat)
     floor_rate = prices / statistics.median(floor)
     report.add(
         Figure(
@@ -303,29 +297,34 @@ def bench_ingest(report: Report, repeat: int) -> str:
     return text
 
 
-def write_floor(snapshot, repeat: int) -> list[float]:
-    """Seconds to COPY a snapshot's rows into copies of odds_pricehistory and odds_price with their
-    indexes and constraints, in one transaction as ingestion writes them."""
-    from django.db import transaction
-
+def history_rows(snapshot) -> list[tuple]:
+    """(selection, bookmaker, price, observed at, collected at) of each quote: an odds history row,
+    numbered and formatted as ingestion COPYs them."""
     from odds.ingest import CopyText
 
     as_text = CopyText()
     now = as_text[datetime.now(UTC)]
     selections: dict[tuple, int] = {}
     books: dict[str, int] = {}
-    rows = [
+    return [
         (
-            as_text[q.observed_at],
-            now,
             selections.setdefault((index, q.market, q.outcome, q.point), len(selections) + 1),
             books.setdefault(q.bookmaker, len(books) + 1),
             as_text[q.price],
+            as_text[q.observed_at],
+            now,
         )
         for index, event in enumerate(snapshot.events)
         for q in event.quotes
     ]
-    columns = "observed_at, collected_at, selection_id, bookmaker_id, price"
+
+
+def write_floor(rows: list[tuple], repeat: int) -> list[float]:
+    """Seconds to COPY these history rows into copies of odds_pricehistory and odds_price with their
+    indexes and constraints, in one transaction as ingestion writes them."""
+    from django.db import transaction
+
+    columns = "selection_id, bookmaker_id, price, observed_at, collected_at"
     durations = []
     for _ in range(repeat):
         with connection.cursor() as cursor:

@@ -1,9 +1,10 @@
 """One ingestion path for every source: The Odds API, saved responses, football-data CSVs, the demo.
 
 A provider parses its input into ``EventOdds`` (events with their quotes); ``ingest_snapshot``
-writes them in one transaction: events and selections are upserted, the quotes are COPY'd into a
-temporary table, and two set-based statements write history (changed prices only) and move the
-current prices forward. Re-ingesting the same snapshot writes nothing.
+writes them in one transaction: events are upserted, each distinct selection is COPY'd once and
+upserted, the prices are COPY'd with their selection ids into a temporary table, and set-based
+statements write history (changed prices only) and move the current prices forward. Re-ingesting
+the same snapshot writes nothing.
 """
 
 from __future__ import annotations
@@ -166,14 +167,16 @@ def ingest_snapshot(*, snapshot: Snapshot, collected_at: datetime | None = None)
         result.events = len(event_ids)
         result.event_ids = sorted(set(event_ids.values()))
         rows = _quote_rows(snapshot, event_ids, bookmakers)
-        result.prices_seen += len(rows)
+        result.prices_seen += len(rows.prices)
         # Withdrawals can only hide in a market that changed, or behind a bookmaker gone missing, and
         # only where prices were stored before (a first snapshot of its events has nothing to withdraw).
         withdrawals = (
-            snapshot.complete and snapshot.stored_before is not False and (bool(rows) or _books_missing(snapshot))
+            snapshot.complete
+            and snapshot.stored_before is not False
+            and (bool(rows.prices) or _books_missing(snapshot))
         )
         unchanged = _unchanged_rows(snapshot, event_ids, bookmakers) if withdrawals else []
-        if rows or withdrawals:
+        if rows.prices or withdrawals:
             result.history_written, result.current_updated, result.withdrawn = _write_prices(
                 rows, collected_at, unchanged if withdrawals else None
             )
@@ -260,61 +263,67 @@ class CopyText(dict):
         return text
 
 
-def _quote_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[str, int]) -> list[tuple]:
-    # Duplicates (the same outcome twice in one response) are resolved in SQL, where it is cheaper.
-    text = CopyText()
-    return [
-        (
-            event_ids[index],
-            q.market,
-            q.outcome,
-            text[q.point],
-            text[q.line],
-            bookmakers[q.bookmaker],
-            text[q.price],
-            text[q.observed_at],
-        )
-        for index, odds in enumerate(snapshot.events)
-        for q in odds.quotes
-    ]
+@dataclass
+class QuoteRows:
+    """A snapshot's quotes as COPY rows: each distinct selection once, and each price naming its
+    selection by number (its place in ``selections``), so the database need not match 100,000 rows
+    on four columns to find their selections."""
+
+    selections: list[tuple] = field(default_factory=list)  # (number, event id, market, outcome, point, line)
+    prices: list[tuple] = field(default_factory=list)  # (selection number, bookmaker id, price, observed at)
+    text: CopyText = field(default_factory=CopyText)
+
+
+def _quote_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[str, int]) -> QuoteRows:
+    # Duplicates (the same outcome twice in one response) are ordered in _in_batch_order.
+    rows = QuoteRows()
+    text, numbers, prices = rows.text, {}, rows.prices
+    for index, odds in enumerate(snapshot.events):
+        event = event_ids[index]
+        for q in odds.quotes:
+            key = (event, q.market, q.outcome, q.point)
+            number = numbers.get(key)
+            if number is None:
+                number = numbers[key] = len(numbers)
+                rows.selections.append((number, event, q.market, q.outcome, text[q.point], text[q.line]))
+            prices.append((number, bookmakers[q.bookmaker], text[q.price], text[q.observed_at]))
+    return rows
 
 
 # One ingestion writes prices at a time: the duplicate check of WRITE_HISTORY relies on it.
 WRITE_LOCK_ID = zlib.crc32(b"monps:ingest")
 
-INCOMING_TABLE = """
-CREATE TEMP TABLE incoming_price (
-    event_id bigint NOT NULL, market varchar(16) NOT NULL, outcome varchar(128) NOT NULL,
-    point numeric(7, 2) NOT NULL, line numeric(7, 2) NOT NULL, bookmaker_id smallint NOT NULL,
-    price numeric(8, 3) NOT NULL, observed_at timestamptz NOT NULL
+SELECTION_TABLE = """
+CREATE TEMP TABLE incoming_selection (
+    number integer NOT NULL, event_id bigint NOT NULL, market varchar(16) NOT NULL,
+    outcome varchar(128) NOT NULL, point numeric(7, 2) NOT NULL, line numeric(7, 2) NOT NULL
 ) ON COMMIT DROP
 """
 
 # Selections created by this snapshot have no history yet: their rows need no duplicate check.
 NEW_SELECTIONS = """
-CREATE TEMP TABLE new_selection (id bigint NOT NULL) ON COMMIT DROP;
-WITH inserted AS (
-    INSERT INTO odds_selection (event_id, market, outcome, point, line)
-    SELECT DISTINCT event_id, market, outcome, point, line FROM incoming_price
-    ON CONFLICT (event_id, market, outcome, point) DO NOTHING
-    RETURNING id
-)
-INSERT INTO new_selection SELECT id FROM inserted
+INSERT INTO odds_selection (event_id, market, outcome, point, line)
+SELECT event_id, market, outcome, point, line FROM incoming_selection ORDER BY number
+ON CONFLICT (event_id, market, outcome, point) DO NOTHING
+RETURNING id
 """
 
-RESOLVED_TABLE = """
-CREATE TEMP TABLE resolved_price ON COMMIT DROP AS
-SELECT s.id AS selection_id, i.bookmaker_id, i.price, i.observed_at,
-       lag(i.price) OVER w AS previous_in_batch,
-       lag(i.observed_at) OVER w AS previous_time_in_batch,
-       row_number() OVER w AS position_in_batch,
-       lead(i.observed_at) OVER w IS NULL AS latest_in_batch,
-       n.id IS NOT NULL AS new_selection
-FROM incoming_price i
-JOIN odds_selection s USING (event_id, market, outcome, point)
-LEFT JOIN new_selection n ON n.id = s.id
-WINDOW w AS (PARTITION BY s.id, i.bookmaker_id ORDER BY i.observed_at)
+SELECTION_IDS = """
+SELECT i.number, s.id FROM incoming_selection i JOIN odds_selection s USING (event_id, market, outcome, point)
 """
+
+# The prices with their selections, and their order within the batch for a selection quoted twice
+# by one bookmaker (otherwise the defaults: first and latest of its batch).
+RESOLVED_TABLE = """
+CREATE TEMP TABLE resolved_price (
+    selection_id bigint NOT NULL, bookmaker_id smallint NOT NULL, price numeric(8, 3) NOT NULL,
+    observed_at timestamptz NOT NULL, new_selection boolean NOT NULL,
+    previous_in_batch numeric(8, 3), previous_time_in_batch timestamptz,
+    position_in_batch integer NOT NULL DEFAULT 1, latest_in_batch boolean NOT NULL DEFAULT true
+) ON COMMIT DROP
+"""
+RESOLVED_COLUMNS = "selection_id, bookmaker_id, price, observed_at, new_selection"
+IN_BATCH_COLUMNS = "previous_in_batch, previous_time_in_batch, position_in_batch, latest_in_batch"
 
 # A row is a change when its price differs from the price in force at its time: the current price
 # for a newer observation, the history row before it for an out-of-order (older) one, or the
@@ -388,8 +397,9 @@ def _unchanged_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: d
 
 QUOTED_TABLE = """
 CREATE TEMP TABLE quoted_market ON COMMIT DROP AS
-SELECT event_id, market, bookmaker_id, max(observed_at) AS observed_at, false AS unchanged
-FROM incoming_price GROUP BY event_id, market, bookmaker_id
+SELECT s.event_id, s.market, r.bookmaker_id, max(r.observed_at) AS observed_at, false AS unchanged
+FROM resolved_price r JOIN odds_selection s ON s.id = r.selection_id
+GROUP BY s.event_id, s.market, r.bookmaker_id
 """
 
 # A current price goes when a newer complete snapshot of its market no longer has it: its bookmaker
@@ -409,20 +419,51 @@ WHERE p.selection_id = s.id AND s.event_id = m.event_id AND s.market = m.market
 """
 
 
+def _in_batch_order(prices: list[tuple], text: CopyText) -> list[tuple] | None:
+    """For a batch that quotes a (selection, bookmaker) more than once, each price with the price and
+    time before it in the batch, its position and whether it is the latest; None when none repeats."""
+    keys = {(selection, book) for selection, book, _, _, _ in prices}
+    if len(keys) == len(prices):
+        return None
+    moments = {copied: moment for moment, copied in text.items() if isinstance(moment, datetime)}
+    batches: dict[tuple, list[tuple]] = {}
+    for row in prices:
+        batches.setdefault((row[0], row[1]), []).append(row)
+    ordered = []
+    for batch in batches.values():
+        batch.sort(key=lambda row: moments[row[3]])
+        previous = None
+        for position, row in enumerate(batch, 1):
+            ordered.append((*row, *(previous[2:4] if previous else (None, None)), position, position == len(batch)))
+            previous = row
+    return ordered
+
+
 def _write_prices(
-    rows: list[tuple], collected_at: datetime, unchanged: list[tuple] | None = None
+    rows: QuoteRows, collected_at: datetime, unchanged: list[tuple] | None = None
 ) -> tuple[int, int, int]:
     # COPY goes straight to psycopg: wrap it so its errors are Django's, like every other statement's.
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_ID])
-        cursor.execute(INCOMING_TABLE)
-        with cursor.copy(
-            "COPY incoming_price (event_id, market, outcome, point, line, bookmaker_id, price, observed_at) FROM STDIN"
-        ) as copy:
-            for row in rows:
+        cursor.execute(SELECTION_TABLE)
+        with cursor.copy("COPY incoming_selection (number, event_id, market, outcome, point, line) FROM STDIN") as copy:
+            for row in rows.selections:
                 copy.write_row(row)
         cursor.execute(NEW_SELECTIONS)
+        new = {selection for (selection,) in cursor.fetchall()}
+        cursor.execute(SELECTION_IDS)
+        ids = [0] * len(rows.selections)
+        for number, selection in cursor.fetchall():
+            ids[number] = selection
+        if 0 in ids:  # cannot happen: each selection was just inserted or found; never write it to 0
+            raise RuntimeError("a quoted selection was neither inserted nor found")
+        prices = [(ids[number], book, price, at, ids[number] in new) for number, book, price, at in rows.prices]
         cursor.execute(RESOLVED_TABLE)
+        ordered = _in_batch_order(prices, rows.text)
+        columns = RESOLVED_COLUMNS if ordered is None else f"{RESOLVED_COLUMNS}, {IN_BATCH_COLUMNS}"
+        with cursor.copy(f"COPY resolved_price ({columns}) FROM STDIN") as copy:
+            for row in prices if ordered is None else ordered:
+                copy.write_row(row)
         cursor.execute(WRITE_HISTORY, {"collected_at": collected_at})
         history_written = cursor.rowcount
         cursor.execute(MOVE_CURRENT, {"collected_at": collected_at})
@@ -440,7 +481,7 @@ def _write_prices(
             cursor.execute(WITHDRAW)
             withdrawn = cursor.rowcount
             cursor.execute("DROP TABLE quoted_market")
-        cursor.execute("DROP TABLE incoming_price; DROP TABLE resolved_price; DROP TABLE new_selection")
+        cursor.execute("DROP TABLE incoming_selection; DROP TABLE resolved_price")
     return history_written, current_updated, withdrawn
 
 

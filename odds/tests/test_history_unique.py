@@ -3,14 +3,14 @@ observation twice, whatever order snapshots arrive in and however many ingest at
 
 import copy
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
 
 from odds.ingest import ZERO, EventOdds, Quote, Snapshot, ingest_snapshot
-from odds.models import H2H, PriceHistory
+from odds.models import H2H, Price, PriceHistory
 from odds.providers.football_data import parse_file
 from odds.providers.odds_api import ingest_odds, parse_odds
 from odds.tests.conftest import DATA
@@ -108,4 +108,29 @@ def test_concurrent_ingestions_of_one_snapshot_write_each_observation_once(epl_j
     assert errors == []
     assert sorted(written)[:2] == [0, 0]
     assert PriceHistory.objects.count() == before + max(written) > before
+    assert duplicates() == 0
+
+
+@pytest.mark.django_db
+def test_one_batch_with_a_price_at_several_times_writes_its_changes_in_time_order():
+    # As a football-data file gives opening and closing prices in one batch; here out of order, one
+    # time in another zone, and an unchanged price in between that is no change.
+    t0 = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    t1 = datetime(2026, 11, 1, 15, tzinfo=timezone(timedelta(hours=2)))  # 13:00 UTC
+    t2 = datetime(2026, 11, 1, 14, tzinfo=UTC)
+    quotes = [
+        Quote("pinnacle", H2H, "A", ZERO, ZERO, Decimal("2.200"), t2),
+        Quote("pinnacle", H2H, "A", ZERO, ZERO, Decimal("2.000"), t0),
+        Quote("bet365", H2H, "A", ZERO, ZERO, Decimal("1.950"), t0),
+        Quote("pinnacle", H2H, "A", ZERO, ZERO, Decimal("2.000"), t1),
+    ]
+    event = EventOdds("odds_api", "f" * 32, "soccer_epl", "A", "B", t0, quotes=quotes)
+    result = ingest_snapshot(snapshot=Snapshot(events=[event]))
+    assert result.history_written == 3
+    pinnacle = PriceHistory.objects.filter(bookmaker__key="pinnacle").order_by("observed_at")
+    assert [(h.observed_at, h.price) for h in pinnacle] == [(t0, Decimal("2.000")), (t2, Decimal("2.200"))]
+    current = {p.bookmaker.key: (p.price, p.observed_at) for p in Price.objects.select_related("bookmaker")}
+    assert current == {"pinnacle": (Decimal("2.200"), t2), "bet365": (Decimal("1.950"), t0)}
+    again = ingest_snapshot(snapshot=Snapshot(events=[event]))
+    assert again.history_written == 0
     assert duplicates() == 0
