@@ -82,6 +82,11 @@ def spread(values: list[float]) -> float:
     return (max(values) - min(values)) / 2 if len(values) > 1 else 0.0
 
 
+def rate_spread(count: int, durations: list[float]) -> float:
+    """The spread of a rate of ``count`` items measured over these durations."""
+    return spread([count / duration for duration in durations])
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -256,7 +261,7 @@ def bench_ingest(report: Report, repeat: int) -> str:
             "ingest: prices per second (100k-price response)",
             ingest_rate,
             "prices/s",
-            spread=(prices / min(first) - prices / max(first)) / 2,
+            spread=rate_spread(prices, first),
             reference=copy_rate,
             ratio=ingest_rate / copy_rate,
             bar=">= 0.333",
@@ -271,7 +276,7 @@ def bench_ingest(report: Report, repeat: int) -> str:
             "ingest: floor, COPY into history + current",
             floor_rate,
             "prices/s",
-            spread=(prices / min(floor) - prices / max(floor)) / 2,
+            spread=rate_spread(prices, floor),
             reference=copy_rate,
             ratio=floor_rate / copy_rate,
             bar="(ingest's limit)",

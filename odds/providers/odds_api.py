@@ -396,7 +396,7 @@ def _cached(cache: dict, convert, value: object, where) -> Decimal:
 def _quotes(outcomes: list, bookmaker: str, market: str, observed_at: datetime, home: str, where: str) -> list[Quote]:
     """The quotes of one market. An outcome whose price and point were seen (so validated) before
     takes a few lookups; any other goes through ``_quote``, which validates, converts and remembers.
-    (0.22 s -> 0.13 s for 100,000 outcomes.)"""
+    (Parsing the bench's 100,000-price response: 0.22 s -> 0.13 s.)"""
     quotes = []
     h2h = market == H2H
     for outcome in outcomes:
@@ -481,7 +481,8 @@ def parse_scores(payload: object) -> tuple[list[ScoreUpdate], list[str]]:
 
 
 def ingest_odds(payload: object, *, source: str = ODDS_API, collected_at: datetime | None = None):
-    """Parse and ingest an ``/odds`` body, skipping the bookmaker markets unchanged since the last one."""
+    """Parse and ingest an ``/odds`` body, skipping the events and bookmaker markets unchanged since
+    they were last stored."""
     from odds.ingest import ingest_snapshot, known_updates, stored_digests
 
     events = [e for e in payload if isinstance(e, dict)] if isinstance(payload, list) else []
