@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from monps.servers import redis_ping
+from monps.testing import database_url
 
 
 def require(condition: bool, reason: str) -> None:
@@ -57,8 +58,7 @@ def celery_worker(django_db_setup, django_db_blocker):
         params = connection.settings_dict
     hostname = f"test-{uuid.uuid4().hex[:8]}@monps"
     app.control.purge()  # messages queued by earlier tests must not reach this test database
-    database_url = f"postgresql://{params['USER']}@/{params['NAME']}?host={params['HOST']}"
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL}
+    env = {**os.environ, "DATABASE_URL": database_url(params), "REDIS_URL": settings.REDIS_URL}
     celery = str(Path(sys.executable).parent / "celery")
     process = subprocess.Popen(
         [

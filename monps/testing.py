@@ -6,6 +6,22 @@ import pytest
 from django.conf import settings
 
 
+def database_url(params: dict) -> str:
+    """A libpq connection string for the database of these Django settings, with every part of the
+    URL it came from (user, password, host, port, options), for server processes a test starts."""
+    from psycopg.conninfo import make_conninfo
+
+    parts = {
+        "dbname": params["NAME"],
+        "user": params["USER"],
+        "password": params["PASSWORD"],
+        "host": params["HOST"],
+        "port": params["PORT"],
+        **params.get("OPTIONS", {}),
+    }
+    return make_conninfo(**{key: value for key, value in parts.items() if value not in ("", None)})
+
+
 def wait_for_idle_worker(timeout: float = 60) -> None:
     """Wait until the broker queue is empty and no task is running, so nothing writes after a test."""
     import time

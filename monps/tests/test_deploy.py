@@ -77,12 +77,13 @@ def test_mounted_config_files_exist(compose):
 def test_gunicorn_serves_the_app(redis_url):
     from django.db import connection
 
+    from monps.testing import database_url
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     params = connection.settings_dict
-    database_url = f"postgresql://{params['USER']}@/{params['NAME']}?host={params['HOST']}"
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    env = {**os.environ, "DATABASE_URL": database_url(params), "REDIS_URL": redis_url}
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),

@@ -4,6 +4,7 @@ from django.db.migrations.state import ProjectState
 
 from monps.timescale import (
     PLAIN,
+    TIMESCALEDB,
     CreateHypertable,
     TimescaleRequired,
     TimescaleSQL,
@@ -12,18 +13,28 @@ from monps.timescale import (
     probe,
 )
 
+# The suite runs against the embedded plain PostgreSQL, or against a TimescaleDB server when
+# DATABASE_URL names one (TIMESCALE_MODE=on): each test checks what its server must do.
+
 
 @pytest.mark.django_db
-def test_this_database_has_no_timescaledb_so_the_plain_path_is_active():
+def test_the_active_path_follows_the_server_and_the_mode():
     support = probe(connection)
-    assert support.installed is False
-    assert support.preloaded is False
-    assert active_path(connection, "auto") == PLAIN
     assert active_path(connection, "off") == PLAIN
+    if support.usable:
+        assert support.installed  # the migrations created the extension
+        assert active_path(connection, "auto") == active_path(connection, "on") == TIMESCALEDB
+    else:
+        assert support.installed is False
+        assert support.preloaded is False
+        assert active_path(connection, "auto") == PLAIN
 
 
 @pytest.mark.django_db
 def test_mode_on_fails_loudly_without_timescaledb():
+    if probe(connection).usable:
+        assert active_path(connection, "on") == TIMESCALEDB
+        return
     with pytest.raises(TimescaleRequired, match="TIMESCALE_MODE=on but TimescaleDB is not installed"):
         active_path(connection, "on")
 
@@ -38,7 +49,8 @@ def test_migrated_price_history_is_a_plain_table_with_its_indexes():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_create_hypertable_operation_leaves_a_plain_table_without_the_extension():
+def test_create_hypertable_operation_makes_a_hypertable_only_where_timescaledb_runs():
+    usable = probe(connection).usable
     state = ProjectState()
     create = migrations.CreateModel(
         "Reading", [("id", models.BigAutoField(primary_key=True)), ("at", models.DateTimeField())]
@@ -54,7 +66,12 @@ def test_create_hypertable_operation_leaves_a_plain_table_without_the_extension(
             cursor.execute("SELECT relkind FROM pg_class WHERE relname = 'monps_reading'")
             assert cursor.fetchone() == ("r",)
             cursor.execute("SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'")
-            assert cursor.fetchone() == (0,)
+            assert cursor.fetchone() == (int(usable),)
+            if usable:
+                cursor.execute(
+                    "SELECT count(*) FROM timescaledb_information.hypertables WHERE hypertable_name = 'monps_reading'"
+                )
+                assert cursor.fetchone() == (1,)
     finally:
         with connection.schema_editor() as editor:
             create.database_backwards("monps", editor, new_state, state)
