@@ -616,25 +616,28 @@ def bench_pages(report: Report, repeat: int, sizes: list[int]) -> None:
 def bench_storage(report: Report) -> None:
     from monps.timescale import TIMESCALEDB, active_path
 
+    timescale = active_path(connection) == TIMESCALEDB
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE odds_pricehistory")
-        cursor.execute("SELECT pg_total_relation_size('odds_pricehistory'), count(*) FROM odds_pricehistory")
+        # A hypertable's own relation is empty: its rows and indexes are in its chunks.
+        size = "hypertable_size('odds_pricehistory')" if timescale else "pg_total_relation_size('odds_pricehistory')"
+        cursor.execute(f"SELECT {size}, count(*) FROM odds_pricehistory")
         size, rows = cursor.fetchone()
+        # The bar of 80 is plain PostgreSQL's; on TimescaleDB the bar is on the compressed rows, and
+        # rows not compressed yet (the last week) also pay for their chunks' own indexes.
         report.add(
             Figure(
                 f"storage: bytes per history row ({rows} rows)",
                 size / rows,
                 "bytes",
-                bar="<= 80",
-                passed=size / rows <= 80,
+                bar="(uncompressed)" if timescale else "<= 80",
+                passed=None if timescale else size / rows <= 80,
             )
         )
-        if active_path(connection) == TIMESCALEDB:
+        if timescale:
             cursor.execute("SELECT count(compress_chunk(c, true)) FROM show_chunks('odds_pricehistory') c")
-            cursor.execute(
-                "SELECT sum(after_compression_total_bytes) FROM chunk_compression_stats('odds_pricehistory')"
-            )
-            compressed = cursor.fetchone()[0] or size
+            cursor.execute("SELECT hypertable_size('odds_pricehistory')")  # on disk now, every part counted
+            compressed = cursor.fetchone()[0]
             report.add(
                 Figure(
                     "storage: bytes per row after compression",

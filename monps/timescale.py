@@ -93,18 +93,25 @@ def hypertable_sql(
         f"SELECT create_hypertable('\"{table}\"', by_range('{time_column}', INTERVAL '{chunk_interval}'),"
         " if_not_exists => true, migrate_data => true)"
     )
-    if compress_segmentby:
-        orderby = compress_orderby or f"{time_column} DESC"
-        statements += [
-            f'ALTER TABLE "{table}" SET (timescaledb.compress,'
-            f" timescaledb.compress_segmentby = '{', '.join(compress_segmentby)}',"
-            f" timescaledb.compress_orderby = '{orderby}')",
-        ]
+    if compress_segmentby or compress_orderby:
+        statements.append(
+            compression_sql(table, segmentby=compress_segmentby, orderby=compress_orderby or f"{time_column} DESC")
+        )
         if compress_after:
             statements.append(
                 f"SELECT add_compression_policy('\"{table}\"', INTERVAL '{compress_after}', if_not_exists => true)"
             )
     return statements
+
+
+def compression_sql(table: str, *, segmentby: tuple[str, ...], orderby: str) -> str:
+    """Turn compression on for ``table`` with these settings (or change them: chunks compressed
+    before keep theirs until recompressed)."""
+    return (
+        f'ALTER TABLE "{table}" SET (timescaledb.compress,'
+        f" timescaledb.compress_segmentby = '{', '.join(segmentby)}',"
+        f" timescaledb.compress_orderby = '{orderby}')"
+    )
 
 
 def _columns(columns: tuple[str, ...]) -> str:

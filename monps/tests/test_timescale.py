@@ -9,6 +9,7 @@ from monps.timescale import (
     TimescaleRequired,
     TimescaleSQL,
     active_path,
+    compression_sql,
     hypertable_sql,
     probe,
 )
@@ -109,3 +110,24 @@ def test_operations_deconstruct_for_the_migration_writer():
     assert (name, args) == ("CreateHypertable", ["pricehistory"])
     assert kwargs == {"time_column": "observed_at", "chunk_interval": "1 day", "compress_after": "7 days"}
     assert TimescaleSQL(["SELECT 1"]).deconstruct() == ("TimescaleSQL", [["SELECT 1"]], {"reverse_sql": []})
+
+
+def test_compression_sql_without_segments_orders_the_batches():
+    assert compression_sql("odds_pricehistory", segmentby=(), orderby="selection_id, observed_at DESC") == (
+        'ALTER TABLE "odds_pricehistory" SET (timescaledb.compress, timescaledb.compress_segmentby ='
+        " '', timescaledb.compress_orderby = 'selection_id, observed_at DESC')"
+    )
+
+
+@pytest.mark.django_db
+def test_history_is_compressed_in_selection_order_where_timescaledb_runs():
+    with connection.cursor() as cursor:
+        if not probe(connection).usable:
+            cursor.execute("SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'")
+            assert cursor.fetchone() == (0,)  # nothing to compress with: the migration did nothing
+            return
+        cursor.execute(
+            "SELECT segmentby, orderby FROM timescaledb_information.hypertable_compression_settings"
+            " WHERE hypertable = 'odds_pricehistory'::regclass"
+        )
+        assert cursor.fetchone() == ("", "selection_id,bookmaker_id,observed_at DESC")
