@@ -88,3 +88,26 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stderr
+
+
+def test_servers_started_by_tests_get_every_part_of_the_database_url():
+    from psycopg.conninfo import conninfo_to_dict
+
+    from monps.settings import database_from_url
+    from monps.testing import database_url
+
+    params = database_from_url("postgresql://monps:s3cret@db.internal:6543/monps?sslmode=require")
+    assert conninfo_to_dict(database_url(params)) == {
+        "dbname": "monps",
+        "user": "monps",
+        "password": "s3cret",
+        "host": "db.internal",
+        "port": "6543",
+        "sslmode": "require",
+    }
+    socket = database_from_url("postgresql://postgres@/monps_test?host=/work/var/pgdata")
+    assert conninfo_to_dict(database_url(socket)) == {
+        "dbname": "monps_test",
+        "user": "postgres",
+        "host": "/work/var/pgdata",
+    }
