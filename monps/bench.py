@@ -304,24 +304,16 @@ def bench_ingest(report: Report, repeat: int) -> str:
 
 def history_rows(snapshot) -> list[tuple]:
     """(selection, bookmaker, price, observed at, collected at) of each quote: an odds history row,
-    numbered and formatted as ingestion COPYs them."""
-    from odds.ingest import CopyText
+    numbered and formatted by ingestion's own ``quote_rows``."""
+    from odds.ingest import quote_rows
 
-    as_text = CopyText()
-    now = as_text[datetime.now(UTC)]
-    selections: dict[tuple, int] = {}
     books: dict[str, int] = {}
-    return [
-        (
-            selections.setdefault((index, q.market, q.outcome, q.point), len(selections) + 1),
-            books.setdefault(q.bookmaker, len(books) + 1),
-            as_text[q.price],
-            as_text[q.observed_at],
-            now,
-        )
-        for index, event in enumerate(snapshot.events)
-        for q in event.quotes
-    ]
+    for event in snapshot.events:
+        for q in event.quotes:
+            books.setdefault(q.bookmaker, len(books) + 1)
+    rows = quote_rows(snapshot, {index: index + 1 for index in range(len(snapshot.events))}, books)
+    now = rows.text[datetime.now(UTC)]
+    return [(*price, now) for price in rows.prices]
 
 
 def write_floor(rows: list[tuple], repeat: int) -> list[float]:

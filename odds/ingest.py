@@ -166,7 +166,7 @@ def ingest_snapshot(*, snapshot: Snapshot, collected_at: datetime | None = None)
         event_ids = _upsert_events(snapshot, sports, collected_at)
         result.events = len(event_ids)
         result.event_ids = sorted(set(event_ids.values()))
-        rows = _quote_rows(snapshot, event_ids, bookmakers)
+        rows = quote_rows(snapshot, event_ids, bookmakers)
         result.prices_seen += len(rows.prices)
         # Withdrawals can only hide in a market that changed, or behind a bookmaker gone missing, and
         # only where prices were stored before (a first snapshot of its events has nothing to withdraw).
@@ -274,8 +274,9 @@ class QuoteRows:
     text: CopyText = field(default_factory=CopyText)
 
 
-def _quote_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[str, int]) -> QuoteRows:
-    # Duplicates (the same outcome twice in one response) are ordered in _in_batch_order.
+def quote_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[str, int]) -> QuoteRows:
+    """The COPY rows of a snapshot, given the id of each event (by its place in the snapshot) and of
+    each bookmaker. Duplicates (the same outcome twice in one response) are ordered in _in_batch_order."""
     rows = QuoteRows()
     text, numbers, prices = rows.text, {}, rows.prices
     for index, odds in enumerate(snapshot.events):
@@ -452,11 +453,7 @@ def _write_prices(
         cursor.execute(NEW_SELECTIONS)
         new = {selection for (selection,) in cursor.fetchall()}
         cursor.execute(SELECTION_IDS)
-        ids = [0] * len(rows.selections)
-        for number, selection in cursor.fetchall():
-            ids[number] = selection
-        if 0 in ids:  # cannot happen: each selection was just inserted or found; never write it to 0
-            raise RuntimeError("a quoted selection was neither inserted nor found")
+        ids = dict(cursor.fetchall())  # every selection was just inserted or found: a KeyError otherwise
         prices = [(ids[number], book, price, at, ids[number] in new) for number, book, price, at in rows.prices]
         cursor.execute(RESOLVED_TABLE)
         ordered = _in_batch_order(prices, rows.text)
@@ -516,23 +513,18 @@ GROUP BY s.event_id, s.market, p.bookmaker_id
 """
 
 
-def stored_digests(*, source: str, provider_ids: list[str]) -> dict[str, int]:
-    """The ``odds_digest`` of each of these events that has one."""
+def stored_events(*, source: str, provider_ids: list[str]) -> dict[str, tuple[int, int | None]]:
+    """The id and ``odds_digest`` of each of these events that is stored, by provider id."""
     if not provider_ids:
         return {}
-    return dict(
-        Event.objects.filter(source=source, provider_id__in=provider_ids, odds_digest__isnull=False).values_list(
-            "provider_id", "odds_digest"
-        )
-    )
+    stored = Event.objects.filter(source=source, provider_id__in=provider_ids)
+    return {key: (pk, digest) for key, pk, digest in stored.values_list("provider_id", "id", "odds_digest")}
 
 
-def known_updates(*, source: str, provider_ids: list[str]) -> dict[tuple[str, str, str], float]:
-    """The newest stored observation per (event, bookmaker, market), as a Unix time (cheaper to read
-    than 40,000 timestamps): a market whose ``last_update`` equals it has not changed."""
-    if not provider_ids:
-        return {}
-    events = dict(Event.objects.filter(source=source, provider_id__in=provider_ids).values_list("id", "provider_id"))
+def known_updates(events: dict[int, str]) -> dict[tuple[str, str, str], float]:
+    """The newest stored observation per (event, bookmaker, market) of these events (id -> provider
+    id), as a Unix time (cheaper to read than 40,000 timestamps): a market whose ``last_update``
+    equals it has not changed."""
     if not events:
         return {}
     books = dict(Bookmaker.objects.values_list("id", "key"))

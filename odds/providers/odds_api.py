@@ -483,15 +483,15 @@ def parse_scores(payload: object) -> tuple[list[ScoreUpdate], list[str]]:
 def ingest_odds(payload: object, *, source: str = ODDS_API, collected_at: datetime | None = None):
     """Parse and ingest an ``/odds`` body, skipping the events and bookmaker markets unchanged since
     they were last stored."""
-    from odds.ingest import ingest_snapshot, known_updates, stored_digests
+    from odds.ingest import ingest_snapshot, known_updates, stored_events
 
     events = [e for e in payload if isinstance(e, dict)] if isinstance(payload, list) else []
     with gc_paused():
         # An event whose digest is the one stored is exactly the body stored last: nothing in it can
         # have changed, and its markets need not even be looked up.
         digests = {e["id"].strip(): event_digest(e) for e in events if isinstance(e.get("id"), str)}
-        stored = stored_digests(source=source, provider_ids=list(digests))
-        unchanged = {key for key, (digest, _) in digests.items() if digest is not None and stored.get(key) == digest}
-        known = known_updates(source=source, provider_ids=[key for key in digests if key not in unchanged])
+        stored = stored_events(source=source, provider_ids=list(digests))
+        unchanged = {key for key, (pk, digest) in stored.items() if digest is not None and digests[key][0] == digest}
+        known = known_updates({pk: key for key, (pk, _) in stored.items() if key not in unchanged})
         snapshot = parse_odds(payload, source=source, known=known, digests=digests, unchanged_events=unchanged)
         return snapshot, ingest_snapshot(snapshot=snapshot, collected_at=collected_at)
