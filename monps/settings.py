@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from psycopg.conninfo import conninfo_to_dict
@@ -44,6 +45,15 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def redis_database(url: str, number: int) -> str:
+    """The same Redis server's database ``number``: ``redis://host:6379/0`` -> ``redis://host:6379/1``.
+    Other URL forms (a unix socket, a cluster) are returned as given."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss"}:
+        return url
+    return urlunsplit(parts._replace(path=f"/{number}"))
 
 
 def database_from_url(url: str) -> dict:
@@ -165,17 +175,19 @@ DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", f"redis://127.0.0.1:{env_int('MONPS_REDIS_PORT', 6389)}/0")
+# Not the broker's database: clearing the cache (FLUSHDB) must never drop queued tasks.
+CACHE_URL = env_str("CACHE_URL", redis_database(REDIS_URL, 1))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_URL,
         "KEY_PREFIX": "monps",
         "TIMEOUT": 300,
     },
     # Page parts ({% cache %} uses this alias) and API answers, keyed by data versions (monps/versions.py).
     "template_fragments": {
         "BACKEND": "monps.cache.PageCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_URL,
         "KEY_PREFIX": "monps-pages",
         "TIMEOUT": 300,
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

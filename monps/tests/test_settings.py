@@ -111,3 +111,26 @@ def test_servers_started_by_tests_get_every_part_of_the_database_url():
         "user": "postgres",
         "host": "/work/var/pgdata",
     }
+
+
+def test_redis_database_names_another_database_of_the_same_server():
+    assert monps_settings.redis_database("redis://127.0.0.1:6389/0", 1) == "redis://127.0.0.1:6389/1"
+    assert monps_settings.redis_database("rediss://:pw@cache:6380", 1) == "rediss://:pw@cache:6380/1"
+    assert monps_settings.redis_database("unix:///run/redis.sock?db=0", 1) == "unix:///run/redis.sock?db=0"
+
+
+def test_clearing_the_cache_keeps_the_queued_tasks(redis_url, settings):
+    import redis
+    from django.core.cache import caches
+
+    assert settings.CACHE_URL != settings.CELERY_BROKER_URL
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.rpush("monps-test-queue", "a task")
+    try:
+        for alias in ("default", "template_fragments"):
+            caches[alias].set("monps-test-key", 1)
+            caches[alias].clear()
+            assert caches[alias].get("monps-test-key") is None
+        assert broker.lrange("monps-test-queue", 0, -1) == [b"a task"]
+    finally:
+        broker.delete("monps-test-queue")
