@@ -123,6 +123,12 @@ def test_the_bettors_day(page, live_server, market):
 def test_screenshots_of_every_page(page, live_server, market):
     from odds.models import Event
 
+    # Every file a page asks for (icon, styles, scripts, charts) is there, and no script fails.
+    failures = []
+    page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.status} {r.url}"))
+    page.on("pageerror", lambda error: failures.append(f"script error: {error}"))
+    # The browser fetches the icon on its own: only the console reports that it failed.
+    page.on("console", lambda message: message.type == "error" and failures.append(f"console: {message.text}"))
     login(page, live_server)
     event = Event.objects.filter(commence_time__gt=timezone.now()).order_by("commence_time").first()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -144,3 +150,4 @@ def test_screenshots_of_every_page(page, live_server, market):
             assert width <= viewport["width"] + 1, f"{name} scrolls sideways at {size} width ({width}px)"
             page.screenshot(path=str(ARTIFACTS / f"{name}-{size}.png"), full_page=True)
     assert len(list(ARTIFACTS.glob("*.png"))) >= 12
+    assert failures == []
