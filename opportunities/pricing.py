@@ -8,6 +8,7 @@ booksum (1 + margin), ``p_i`` the fair probabilities returned, which always sum 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 
 METHODS = ("multiplicative", "additive", "power", "shin", "odds_ratio")
@@ -124,7 +125,10 @@ _METHODS: dict[str, Callable[[list[float], float], list[float]]] = {
 
 
 def _solve(f: Callable[[float], float], low: float, high: float) -> float:
-    """Bisection on a monotone f over [low, high]: slow but it cannot fail to converge."""
+    """The root of a monotone f in [low, high] by Brent's method (R. P. Brent, *Algorithms for
+    Minimization without Derivatives*, 1973, ch. 4): inverse quadratic or secant steps while they
+    shrink the bracket fast enough, bisection otherwise, so it cannot fail to converge. Detection
+    solves a line per market of every event on each pass: 6-10 evaluations instead of bisection's 40."""
     f_low, f_high = f(low), f(high)
     if f_low == 0:
         return low
@@ -132,16 +136,41 @@ def _solve(f: Callable[[float], float], low: float, high: float) -> float:
         return high
     if (f_low > 0) == (f_high > 0):
         raise InvalidOdds("no fair probabilities exist for these odds (the solver found no root)")
+    # current: the best estimate; previous: the one before; block: the other end of the bracket.
+    previous, f_previous, current, f_current = low, f_low, high, f_high
+    block = f_block = step_before = step = 0.0
     for _ in range(MAX_ITERATIONS):
-        middle = (low + high) / 2
-        f_middle = f(middle)
-        if f_middle == 0 or (high - low) / 2 < TOLERANCE:
-            return middle
-        if (f_middle > 0) == (f_low > 0):
-            low, f_low = middle, f_middle
+        if f_previous != 0 and f_current != 0 and (f_previous > 0) != (f_current > 0):
+            block, f_block = previous, f_previous
+            step_before = step = current - previous
+        if abs(f_block) < abs(f_current):
+            previous, current, block = current, block, current
+            f_previous, f_current, f_block = f_current, f_block, f_current
+        tolerance = (TOLERANCE + 4 * sys.float_info.epsilon * abs(current)) / 2
+        bisect = (block - current) / 2
+        if f_current == 0 or abs(bisect) < tolerance:
+            return current
+        if abs(step_before) > tolerance and abs(f_current) < abs(f_previous):
+            if previous == block:
+                trial = -f_current * (current - previous) / (f_current - f_previous)
+            else:
+                slope_previous = (f_previous - f_current) / (previous - current)
+                slope_block = (f_block - f_current) / (block - current)
+                trial = (
+                    -f_current
+                    * (f_block * slope_block - f_previous * slope_previous)
+                    / (slope_block * slope_previous * (f_block - f_previous))
+                )
+            if 2 * abs(trial) < min(abs(step_before), 3 * abs(bisect) - tolerance):
+                step_before, step = step, trial
+            else:
+                step_before = step = bisect
         else:
-            high = middle
-    return (low + high) / 2
+            step_before = step = bisect
+        previous, f_previous = current, f_current
+        current += step if abs(step) > tolerance else (tolerance if bisect > 0 else -tolerance)
+        f_current = f(current)
+    return current
 
 
 def fair_price(probability: float) -> float:

@@ -185,13 +185,43 @@ def test_surebets_across_bookmakers(strategy):
     assert Surebet.objects.count() == 1
 
 
+def test_a_surebet_follows_its_prices_until_they_no_longer_lock_a_profit(strategy):
+    def totals(over: float, under: float, minutes: int) -> None:
+        prices = {"b1": {"Over": over, "Under": 1.80}, "b2": {"Over": 1.80, "Under": under}}
+        at = NOW + timedelta(minutes=minutes)
+        event_with("s1", quotes("Home", prices, market="totals", point=2.5, observed_at=at), collected_at=at)
+
+    totals(2.10, 2.10, 0)
+    detect(now=NOW)
+    first = Surebet.objects.get()
+    detect(now=NOW + timedelta(minutes=1))  # nothing moved: the same legs, seen again
+    again = Surebet.objects.get()
+    assert (again.legs, again.locked_return, again.detected_at) == (first.legs, first.locked_return, first.detected_at)
+    assert again.last_seen_at == NOW + timedelta(minutes=1)
+
+    totals(2.20, 2.10, 2)  # b1's Over moves: the same surebet, new legs and return
+    detect(now=NOW + timedelta(minutes=2))
+    moved = Surebet.objects.get()
+    assert moved.pk == first.pk
+    assert [(leg["outcome"], leg["bookmaker_id"], leg["price"]) for leg in moved.legs] == [
+        ("Over", first.legs[0]["bookmaker_id"], "2.200"),
+        ("Under", first.legs[1]["bookmaker_id"], "2.100"),
+    ]
+    assert moved.locked_return == Decimal(repr(1 / (1 / 2.2 + 1 / 2.1) - 1)).quantize(Decimal("0.00001"))
+    assert moved.expired_at is None
+
+    totals(1.90, 1.90, 3)  # no profit left to lock
+    assert detect(now=NOW + timedelta(minutes=3)).surebets == 0
+    assert Surebet.objects.get().expired_at == NOW + timedelta(minutes=3)
+
+
 def test_the_pass_reads_prices_in_a_constant_number_of_queries(strategy, django_assert_num_queries):
     for i in range(3):
         totals_event(f"a{i}")
     detect(now=NOW)
     for i in range(3, 5):
         totals_event(f"a{i}")
-    with django_assert_num_queries(19) as small:  # 3 seen again, 2 new
+    with django_assert_num_queries(21) as small:  # 3 seen again, 2 new
         detect(now=NOW)
     for i in range(5, 40):
         totals_event(f"a{i}")
