@@ -77,6 +77,8 @@ class LineGroup:
     by_book: dict[int, dict[str, Quote]] = field(default_factory=lambda: defaultdict(dict))
     # Books whose prices are a market best or average, not a bookmaker's offer.
     aggregates: set[int] = field(default_factory=set)
+    # The highest bookmaker price of each outcome, kept by group_lines as the prices arrive.
+    top: dict[str, Quote] = field(default_factory=dict)
     _outcomes: set[str] | None = None
     _complete: dict[int, dict[str, Quote]] | None = None
 
@@ -92,19 +94,6 @@ class LineGroup:
             aggregates = self.aggregates
             self._complete = {b: q for b, q in self.by_book.items() if len(q) == wanted and b not in aggregates}
         return self._complete
-
-    def best(self) -> dict[str, Quote]:
-        """The highest bookmaker price of each outcome."""
-        best: dict[str, Quote] = {}
-        aggregates = self.aggregates
-        for book, quotes in self.by_book.items():
-            if book in aggregates:
-                continue
-            for outcome, quote in quotes.items():
-                top = best.get(outcome)
-                if top is None or quote.price > top.price:
-                    best[outcome] = quote
-        return best
 
 
 @dataclass
@@ -173,6 +162,10 @@ def group_lines(quotes: Iterable[Quote]) -> tuple[list[LineGroup], int]:
         group.by_book[q.bookmaker_id][q.outcome] = q
         if q.is_aggregate:
             group.aggregates.add(q.bookmaker_id)
+        else:
+            top = group.top.get(q.outcome)
+            if top is None or q.price > top.price:
+                group.top[q.outcome] = q
     return list(groups.values()), count
 
 
@@ -447,7 +440,7 @@ def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] |
         outcomes = sorted(group.outcomes)
         if len(outcomes) < 2:
             continue
-        best = group.best()
+        best = group.top
         if len(best) != len(outcomes):
             continue
         quotes = [best[o] for o in outcomes]
