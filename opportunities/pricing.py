@@ -78,7 +78,9 @@ def additive(pi: list[float], booksum: float) -> list[float]:
 def power(pi: list[float], booksum: float) -> list[float]:
     """``p_i = pi_i ** k`` with k solving ``sum(pi_i ** k) = 1`` (the "logarithmic" method of
     Buchdahl's *Wisdom of the Crowd*; R package ``implied``). Takes more margin from long shots."""
-    k = _solve(lambda k: sum(p**k for p in pi) - 1.0, 0.01, 100.0)
+    # k = 1 gives the booksum itself: k > 1 takes a margin away, k < 1 fills an underround.
+    low, high = (1.0, 100.0) if booksum > 1 else (0.01, 1.0)
+    k = _solve(lambda k: sum(p**k for p in pi) - 1.0, low, high)
     return [p**k for p in pi]
 
 
@@ -90,10 +92,14 @@ def shin(pi: list[float], booksum: float) -> list[float]:
     with z solving ``sum(p_i) = 1`` (Jullien and Salanie 1994; R package ``implied``). An
     underround market (B < 1) gives z < 0."""
 
-    def probabilities(z: float) -> list[float]:
-        return [(math.sqrt(z * z + 4 * (1 - z) * p * p / booksum) - z) / (2 * (1 - z)) for p in pi]
+    scaled = [4 * p * p / booksum for p in pi]
 
-    z = _solve(lambda z: sum(probabilities(z)) - 1.0, -0.99, 0.99)
+    def probabilities(z: float) -> list[float]:
+        return [(math.sqrt(z * z + (1 - z) * s) - z) / (2 * (1 - z)) for s in scaled]
+
+    # z = 0 gives the square root of the booksum: z > 0 takes a margin away, z < 0 fills an underround.
+    low, high = (0.0, 0.99) if booksum > 1 else (-0.99, 0.0)
+    z = _solve(lambda z: sum(probabilities(z)) - 1.0, low, high)
     return probabilities(z)
 
 
@@ -111,7 +117,9 @@ def shin_z(odds: Sequence[float]) -> float:
 def odds_ratio(pi: list[float], booksum: float) -> list[float]:
     """Cheung (2015): fair and implied odds differ by one odds ratio c,
     ``p_i = pi_i / (c + pi_i - c pi_i)``, with c solving ``sum(p_i) = 1``."""
-    c = _solve(lambda c: sum(p / (c + p - c * p) for p in pi) - 1.0, 1e-6, 1e6)
+    # c = 1 gives the booksum itself: c > 1 takes a margin away, c < 1 fills an underround.
+    low, high = (1.0, 1e6) if booksum > 1 else (1e-6, 1.0)
+    c = _solve(lambda c: sum(p / (c + p - c * p) for p in pi) - 1.0, low, high)
     return [p / (c + p - c * p) for p in pi]
 
 

@@ -150,3 +150,20 @@ def test_zero_margin_returns_the_inverse_odds(probabilities, method):
     odds = [1 / p for p in fair]
     assume(all(o > 1.0 for o in odds))
     assert devig(odds, method) == pytest.approx(fair, abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    probabilities=st.lists(st.floats(min_value=0.05, max_value=1.0), min_size=2, max_size=5),
+    underround=st.floats(min_value=0.005, max_value=0.08),
+    method=st.sampled_from(["power", "shin", "odds_ratio"]),
+)
+def test_an_underround_market_is_solved_too(probabilities, underround, method):
+    # Prices that pay back more than staked across all outcomes (a booksum under 1, as where two
+    # bookmakers' best prices are combined): the solvers search the other side of their parameter.
+    total = sum(probabilities)
+    odds = [1 / (p / total * (1 - underround)) for p in probabilities]
+    fair = devig(odds, method)
+    assert math.isclose(sum(fair), 1.0, abs_tol=1e-9)
+    # Filling an underround raises every probability above its implied one.
+    assert all(f > 1 / o - 1e-12 for f, o in zip(fair, odds, strict=True))
