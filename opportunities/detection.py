@@ -154,7 +154,7 @@ def load_lines(*, now: datetime, event_ids: Iterable[int] | None = None) -> tupl
 def group_lines(quotes: Iterable[Quote]) -> tuple[list[LineGroup], int]:
     groups: dict[tuple, LineGroup] = {}
     count = 0
-    for count, q in enumerate(quotes, 1):  # noqa: B007 (the count is the number of quotes)
+    for count, q in enumerate(quotes, 1):  # noqa: B007 (read after the loop: the number of quotes)
         key = (q.event_id, q.market, q.line)
         group = groups.get(key)
         if group is None:
