@@ -33,4 +33,5 @@ urlpatterns = [
     path("settings/token/revoke/", views.token_revoke, name="token-revoke"),
     path("health/", health, name="health"),
     path("metrics", metrics, name="metrics"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -1,10 +1,12 @@
-"""Account settings: API tokens for scripts, created and revoked by their owner."""
+"""Account settings: API tokens for scripts, created and revoked by their owner; the site's icon."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
@@ -29,3 +31,10 @@ def token_revoke(request: HttpRequest) -> HttpResponse:
     deleted, _ = Token.objects.filter(user=request.user).delete()
     messages.success(request, "API token revoked." if deleted else "There was no token to revoke.")
     return redirect("account")
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD"])
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's, the API's)."""
+    return HttpResponsePermanentRedirect(static("monps/favicon.svg"))

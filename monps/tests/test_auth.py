@@ -46,3 +46,12 @@ def test_login_with_password_works(client, user):
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert client.get("/").status_code == 200
+
+
+def test_the_icon_is_public_wherever_a_browser_asks_for_it(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    assert icon["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in b"".join(icon.streaming_content)
