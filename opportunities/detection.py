@@ -346,6 +346,7 @@ def _write_opportunities(
     }
     stake_base = max(bankroll_now, Decimal(0))
     new: list[tuple] = []
+    new_for_alerts: list[tuple[Strategy, Decimal, datetime]] = []
     updates: list[tuple[int, dict]] = []
     seen = set()
     for c in candidates:
@@ -366,8 +367,10 @@ def _write_opportunities(
             updates.append((existing[key], fields))
         else:
             point = None if q.market == "h2h" else q.point_decimal
-            new.append((c, (*key, q.event_id, q.market, q.outcome, point, *fields.values(), now, now)))
-    created = _bulk_insert(new)
+            new.append((*key, q.event_id, q.market, q.outcome, point, *fields.values(), now, now))
+            new_for_alerts.append((c.strategy, fields["edge"], fields["price_observed_at"]))
+    ids = _bulk_insert(new)
+    created = [NewOpportunity(pk, *opportunity) for pk, opportunity in zip(ids, new_for_alerts, strict=True)]
     if updates:
         _bulk_refresh(updates, now)
     gone = [pk for key, pk in existing.items() if key not in seen]
@@ -376,46 +379,42 @@ def _write_opportunities(
 
 
 # In the order of the rows _write_opportunities makes.
-INSERT_COLUMNS = [
-    ("strategy_id", "bigint"),
-    ("selection_id", "bigint"),
-    ("bookmaker_id", "smallint"),
-    ("event_id", "bigint"),
-    ("market", "text"),
-    ("outcome", "text"),
-    ("point", "numeric"),
-    ("price", "numeric"),
-    ("fair_probability", "numeric"),
-    ("fair_price", "numeric"),
-    ("edge", "numeric"),
-    ("kelly_share", "numeric"),
-    ("suggested_stake", "numeric"),
-    ("price_observed_at", "timestamptz"),
-    ("detected_at", "timestamptz"),
-    ("last_seen_at", "timestamptz"),
-]
+INSERT_COLUMNS = (
+    "strategy_id",
+    "selection_id",
+    "bookmaker_id",
+    "event_id",
+    "market",
+    "outcome",
+    "point",
+    "price",
+    "fair_probability",
+    "fair_price",
+    "edge",
+    "kelly_share",
+    "suggested_stake",
+    "price_observed_at",
+    "detected_at",
+    "last_seen_at",
+)
 
 
-def _bulk_insert(new: list[tuple[Candidate, tuple]]) -> list[NewOpportunity]:
+def _bulk_insert(rows: list[tuple]) -> list[int]:
     """COPY new opportunities in, with ids taken from their sequence first (COPY returns none):
     arrays for an INSERT ... unnest cost more to build in Python than the insert itself."""
-    if not new:
+    if not rows:
         return []
-    columns = ", ".join(name for name, _ in INSERT_COLUMNS)
+    columns = ", ".join(INSERT_COLUMNS)
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence('opportunities_opportunity', 'id')) FROM generate_series(1, %s)",
-            [len(new)],
+            [len(rows)],
         )
         ids = [pk for (pk,) in cursor.fetchall()]
         with cursor.copy(f"COPY opportunities_opportunity (id, {columns}) FROM STDIN") as copy:
-            for pk, (_, row) in zip(ids, new, strict=True):
+            for pk, row in zip(ids, rows, strict=True):
                 copy.write_row((pk, *row))
-    edge = [name for name, _ in INSERT_COLUMNS].index("edge")
-    return [
-        NewOpportunity(pk, candidate.strategy, row[edge], candidate.quote.observed_at)
-        for pk, (candidate, row) in zip(ids, new, strict=True)
-    ]
+    return ids
 
 
 def _bulk_refresh(updates: list[tuple[int, dict]], now: datetime) -> None:
