@@ -78,9 +78,7 @@ def additive(pi: list[float], booksum: float) -> list[float]:
 def power(pi: list[float], booksum: float) -> list[float]:
     """``p_i = pi_i ** k`` with k solving ``sum(pi_i ** k) = 1`` (the "logarithmic" method of
     Buchdahl's *Wisdom of the Crowd*; R package ``implied``). Takes more margin from long shots."""
-    # k = 1 gives the booksum itself: k > 1 takes a margin away, k < 1 fills an underround.
-    low, high = (1.0, 100.0) if booksum > 1 else (0.01, 1.0)
-    k = _solve(lambda k: sum(p**k for p in pi) - 1.0, low, high)
+    k = _solve_beside(lambda k: sum(p**k for p in pi) - 1.0, 0.01, 1.0, 100.0)  # k = 1: the booksum itself
     return [p**k for p in pi]
 
 
@@ -91,35 +89,31 @@ def shin(pi: list[float], booksum: float) -> list[float]:
 
     with z solving ``sum(p_i) = 1`` (Jullien and Salanie 1994; R package ``implied``). An
     underround market (B < 1) gives z < 0."""
-
-    scaled = [4 * p * p / booksum for p in pi]
-
-    def probabilities(z: float) -> list[float]:
-        return [(math.sqrt(z * z + (1 - z) * s) - z) / (2 * (1 - z)) for s in scaled]
-
-    # z = 0 gives the square root of the booksum: z > 0 takes a margin away, z < 0 fills an underround.
-    low, high = (0.0, 0.99) if booksum > 1 else (-0.99, 0.0)
-    z = _solve(lambda z: sum(probabilities(z)) - 1.0, low, high)
+    z, probabilities = _shin_solution(pi, booksum)
     return probabilities(z)
 
 
 def shin_z(odds: Sequence[float]) -> float:
     """The share of insider money in Shin's model for this market."""
     pi = implied(odds)
-    booksum = sum(pi)
+    return _shin_solution(pi, sum(pi))[0]
 
-    def total(z: float) -> float:
-        return sum((math.sqrt(z * z + 4 * (1 - z) * p * p / booksum) - z) / (2 * (1 - z)) for p in pi) - 1.0
 
-    return _solve(total, -0.99, 0.99)
+def _shin_solution(pi: list[float], booksum: float) -> tuple[float, Callable[[float], list[float]]]:
+    """Shin's z for these implied probabilities, and p_i as a function of z."""
+    scaled = [4 * p * p / booksum for p in pi]
+
+    def probabilities(z: float) -> list[float]:
+        return [(math.sqrt(z * z + (1 - z) * s) - z) / (2 * (1 - z)) for s in scaled]
+
+    # z = 0 gives the square root of the booksum.
+    return _solve_beside(lambda z: sum(probabilities(z)) - 1.0, -0.99, 0.0, 0.99), probabilities
 
 
 def odds_ratio(pi: list[float], booksum: float) -> list[float]:
     """Cheung (2015): fair and implied odds differ by one odds ratio c,
     ``p_i = pi_i / (c + pi_i - c pi_i)``, with c solving ``sum(p_i) = 1``."""
-    # c = 1 gives the booksum itself: c > 1 takes a margin away, c < 1 fills an underround.
-    low, high = (1.0, 1e6) if booksum > 1 else (1e-6, 1.0)
-    c = _solve(lambda c: sum(p / (c + p - c * p) for p in pi) - 1.0, low, high)
+    c = _solve_beside(lambda c: sum(p / (c + p - c * p) for p in pi) - 1.0, 1e-6, 1.0, 1e6)  # c = 1: the booksum
     return [p / (c + p - c * p) for p in pi]
 
 
@@ -130,6 +124,17 @@ _METHODS: dict[str, Callable[[list[float], float], list[float]]] = {
     "shin": shin,
     "odds_ratio": odds_ratio,
 }
+
+
+def _solve_beside(f: Callable[[float], float], low: float, pivot: float, high: float) -> float:
+    """The root of a decreasing f in [low, high], searched only on the side of ``pivot`` where it lies
+    (above it when f(pivot) > 0): a margin puts it on one side, an underround on the other, and half
+    the interval takes the solver a few evaluations less. The side follows from f itself, so a
+    booksum within rounding of 1 cannot send it the wrong way."""
+    f_pivot = f(pivot)
+    if f_pivot == 0:
+        return pivot
+    return _solve(f, pivot, high) if f_pivot > 0 else _solve(f, low, pivot)
 
 
 def _solve(f: Callable[[float], float], low: float, high: float) -> float:

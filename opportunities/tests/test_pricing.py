@@ -167,3 +167,11 @@ def test_an_underround_market_is_solved_too(probabilities, underround, method):
     assert math.isclose(sum(fair), 1.0, abs_tol=1e-9)
     # Filling an underround raises every probability above its implied one.
     assert all(f > 1 / o - 1e-12 for f, o in zip(fair, odds, strict=True))
+
+
+def test_a_fair_market_whose_booksum_rounds_below_one_is_still_solved():
+    # sum(1 / o) is 0.9999999999999999 here while Shin's total at z = 0 comes out 2.2e-16 above 1: the
+    # side searched must follow the function, not the booksum (found among 20,000 random markets).
+    odds = [2.2450123144670444, 2.4524821347268317, 6.811154971894132]
+    assert sum(1 / o for o in odds) < 1
+    assert shin_z(odds) == pytest.approx(0.0, abs=1e-9)
