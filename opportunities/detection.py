@@ -1,9 +1,15 @@
 """Detection: compare every bookmaker's current price with the fair price, record what beats it.
 
-One pass reads the current prices of the events in scope in one query, groups them by market line
-(event, market, line), prices each line once per strategy (a sharp book's devigged prices, or the
-average of every complete book's devigged prices) and writes opportunities and surebets with a
-fixed number of set-based statements, whatever the number of events.
+One pass groups the current prices of the events in scope by market line (event, market, line),
+prices each line once per strategy (a sharp book's devigged prices, or the average of every complete
+book's devigged prices) and writes opportunities and surebets with a fixed number of set-based
+statements, whatever the number of events.
+
+When every active strategy prices from a sharp book, PostgreSQL does the per-price work: one
+aggregate returns, per selection, the reference books' prices and the best bookmaker price (all a
+surebet needs), and once the lines are priced a second query returns only the prices at or above
+the lowest price with the edge wanted. A consensus strategy needs every complete book's prices,
+so then all the prices are read.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from typing import NamedTuple
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -79,6 +86,8 @@ class LineGroup:
     aggregates: set[int] = field(default_factory=set)
     # The highest bookmaker price of each outcome, kept by group_lines as the prices arrive.
     top: dict[str, Quote] = field(default_factory=dict)
+    # Read from the aggregate (where by_book holds only some books): every outcome quoted, its selection.
+    selections: dict[str, int] = field(default_factory=dict)
     _outcomes: set[str] | None = None
     _complete: dict[int, dict[str, Quote]] | None = None
 
@@ -116,15 +125,66 @@ class DetectionResult:
     duration_ms: int = 0
 
 
+UPCOMING = "e.commence_time > %(now)s AND NOT e.completed AND NOT e.cancelled"
+
 # The current prices of events that have not started, as Quote's fields.
-QUOTES_SQL = """
+QUOTES_SQL = f"""
     SELECT p.selection_id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, p.bookmaker_id,
            b.is_aggregate, p.price::float8, extract(epoch FROM p.observed_at)::float8, e.sport_id
     FROM odds_price p
     JOIN odds_selection s ON s.id = p.selection_id
     JOIN odds_event e ON e.id = s.event_id
     JOIN odds_bookmaker b ON b.id = p.bookmaker_id
-    WHERE e.commence_time > %(now)s AND NOT e.completed AND NOT e.cancelled
+    WHERE {UPCOMING}
+"""
+
+# Per selection of the events that have not started: its number of prices, its best bookmaker price
+# and, per reference book ({references}), its price and time. The best price comes with its bookmaker
+# as one float8, price * 1e8 - bookmaker id (exact: prices are below 10,000 with 3 decimals, ids
+# below 100,000), so that a plain max() finds both (arrays made per price took twice as long), and
+# among equal prices the lowest bookmaker id.
+SELECTIONS_SQL = f"""
+    SELECT s.id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, e.sport_id, p.n, p.top{{columns}}
+    FROM (
+        SELECT selection_id, count(*) AS n,
+               max(price::float8 * {{scale}} - bookmaker_id) FILTER (
+                   WHERE bookmaker_id <> ALL(ARRAY(SELECT id FROM odds_bookmaker WHERE is_aggregate))) AS top
+               {{references}}
+        FROM odds_price
+        WHERE selection_id IN (
+            SELECT s.id FROM odds_selection s JOIN odds_event e ON e.id = s.event_id WHERE {UPCOMING}{{scope}})
+        GROUP BY selection_id
+    ) p
+    JOIN odds_selection s ON s.id = p.selection_id
+    JOIN odds_event e ON e.id = s.event_id
+"""
+TOP_SCALE = 100_000_000
+BOOKMAKER_IDS = 100_000
+REFERENCE_PRICE = (
+    ", max(price::float8) FILTER (WHERE bookmaker_id = {id}) AS price{id}"
+    ", max(extract(epoch FROM observed_at)::float8) FILTER (WHERE bookmaker_id = {id}) AS at{id}"
+)
+
+
+def _top(encoded: float) -> tuple[float, int]:
+    """(price, bookmaker id) of SELECTIONS_SQL's best price."""
+    scaled = round(encoded)
+    book = -scaled % BOOKMAKER_IDS
+    return (scaled + book) // BOOKMAKER_IDS / (TOP_SCALE // BOOKMAKER_IDS), book
+
+
+# The bookmaker prices of these selections at or above each one's lowest price. A nested loop over
+# the primary key (OFFSET 0 keeps the planner from flattening it into a hash of every price): the
+# selections asked for are those whose best price has the edge, a fraction of them.
+ABOVE_SQL = """
+    SELECT p.selection_id, p.bookmaker_id, p.price::float8, extract(epoch FROM p.observed_at)::float8
+    FROM unnest(%(selections)s::bigint[], %(lowest)s::float8[]) AS t(selection_id, lowest)
+    CROSS JOIN LATERAL (
+        SELECT * FROM odds_price p
+        WHERE p.selection_id = t.selection_id AND p.price::float8 >= t.lowest
+          AND p.bookmaker_id <> ALL(ARRAY(SELECT id FROM odds_bookmaker WHERE is_aggregate))
+        OFFSET 0
+    ) p
 """
 
 
@@ -169,6 +229,74 @@ def group_lines(quotes: Iterable[Quote]) -> tuple[list[LineGroup], int]:
     return list(groups.values()), count
 
 
+def load_reference_lines(
+    *, now: datetime, references: Iterable[int], event_ids: Iterable[int] | None = None
+) -> tuple[list[LineGroup], int]:
+    """The lines of the events that have not started, with every outcome quoted, its best bookmaker
+    price (``top``) and the reference books' prices (``by_book``), and the number of prices: what a
+    sharp-book strategy needs to price a line, and a surebet to be found. ``add_prices_above`` adds
+    the prices that may have an edge."""
+    refs = sorted({int(book) for book in references})
+    sql = SELECTIONS_SQL.format(
+        scale=TOP_SCALE,
+        columns="".join(f", p.price{book}, p.at{book}" for book in refs),
+        references="".join(REFERENCE_PRICE.format(id=book) for book in refs),
+        scope="" if event_ids is None else " AND s.event_id = ANY(%(events)s)",
+    )
+    params: dict = {"now": now}
+    if event_ids is not None:
+        params["events"] = list(event_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    groups: dict[tuple, LineGroup] = {}
+    count = 0
+    for selection, event, market, outcome, point, line, sport, n, top, *prices in rows:
+        count += n
+        key = (event, market, line)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = LineGroup(event, market, line, sport, _outcomes=set())
+        group.outcomes.add(outcome)
+        group.selections[outcome] = selection
+        if top is not None:
+            # A surebet's leg needs no time: its price's is read with the prices above (NaN until then).
+            price, book = _top(top)
+            group.top[outcome] = Quote(
+                selection, event, market, outcome, point, line, book, False, price, math.nan, sport
+            )
+        for index, book in enumerate(refs):
+            price = prices[2 * index]
+            if price is not None:
+                group.by_book[book][outcome] = Quote(
+                    selection, event, market, outcome, point, line, book, False, price, prices[2 * index + 1], sport
+                )
+    return list(groups.values()), count
+
+
+def add_prices_above(priced: list[PricedLine]) -> None:
+    """Add to each priced line's ``by_book`` its bookmaker prices at or above the lowest price with the
+    edge wanted, for the outcomes whose best price reaches it (the others have no opportunity)."""
+    lowest: dict[int, float] = {}
+    where: dict[int, tuple[LineGroup, Quote]] = {}  # selection: its line, its best price
+    for group, _, wanted in priced:
+        for outcome, price in wanted.items():
+            top = group.top.get(outcome)
+            if top is None or top.price < price:
+                continue
+            selection = group.selections[outcome]
+            lowest[selection] = min(price, lowest.get(selection, math.inf))
+            where[selection] = (group, top)
+    if not lowest:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(ABOVE_SQL, {"selections": list(lowest), "lowest": list(lowest.values())})
+        rows = cursor.fetchall()
+    for selection, book, price, epoch in rows:
+        group, top = where[selection]  # the selection's fields, from its best price
+        group.by_book[book][top.outcome] = top._replace(bookmaker_id=book, price=price, observed_epoch=epoch)
+
+
 def fair_probabilities(group: LineGroup, strategy: Strategy) -> dict[str, float] | None:
     """The strategy's fair probability of each outcome of this line, or None when it cannot tell."""
     complete = group.complete_books()
@@ -203,23 +331,28 @@ def _lowest_price(probability: float, min_edge: float, min_price: float) -> floa
     return max(min_price, (1.0 + min_edge) / probability * (1 - 1e-9))
 
 
-def candidates_for(
+class PricedLine(NamedTuple):
+    group: LineGroup
+    fair: dict[str, float]  # the strategy's fair probability of each outcome
+    lowest: dict[str, float]  # the lowest price of each outcome with the edge the strategy wants
+
+
+def price_lines(
     groups: list[LineGroup],
     strategy: Strategy,
     *,
     now: datetime,
     kickoffs: dict[int, datetime],
     collected: dict[int, datetime | None],
-) -> list[Candidate]:
+) -> list[PricedLine]:
+    """The lines this strategy looks at (its markets and sports, far enough from kick-off, collected
+    recently enough) that it can price."""
     markets = set(strategy.market_list)
     sports = {s.pk for s in strategy.sports.all()}
-    allowed_books = {b.pk for b in strategy.bookmakers.all()}
-    min_edge, min_price, max_price = float(strategy.min_edge), float(strategy.min_price), float(strategy.max_price)
+    min_edge, min_price = float(strategy.min_edge), float(strategy.min_price)
     earliest_kickoff = now + timedelta(minutes=strategy.min_minutes_before_kickoff)
     freshest = now - timedelta(minutes=strategy.max_price_age_minutes)
-    reference = strategy.reference_bookmaker_id  # read once: a model field is a descriptor call
-    kelly_fraction, max_share = float(strategy.kelly_fraction), float(strategy.max_stake_share)
-    found = []
+    priced = []
     for group in groups:
         if group.market not in markets or (sports and group.sport_id not in sports):
             continue
@@ -231,10 +364,21 @@ def candidates_for(
         fair = fair_probabilities(group, strategy)
         if fair is None:
             continue
-        # The lowest price with the edge wanted, per outcome (edge = price * p - 1): most of the
-        # 100,000 prices fail one comparison. Just under it, so that rounding cannot drop a price
-        # whose edge is exactly the minimum; the edge itself decides.
+        # The lowest price with the edge wanted, per outcome (edge = price * p - 1): most prices fail
+        # one comparison. Just under it, so that rounding cannot drop a price whose edge is exactly
+        # the minimum; the edge itself decides.
         lowest = {outcome: _lowest_price(p, min_edge, min_price) for outcome, p in fair.items()}
+        priced.append(PricedLine(group, fair, lowest))
+    return priced
+
+
+def candidates_for(priced: list[PricedLine], strategy: Strategy) -> list[Candidate]:
+    allowed_books = {b.pk for b in strategy.bookmakers.all()}
+    min_edge, max_price = float(strategy.min_edge), float(strategy.max_price)
+    reference = strategy.reference_bookmaker_id  # read once: a model field is a descriptor call
+    kelly_fraction, max_share = float(strategy.kelly_fraction), float(strategy.max_stake_share)
+    found = []
+    for group, fair, lowest in priced:
         for book_id, quotes in group.by_book.items():
             if book_id == reference or book_id in group.aggregates or (allowed_books and book_id not in allowed_books):
                 continue
@@ -247,6 +391,29 @@ def candidates_for(
                     share = pricing.kelly(quote.price, probability, kelly_fraction, cap=max_share)
                     found.append(Candidate(strategy, quote, probability, value, share))
     return found
+
+
+def find(
+    strategies: list[Strategy],
+    *,
+    now: datetime,
+    event_ids: list[int] | None = None,
+    read_all: bool | None = None,
+) -> tuple[list[LineGroup], int, list[Candidate]]:
+    """The lines, the number of prices and the opportunities of a pass. All the prices are read when a
+    strategy prices from the consensus (or when ``read_all``): otherwise the database narrows them."""
+    consensus = any(not s.reference_bookmaker_id for s in strategies)
+    if read_all or (read_all is None and consensus):
+        groups, count = load_lines(now=now, event_ids=event_ids)
+    else:
+        # An aggregate (market best or average) is no reference: it never prices a line.
+        references = {s.reference_bookmaker_id for s in strategies if not s.reference_bookmaker.is_aggregate}
+        groups, count = load_reference_lines(now=now, references=references, event_ids=event_ids)
+    kickoffs, collected = _event_times({group.event_id for group in groups} | set(event_ids or []))
+    priced = [(s, price_lines(groups, s, now=now, kickoffs=kickoffs, collected=collected)) for s in strategies]
+    if not (read_all or (read_all is None and consensus)):
+        add_prices_above([line for _, lines in priced for line in lines])
+    return groups, count, [c for s, lines in priced for c in candidates_for(lines, s)]
 
 
 def detect(*, event_ids: Iterable[int] | None = None, now: datetime | None = None) -> DetectionResult:
@@ -265,20 +432,16 @@ def detect(*, event_ids: Iterable[int] | None = None, now: datetime | None = Non
             # What a pass writes, the next pass (minutes later at most) writes again: a crash may lose
             # the last commit's fsync window, never half a pass. Saves the WAL flush on every pass.
             cursor.execute("SET LOCAL synchronous_commit = off")
-        groups, result.prices = load_lines(now=now, event_ids=event_ids)
-        events = {group.event_id for group in groups}
-        scope = events | set(event_ids or [])
-        result.events = len(events)
-        kickoffs, collected = _event_times(scope)
         strategies = list(
             Strategy.objects.filter(active=True)
             .select_related("reference_bookmaker")
             .prefetch_related("sports", "bookmakers")
         )
+        groups, result.prices, candidates = find(strategies, now=now, event_ids=event_ids)
+        events = {group.event_id for group in groups}
+        scope = events | set(event_ids or [])
+        result.events = len(events)
         bankroll_now = bankroll().now
-        candidates = [
-            c for s in strategies for c in candidates_for(groups, s, now=now, kickoffs=kickoffs, collected=collected)
-        ]
         created, result.updated, result.expired = _write_opportunities(
             candidates, bankroll_now=bankroll_now, now=now, scope=None if event_ids is None else scope
         )
@@ -310,13 +473,13 @@ def detect(*, event_ids: Iterable[int] | None = None, now: datetime | None = Non
 
 
 def _event_times(event_ids: set[int]) -> tuple[dict[int, datetime], dict[int, datetime | None]]:
-    from odds.models import Event
-
     kickoffs, collected = {}, {}
-    for pk, kickoff, last in Event.objects.filter(pk__in=event_ids).values_list(
-        "pk", "commence_time", "last_collected_at"
-    ):
-        kickoffs[pk], collected[pk] = kickoff, last
+    with connection.cursor() as cursor:  # one array parameter: pk__in binds one per event
+        cursor.execute(
+            "SELECT id, commence_time, last_collected_at FROM odds_event WHERE id = ANY(%s)", [list(event_ids)]
+        )
+        for pk, kickoff, last in cursor.fetchall():
+            kickoffs[pk], collected[pk] = kickoff, last
     return kickoffs, collected
 
 
@@ -450,11 +613,18 @@ def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] |
     if scope is not None:
         active = active.filter(event_id__in=scope)
     # Most surebets are the same from one pass to the next: the legs are only rebuilt and written for
-    # a surebet whose best prices changed (the legs follow from its quotes).
-    existing = {
-        (event, market, line): (pk, _legs_key(legs))
-        for pk, event, market, line, legs in active.values_list("pk", "event_id", "market", "line", "legs")
-    }
+    # a surebet whose best prices changed (the legs follow from its quotes). Read as text and decoded
+    # by orjson: the JSON field's own decoding took most of the time of this read.
+    sql = "SELECT id, event_id, market, line, legs::text FROM opportunities_surebet WHERE expired_at IS NULL"
+    with connection.cursor() as cursor:
+        if scope is None:
+            cursor.execute(sql)
+        else:
+            cursor.execute(f"{sql} AND event_id = ANY(%s)", [list(scope)])
+        existing = {
+            (event, market, line): (pk, _legs_key(orjson.loads(legs)))
+            for pk, event, market, line, legs in cursor.fetchall()
+        }
     new, changed = [], []
     for key, (quotes, shares) in found.items():
         if key not in existing:

@@ -1,11 +1,12 @@
+import random
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from bets.models import LedgerEntry
-from odds.models import Bookmaker, Sport
-from opportunities.detection import detect
+from odds.models import Bookmaker, Price, Sport
+from opportunities.detection import detect, find
 from opportunities.models import Opportunity, Strategy, Surebet
 from opportunities.pricing import devig
 from opportunities.tests.factories import NOW, event_with, h2h_event, quotes
@@ -221,7 +222,7 @@ def test_the_pass_reads_prices_in_a_constant_number_of_queries(strategy, django_
     detect(now=NOW)
     for i in range(3, 5):
         totals_event(f"a{i}")
-    with django_assert_num_queries(21) as small:  # 3 seen again, 2 new
+    with django_assert_num_queries(22) as small:  # 3 seen again, 2 new
         detect(now=NOW)
     for i in range(5, 40):
         totals_event(f"a{i}")
@@ -239,3 +240,98 @@ def test_kelly_fraction_and_the_stake_cap(strategy):
     opportunity = Opportunity.objects.get()
     # Full Kelly would be 1/12 of the bankroll; the cap keeps it at 1%.
     assert (opportunity.kelly_share, opportunity.suggested_stake) == (Decimal("0.01000"), Decimal("10.00"))
+
+
+def random_market(seed: int, events: int = 25) -> None:
+    """Lines priced by ten bookmakers (one an aggregate) with random margins: some books skip an
+    outcome, some lines are underround at the reference, some across books lock a profit."""
+    rng = random.Random(seed)
+    books = ["pinnacle", "betfair_ex_eu", "market_max", *(f"b{i}" for i in range(7))]
+    for e in range(events):
+        made = []
+        for market, point, outcomes in (
+            ("h2h", 0, ["Home", "Draw", "Away"]),
+            ("totals", 2.5, ["Over", "Under"]),
+            ("spreads", -0.5, ["Home", "Away"]),
+        ):
+            chances = [rng.uniform(0.5, 3) for _ in outcomes]
+            chances = [c / sum(chances) for c in chances]
+            prices = {}
+            for book in books:
+                margin = rng.uniform(0.97, 1.10)
+                kept = [o for o in outcomes if rng.random() > 0.08]
+                prices[book] = {
+                    o: round(max(1.01, 1 / (p * margin) * rng.uniform(0.96, 1.04)), 2)
+                    for o, p in zip(outcomes, chances, strict=True)
+                    if o in kept
+                }
+            made += quotes("Home", prices, market=market, point=point)
+        event_with(f"r{seed}-{e}", made)
+
+
+def test_reading_only_the_prices_with_an_edge_finds_what_reading_every_price_finds(strategy):
+    random_market(3)
+    betfair = Bookmaker.objects.get(key="betfair_ex_eu")
+    Strategy.objects.create(
+        name="Exchange, power", reference_bookmaker=betfair, devig_method="power", min_edge=Decimal("0")
+    )
+    narrow = Strategy.objects.create(
+        name="Pinnacle, odds ratio, some books",
+        reference_bookmaker=strategy.reference_bookmaker,
+        devig_method="odds_ratio",
+        min_edge=Decimal("0.05"),
+        max_price=Decimal("4.00"),
+        markets="h2h,totals",
+    )
+    narrow.bookmakers.set(Bookmaker.objects.filter(key__in=["b1", "b2", "betfair_ex_eu"]))
+    strategies = list(Strategy.objects.select_related("reference_bookmaker").prefetch_related("sports", "bookmakers"))
+
+    def found(read_all: bool) -> tuple:
+        groups, count, candidates = find(strategies, now=NOW, read_all=read_all)
+        lines = {(g.event_id, g.market, g.line): g for g in groups}
+        tops = {key: {o: q.price for o, q in g.top.items()} for key, g in lines.items()}
+        outcomes = {key: g.outcomes for key, g in lines.items()}
+        opportunities = sorted(
+            (
+                c.strategy.pk,
+                c.quote.selection_id,
+                c.quote.bookmaker_id,
+                c.quote.price,
+                c.quote.observed_epoch,
+                c.fair_probability,
+                c.edge,
+                c.kelly_share,
+            )
+            for c in candidates
+        )
+        return count, outcomes, tops, opportunities, lines
+
+    count, outcomes, tops, opportunities, lines = found(read_all=False)
+    assert (count, outcomes, tops, opportunities) == found(read_all=True)[:4]
+    assert count == Price.objects.count()  # every price counted
+    assert {o[0] for o in opportunities} == {s.pk for s in strategies}  # each strategy found some
+    assert len(opportunities) > 30
+    # Among equal best prices, the lowest bookmaker id: stable from one pass to the next.
+    full = found(read_all=True)[4]
+    for key, group in lines.items():
+        for outcome, top in group.top.items():
+            equal = [
+                book
+                for book, q in full[key].by_book.items()
+                if book not in full[key].aggregates and outcome in q and q[outcome].price == top.price
+            ]
+            assert top.bookmaker_id == min(equal)
+    surebets = [
+        key
+        for key, prices in tops.items()
+        if len(prices) == len(outcomes[key]) and sum(1 / p for p in prices.values()) < 1
+    ]
+    assert surebets  # the market has some, found the same way
+    pinnacle = strategy.reference_bookmaker_id
+    underround = [
+        key
+        for key, group in lines.items()
+        if len(group.by_book[pinnacle]) == len(group.outcomes)
+        and sum(1 / q.price for q in group.by_book[pinnacle].values()) < 1
+    ]
+    assert underround  # lines where the reference's own prices lock a profit are priced alike
