@@ -500,17 +500,20 @@ class NewOpportunity(NamedTuple):
 def _write_opportunities(
     candidates: list[Candidate], *, bankroll_now: Decimal, now: datetime, scope: set[int] | None
 ) -> tuple[list[NewOpportunity], int, int]:
-    active = Opportunity.objects.active()
-    if scope is not None:
-        active = active.filter(event_id__in=scope)
-    existing = {
-        (strategy, selection, book): pk
-        for pk, strategy, selection, book in active.values_list("pk", "strategy_id", "selection_id", "bookmaker_id")
-    }
+    # Each active opportunity with the values a pass may change (REFRESHED, in order): most are seen
+    # again as they were, and only their last_seen_at is written.
+    sql = f"SELECT id, strategy_id, selection_id, bookmaker_id, {', '.join(REFRESHED)} FROM opportunities_opportunity"
+    with connection.cursor() as cursor:
+        if scope is None:
+            cursor.execute(f"{sql} WHERE expired_at IS NULL")
+        else:
+            cursor.execute(f"{sql} WHERE expired_at IS NULL AND event_id = ANY(%s)", [list(scope)])
+        existing = {(strategy, selection, book): (pk, values) for pk, strategy, selection, book, *values in cursor}
     stake_base = max(bankroll_now, Decimal(0))
     new: list[tuple] = []
     new_for_alerts: list[tuple[Strategy, Decimal, datetime]] = []
     updates: list[tuple[int, dict]] = []
+    unchanged: list[int] = []
     seen = set()
     for c in candidates:
         q = c.quote
@@ -527,7 +530,11 @@ def _write_opportunities(
             "price_observed_at": q.observed_at,
         }
         if key in existing:
-            updates.append((existing[key], fields))
+            pk, values = existing[key]
+            if values == [fields[column] for column in REFRESHED]:
+                unchanged.append(pk)
+            else:
+                updates.append((pk, fields))
         else:
             point = None if q.market == "h2h" else q.point_decimal
             new.append((*key, q.event_id, q.market, q.outcome, point, *fields.values(), now, now))
@@ -536,9 +543,14 @@ def _write_opportunities(
     created = [NewOpportunity(pk, *opportunity) for pk, opportunity in zip(ids, new_for_alerts, strict=True)]
     if updates:
         _bulk_refresh(updates, now)
-    gone = [pk for key, pk in existing.items() if key not in seen]
+    if unchanged:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE opportunities_opportunity SET last_seen_at = %s WHERE id = ANY(%s)", [now, unchanged]
+            )
+    gone = [pk for key, (pk, _) in existing.items() if key not in seen]
     expired = Opportunity.objects.filter(pk__in=gone).update(expired_at=now) if gone else 0
-    return created, len(updates), expired
+    return created, len(updates) + len(unchanged), expired
 
 
 # In the order of the rows _write_opportunities makes.
@@ -580,9 +592,13 @@ def _bulk_insert(rows: list[tuple]) -> list[int]:
     return ids
 
 
+# What a pass computes of an opportunity, in the order of _write_opportunities's fields.
+REFRESHED = ("price", "fair_probability", "fair_price", "edge", "kelly_share", "suggested_stake", "price_observed_at")
+
+
 def _bulk_refresh(updates: list[tuple[int, dict]], now: datetime) -> None:
-    """Update every re-seen opportunity in one statement."""
-    columns = ["price", "fair_probability", "fair_price", "edge", "kelly_share", "suggested_stake", "price_observed_at"]
+    """Update every re-seen opportunity whose values changed in one statement."""
+    columns = REFRESHED
     arrays = [[pk for pk, _ in updates]] + [[fields[c] for _, fields in updates] for c in columns]
     types = ["bigint", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "timestamptz"]
     unnest = ", ".join(f"%s::{t}[]" for t in types)

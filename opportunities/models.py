@@ -139,7 +139,6 @@ class Opportunity(models.Model):
             ),
             models.Index(fields=["-edge"], condition=Q(expired_at__isnull=True), name="opportunity_active_edge"),
             models.Index(fields=["-detected_at"], name="opportunity_detected"),
-            models.Index(fields=["event"], name="opportunity_event"),
         ]
 
     def __str__(self) -> str:
