@@ -79,6 +79,21 @@ def test_seen_again_updates_instead_of_duplicating(strategy):
     assert opportunity.last_seen_at == NOW + timedelta(minutes=5)
 
 
+def test_seen_again_unchanged_moves_only_its_last_seen_time_until_the_bankroll_moves_its_stake(strategy):
+    totals_event()
+    detect(now=NOW)
+    first = Opportunity.objects.values().get()
+    result = detect(now=NOW + timedelta(minutes=1))
+    assert (len(result.created), result.updated, result.expired) == (0, 1, 0)
+    again = Opportunity.objects.values().get()
+    assert again == {**first, "last_seen_at": NOW + timedelta(minutes=1)}
+
+    LedgerEntry.objects.create(kind="deposit", amount=Decimal("1000.00"), at=NOW)  # 2000 x 0.02083
+    detect(now=NOW + timedelta(minutes=2))
+    doubled = Opportunity.objects.values().get()
+    assert doubled == {**first, "suggested_stake": Decimal("41.66"), "last_seen_at": NOW + timedelta(minutes=2)}
+
+
 def test_it_expires_when_the_edge_disappears(strategy):
     totals_event()
     detect(now=NOW)
