@@ -376,20 +376,26 @@ def bench_detection(report: Report, repeat: int) -> None:
             list(cursor.cursor.stream(QUOTES_SQL, params, size=STREAM_ROWS))
 
     reading = min(timed(fetched, repeat), timed(streamed, repeat), key=statistics.median)
+    # Every opportunity new (the worst case for writes), then every one seen again (a pass in use).
     passes = timed(lambda: detect(), repeat, setup=lambda: Opportunity.objects.all().delete())
-    ratio = statistics.median(passes) / statistics.median(reading)
-    report.add(
-        Figure(
-            f"detection: full pass over {count} prices",
-            statistics.median(passes),
-            "s",
-            spread=spread(passes),
-            reference=statistics.median(reading),
-            ratio=ratio,
-            bar="<= 2x read",
-            passed=ratio <= 2,
+    again = timed(lambda: detect(), repeat)
+    for label, durations in (
+        (f"full pass over {count} prices", passes),
+        ("the same, every opportunity seen again", again),
+    ):
+        ratio = statistics.median(durations) / statistics.median(reading)
+        report.add(
+            Figure(
+                f"detection: {label}",
+                statistics.median(durations),
+                "s",
+                spread=spread(durations),
+                reference=statistics.median(reading),
+                ratio=ratio,
+                bar="<= 2x read",
+                passed=ratio <= 2,
+            )
         )
-    )
 
 
 # --------------------------------------------------------------------------- 3. pages
