@@ -140,14 +140,14 @@ QUOTES_SQL = f"""
 
 # Per selection of the events that have not started: its number of prices, its best bookmaker price
 # and, per reference book ({references}), its price and time. The best price comes with its bookmaker
-# as one float8, price * 1e8 - bookmaker id (exact: prices are below 10,000 with 3 decimals, ids
-# below 100,000), so that a plain max() finds both (arrays made per price took twice as long), and
-# among equal prices the lowest bookmaker id.
+# as one integer, price in thousandths * 100,000 - bookmaker id, so that a plain max() finds both,
+# and among equal prices the lowest bookmaker id (arrays made per price took five times as long,
+# a float8 twice: numeric becomes float8 through its text).
 SELECTIONS_SQL = f"""
     SELECT s.id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, e.sport_id, p.n, p.top{{columns}}
     FROM (
         SELECT selection_id, count(*) AS n,
-               max(price::float8 * {{scale}} - bookmaker_id) FILTER (
+               max((price * 1000)::int8 * {{scale}} - bookmaker_id) FILTER (
                    WHERE bookmaker_id <> ALL(ARRAY(SELECT id FROM odds_bookmaker WHERE is_aggregate))) AS top
                {{references}}
         FROM odds_price
@@ -158,19 +158,17 @@ SELECTIONS_SQL = f"""
     JOIN odds_selection s ON s.id = p.selection_id
     JOIN odds_event e ON e.id = s.event_id
 """
-TOP_SCALE = 100_000_000
-BOOKMAKER_IDS = 100_000
+BOOKMAKER_IDS = 100_000  # above any bookmaker id (a smallint)
 REFERENCE_PRICE = (
     ", max(price::float8) FILTER (WHERE bookmaker_id = {id}) AS price{id}"
     ", max(extract(epoch FROM observed_at)::float8) FILTER (WHERE bookmaker_id = {id}) AS at{id}"
 )
 
 
-def _top(encoded: float) -> tuple[float, int]:
+def _top(encoded: int) -> tuple[float, int]:
     """(price, bookmaker id) of SELECTIONS_SQL's best price."""
-    scaled = round(encoded)
-    book = -scaled % BOOKMAKER_IDS
-    return (scaled + book) // BOOKMAKER_IDS / (TOP_SCALE // BOOKMAKER_IDS), book
+    book = -encoded % BOOKMAKER_IDS
+    return (encoded + book) // BOOKMAKER_IDS / 1000, book
 
 
 # The bookmaker prices of these selections at or above each one's lowest price. A nested loop over
@@ -238,7 +236,7 @@ def load_reference_lines(
     the prices that may have an edge."""
     refs = sorted({int(book) for book in references})
     sql = SELECTIONS_SQL.format(
-        scale=TOP_SCALE,
+        scale=BOOKMAKER_IDS,
         columns="".join(f", p.price{book}, p.at{book}" for book in refs),
         references="".join(REFERENCE_PRICE.format(id=book) for book in refs),
         scope="" if event_ids is None else " AND s.event_id = ANY(%(events)s)",
@@ -260,7 +258,8 @@ def load_reference_lines(
         group.outcomes.add(outcome)
         group.selections[outcome] = selection
         if top is not None:
-            # A surebet's leg needs no time: its price's is read with the prices above (NaN until then).
+            # The best price's time is not read (NaN): a surebet's legs have none, and where the price may
+            # be an opportunity, add_prices_above reads it again with its time.
             price, book = _top(top)
             group.top[outcome] = Quote(
                 selection, event, market, outcome, point, line, book, False, price, math.nan, sport
@@ -402,8 +401,9 @@ def find(
 ) -> tuple[list[LineGroup], int, list[Candidate]]:
     """The lines, the number of prices and the opportunities of a pass. All the prices are read when a
     strategy prices from the consensus (or when ``read_all``): otherwise the database narrows them."""
-    consensus = any(not s.reference_bookmaker_id for s in strategies)
-    if read_all or (read_all is None and consensus):
+    if read_all is None:
+        read_all = any(not s.reference_bookmaker_id for s in strategies)
+    if read_all:
         groups, count = load_lines(now=now, event_ids=event_ids)
     else:
         # An aggregate (market best or average) is no reference: it never prices a line.
@@ -411,7 +411,7 @@ def find(
         groups, count = load_reference_lines(now=now, references=references, event_ids=event_ids)
     kickoffs, collected = _event_times({group.event_id for group in groups} | set(event_ids or []))
     priced = [(s, price_lines(groups, s, now=now, kickoffs=kickoffs, collected=collected)) for s in strategies]
-    if not (read_all or (read_all is None and consensus)):
+    if not read_all:
         add_prices_above([line for _, lines in priced for line in lines])
     return groups, count, [c for s, lines in priced for c in candidates_for(lines, s)]
 

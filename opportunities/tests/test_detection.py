@@ -94,6 +94,22 @@ def test_seen_again_unchanged_moves_only_its_last_seen_time_until_the_bankroll_m
     assert doubled == {**first, "suggested_stake": Decimal("41.66"), "last_seen_at": NOW + timedelta(minutes=2)}
 
 
+def test_a_pass_after_a_collection_looks_only_at_its_events(strategy):
+    first, second = totals_event("t1"), totals_event("t2")
+    detect(now=NOW)
+    later = NOW + timedelta(minutes=5)
+    for provider_id in ("t1", "t2"):  # both lose their edge, only t1's collection chains a pass
+        event_with(
+            provider_id,
+            quotes("Home", {"bet365": {"Over": 1.95, "Under": 1.80}}, market="totals", point=2.5, observed_at=later),
+            collected_at=later,
+        )
+    result = detect(event_ids=[first.pk], now=later)
+    assert (result.events, result.prices, result.expired) == (1, 4, 1)
+    assert set(Opportunity.objects.active().values_list("event_id", flat=True)) == {second.pk}
+    assert detect(event_ids=[second.pk], now=later).expired == 1
+
+
 def test_it_expires_when_the_edge_disappears(strategy):
     totals_event()
     detect(now=NOW)
@@ -301,8 +317,8 @@ def test_reading_only_the_prices_with_an_edge_finds_what_reading_every_price_fin
     narrow.bookmakers.set(Bookmaker.objects.filter(key__in=["b1", "b2", "betfair_ex_eu"]))
     strategies = list(Strategy.objects.select_related("reference_bookmaker").prefetch_related("sports", "bookmakers"))
 
-    def found(read_all: bool) -> tuple:
-        groups, count, candidates = find(strategies, now=NOW, read_all=read_all)
+    def found(read_all: bool, event_ids: list[int] | None = None) -> tuple:
+        groups, count, candidates = find(strategies, now=NOW, read_all=read_all, event_ids=event_ids)
         lines = {(g.event_id, g.market, g.line): g for g in groups}
         tops = {key: {o: q.price for o, q in g.top.items()} for key, g in lines.items()}
         outcomes = {key: g.outcomes for key, g in lines.items()}
@@ -323,6 +339,9 @@ def test_reading_only_the_prices_with_an_edge_finds_what_reading_every_price_fin
 
     count, outcomes, tops, opportunities, lines = found(read_all=False)
     assert (count, outcomes, tops, opportunities) == found(read_all=True)[:4]
+    some = sorted({key[0] for key in lines})[::3]  # a pass after a collection of some events
+    assert found(read_all=False, event_ids=some)[:4] == found(read_all=True, event_ids=some)[:4]
+    assert {key[0] for key in found(read_all=False, event_ids=some)[4]} == set(some)
     assert count == Price.objects.count()  # every price counted
     assert {o[0] for o in opportunities} == {s.pk for s in strategies}  # each strategy found some
     assert len(opportunities) > 30
