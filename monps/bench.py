@@ -401,6 +401,23 @@ def bench_detection(report: Report, repeat: int) -> None:
                 passed=ratio <= 2,
             )
         )
+    # A consensus strategy needs every complete book's prices: with one active, detection reads them all.
+    consensus = Strategy.objects.create(
+        name="bench consensus", devig_method="multiplicative", min_books=3, min_edge=Decimal("0.03")
+    )
+    every = timed(lambda: detect(), repeat)
+    consensus.delete()
+    report.add(
+        Figure(
+            "detection: with a consensus strategy too (every price read)",
+            statistics.median(every),
+            "s",
+            spread=spread(every),
+            reference=statistics.median(reading),
+            ratio=statistics.median(every) / statistics.median(reading),
+            bar="(no bar: for reference)",
+        )
+    )
 
 
 # --------------------------------------------------------------------------- 3. pages
