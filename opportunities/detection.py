@@ -141,8 +141,8 @@ QUOTES_SQL = f"""
 # Per selection of the events that have not started: its number of prices, its best bookmaker price
 # and, per reference book ({references}), its price and time. The best price comes with its bookmaker
 # as one integer, price in thousandths * 100,000 - bookmaker id, so that a plain max() finds both,
-# and among equal prices the lowest bookmaker id (arrays made per price took five times as long,
-# a float8 twice: numeric becomes float8 through its text).
+# and among equal prices the lowest bookmaker id. Exact, unlike a float8 (which was no faster); an
+# array per price took 78 ms for 100,000 prices against 33.
 SELECTIONS_SQL = f"""
     SELECT s.id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, e.sport_id, p.n, p.top{{columns}}
     FROM (
