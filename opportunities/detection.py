@@ -553,6 +553,8 @@ def _write_opportunities(
     return created, len(updates) + len(unchanged), expired
 
 
+# What a pass computes of an opportunity, in the order of _write_opportunities's fields.
+REFRESHED = ("price", "fair_probability", "fair_price", "edge", "kelly_share", "suggested_stake", "price_observed_at")
 # In the order of the rows _write_opportunities makes.
 INSERT_COLUMNS = (
     "strategy_id",
@@ -562,13 +564,7 @@ INSERT_COLUMNS = (
     "market",
     "outcome",
     "point",
-    "price",
-    "fair_probability",
-    "fair_price",
-    "edge",
-    "kelly_share",
-    "suggested_stake",
-    "price_observed_at",
+    *REFRESHED,
     "detected_at",
     "last_seen_at",
 )
@@ -590,10 +586,6 @@ def _bulk_insert(rows: list[tuple]) -> list[int]:
             for pk, row in zip(ids, rows, strict=True):
                 copy.write_row((pk, *row))
     return ids
-
-
-# What a pass computes of an opportunity, in the order of _write_opportunities's fields.
-REFRESHED = ("price", "fair_probability", "fair_price", "edge", "kelly_share", "suggested_stake", "price_observed_at")
 
 
 def _bulk_refresh(updates: list[tuple[int, dict]], now: datetime) -> None:
