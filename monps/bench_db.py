@@ -1,4 +1,5 @@
-"""The benchmark's own database on the server it is given: ``<name>_bench``, created when missing."""
+"""The benchmark's own database on the server it is given: ``<name>_bench`` (or the name given, when
+it already says bench), created when missing."""
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -7,10 +8,11 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 def bench_url(url: str) -> str:
     params = conninfo_to_dict(url)
     name = params.get("dbname", "monps")
-    if "bench" in name:
-        return url
-    bench = f"{name}_bench"
-    with psycopg.connect(make_conninfo(**{**params, "dbname": name}), autocommit=True) as conn:
+    bench = name if "bench" in name else f"{name}_bench"
+    # Created from the server's maintenance database when the name given is the bench's own (it may
+    # not exist yet), else from the database named.
+    maintenance = "postgres" if bench == name else name
+    with psycopg.connect(make_conninfo(**{**params, "dbname": maintenance}), autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench]).fetchone():
             conn.execute(f'CREATE DATABASE "{bench}"')
     return make_conninfo(**{**params, "dbname": bench})
