@@ -88,7 +88,14 @@ def shin(pi: list[float], booksum: float) -> list[float]:
         p_i = (sqrt(z^2 + 4 (1 - z) pi_i^2 / B) - z) / (2 (1 - z)),
 
     with z solving ``sum(p_i) = 1`` (Jullien and Salanie 1994; R package ``implied``). An
-    underround market (B < 1) gives z < 0."""
+    underround market (B < 1) gives z < 0.
+
+    Two outcomes need no solver: squared, the equation of p_i reads ``pi_i^2 = B ((1 - z) p_i^2 +
+    z p_i)``; the difference of the two outcomes' equations, with p_1 + p_2 = 1, holds for every z
+    exactly when ``p_i = pi_i - (B - 1) / 2`` (the additive method's probabilities, here always in
+    (0, 1)), and the z that solves either equation is the model's."""
+    if len(pi) == 2:
+        return [(1.0 + pi[0] - pi[1]) / 2, (1.0 + pi[1] - pi[0]) / 2]
     z, probabilities = _shin_solution(pi, booksum)
     return probabilities(z)
 

@@ -175,3 +175,23 @@ def test_a_fair_market_whose_booksum_rounds_below_one_is_still_solved():
     odds = [2.2450123144670444, 2.4524821347268317, 6.811154971894132]
     assert sum(1 / o for o in odds) < 1
     assert shin_z(odds) == pytest.approx(0.0, abs=1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    home=st.floats(min_value=1.01, max_value=60.0),
+    away=st.floats(min_value=1.01, max_value=60.0),
+)
+def test_two_way_shin_in_closed_form_solves_shins_equations(home, away):
+    # Shin's probabilities of a two-way market are taken in closed form (the additive ones); they must
+    # satisfy the model's equation for both outcomes with the z that the solver finds for it.
+    pi = [1 / home, 1 / away]
+    booksum = sum(pi)
+    assume(0.8 < booksum < 1.3 and abs(booksum - 1) > 1e-9)
+    z = shin_z([home, away])
+    fair = devig([home, away], "shin")
+    for p, implied_p in zip(fair, pi, strict=True):
+        assert p == pytest.approx(implied_p - (booksum - 1) / 2, abs=1e-15)
+        assert p == pytest.approx(
+            (math.sqrt(z * z + 4 * (1 - z) * implied_p**2 / booksum) - z) / (2 * (1 - z)), abs=1e-9
+        )
