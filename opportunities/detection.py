@@ -84,7 +84,8 @@ class LineGroup:
     by_book: dict[int, dict[str, Quote]] = field(default_factory=lambda: defaultdict(dict))
     # Books whose prices are a market best or average, not a bookmaker's offer.
     aggregates: set[int] = field(default_factory=set)
-    # The highest bookmaker price of each outcome, kept by group_lines as the prices arrive.
+    # The highest bookmaker price of each outcome: kept by group_lines as the prices arrive, or read
+    # from the aggregate by load_reference_lines.
     top: dict[str, Quote] = field(default_factory=dict)
     # Read from the aggregate (where by_book holds only some books): every outcome quoted, its selection.
     selections: dict[str, int] = field(default_factory=dict)
