@@ -484,6 +484,18 @@ def _event_times(event_ids: set[int]) -> tuple[dict[int, datetime], dict[int, da
     return kickoffs, collected
 
 
+def _active_rows(table: str, columns: str, scope: set[int] | None) -> list[tuple]:
+    """These columns of the table's active rows (of the events in scope): raw rows, one array
+    parameter for the scope (``event_id__in`` binds one per event)."""
+    sql = f"SELECT {columns} FROM {table} WHERE expired_at IS NULL"
+    with connection.cursor() as cursor:
+        if scope is None:
+            cursor.execute(sql)
+        else:
+            cursor.execute(f"{sql} AND event_id = ANY(%s)", [list(scope)])
+        return cursor.fetchall()
+
+
 def _q(value: float, step: Decimal) -> Decimal:
     return Decimal(repr(value)).quantize(step, ROUND_HALF_UP)
 
@@ -503,13 +515,9 @@ def _write_opportunities(
 ) -> tuple[list[NewOpportunity], int, int]:
     # Each active opportunity with the values a pass may change (REFRESHED, in order): most are seen
     # again as they were, and only their last_seen_at is written.
-    sql = f"SELECT id, strategy_id, selection_id, bookmaker_id, {', '.join(REFRESHED)} FROM opportunities_opportunity"
-    with connection.cursor() as cursor:
-        if scope is None:
-            cursor.execute(f"{sql} WHERE expired_at IS NULL")
-        else:
-            cursor.execute(f"{sql} WHERE expired_at IS NULL AND event_id = ANY(%s)", [list(scope)])
-        existing = {(strategy, selection, book): (pk, values) for pk, strategy, selection, book, *values in cursor}
+    columns = f"id, strategy_id, selection_id, bookmaker_id, {', '.join(REFRESHED)}"
+    rows = _active_rows("opportunities_opportunity", columns, scope)
+    existing = {(strategy, selection, book): (pk, values) for pk, strategy, selection, book, *values in rows}
     stake_base = max(bankroll_now, Decimal(0))
     new: list[tuple] = []
     new_for_alerts: list[tuple[Strategy, Decimal, datetime]] = []
@@ -624,16 +632,12 @@ def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] |
     # Most surebets are the same from one pass to the next: the legs are only rebuilt and written for
     # a surebet whose best prices changed (the legs follow from its quotes). Read as text and decoded
     # by orjson: the JSON field's own decoding took most of the time of this read.
-    sql = "SELECT id, event_id, market, line, legs::text FROM opportunities_surebet WHERE expired_at IS NULL"
-    with connection.cursor() as cursor:
-        if scope is None:
-            cursor.execute(sql)
-        else:
-            cursor.execute(f"{sql} AND event_id = ANY(%s)", [list(scope)])
-        existing = {
-            (event, market, line): (pk, _legs_key(orjson.loads(legs)))
-            for pk, event, market, line, legs in cursor.fetchall()
-        }
+    existing = {
+        (event, market, line): (pk, _legs_key(orjson.loads(legs)))
+        for pk, event, market, line, legs in _active_rows(
+            "opportunities_surebet", "id, event_id, market, line, legs::text", scope
+        )
+    }
     new, changed = [], []
     for key, (quotes, shares) in found.items():
         if key not in existing:
