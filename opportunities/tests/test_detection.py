@@ -3,6 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from bets.models import LedgerEntry
 from odds.models import Bookmaker, Price, Sport
@@ -215,6 +216,29 @@ def test_surebets_across_bookmakers(strategy):
     ]
     assert detect(now=NOW).surebets == 1
     assert Surebet.objects.count() == 1
+
+
+def test_surebets_seen_again_are_rewritten_in_place(strategy):
+    # Each pass writes every active surebet's last_seen_at. Their pages keep room for it (migration
+    # 0006), so that no index is written (a HOT update) and the table does not grow with each pass.
+    # 60 surebets fill several pages: in full pages most of these writes would go elsewhere.
+    for number in range(60):
+        prices = {"b1": {"Over": 2.10, "Under": 1.80}, "b2": {"Over": 1.80, "Under": 2.10}}
+        event_with(f"s{number}", quotes("Home", prices, market="totals", point=2.5))
+    assert detect(now=NOW).surebets == 60
+
+    def writes() -> tuple[int, int]:  # this transaction's updates of surebets so far, and how many were HOT
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_stat_get_xact_tuples_updated(oid), pg_stat_get_xact_tuples_hot_updated(oid) "
+                "FROM pg_class WHERE relname = 'opportunities_surebet'"
+            )
+            return cursor.fetchone()
+
+    updated, hot = writes()
+    detect(now=NOW + timedelta(minutes=1))
+    assert Surebet.objects.filter(last_seen_at=NOW + timedelta(minutes=1)).count() == 60
+    assert writes() == (updated + 60, hot + 60)
 
 
 def test_a_surebet_follows_its_prices_until_they_no_longer_lock_a_profit(strategy):
