@@ -379,11 +379,19 @@ def candidates_for(priced: list[PricedLine], strategy: Strategy) -> list[Candida
     kelly_fraction, max_share = float(strategy.kelly_fraction), float(strategy.max_stake_share)
     found = []
     for group, fair, lowest in priced:
+        # No bookmaker price of an outcome reaches its lowest price when the line's best one does
+        # not: most outcomes have no edge, and when every price was read (a consensus strategy)
+        # their 30 prices a line need no look.
+        top = group.top
+        reachable = [(o, low) for o, low in lowest.items() if o in top and top[o].price >= low]
+        if not reachable:
+            continue
         for book_id, quotes in group.by_book.items():
             if book_id == reference or book_id in group.aggregates or (allowed_books and book_id not in allowed_books):
                 continue
-            for outcome, quote in quotes.items():
-                if quote.price < lowest[outcome] or quote.price > max_price:
+            for outcome, low in reachable:
+                quote = quotes.get(outcome)
+                if quote is None or quote.price < low or quote.price > max_price:
                     continue
                 probability = fair[outcome]
                 value = pricing.edge(quote.price, probability)

@@ -7,9 +7,9 @@ from django.db import connection
 
 from bets.models import LedgerEntry
 from odds.models import Bookmaker, Price, Sport
-from opportunities.detection import detect, find
+from opportunities.detection import detect, fair_probabilities, find
 from opportunities.models import Opportunity, Strategy, Surebet
-from opportunities.pricing import devig
+from opportunities.pricing import devig, edge, kelly
 from opportunities.tests.factories import NOW, event_with, h2h_event, quotes
 
 pytestmark = pytest.mark.django_db
@@ -369,8 +369,25 @@ def test_reading_only_the_prices_with_an_edge_finds_what_reading_every_price_fin
     assert count == Price.objects.count()  # every price counted
     assert {o[0] for o in opportunities} == {s.pk for s in strategies}  # each strategy found some
     assert len(opportunities) > 30
-    # Among equal best prices, the lowest bookmaker id: stable from one pass to the next.
+    # Every bookmaker price with the edge, found by looking at each of them: what both ways find.
     full = found(read_all=True)[4]
+    looked_at = []
+    for s in strategies:
+        allowed = {b.pk for b in s.bookmakers.all()}
+        for group in full.values():
+            fair = fair_probabilities(group, s) if group.market in s.market_list else None
+            for book, prices in group.by_book.items() if fair else ():
+                if book == s.reference_bookmaker_id or book in group.aggregates or (allowed and book not in allowed):
+                    continue
+                for outcome, q in prices.items():
+                    value = edge(q.price, fair[outcome])
+                    if value >= float(s.min_edge) and float(s.min_price) <= q.price <= float(s.max_price):
+                        share = kelly(q.price, fair[outcome], float(s.kelly_fraction), cap=float(s.max_stake_share))
+                        looked_at.append(
+                            (s.pk, q.selection_id, book, q.price, q.observed_epoch, fair[outcome], value, share)
+                        )
+    assert opportunities == sorted(looked_at)
+    # Among equal best prices, the lowest bookmaker id: stable from one pass to the next.
     for key, group in lines.items():
         for outcome, top in group.top.items():
             equal = [
