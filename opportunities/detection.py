@@ -575,7 +575,8 @@ def _write_opportunities(
     return created, len(updates) + len(unchanged), expired
 
 
-# What a pass computes of an opportunity, in the order of _write_opportunities's fields.
+# What a pass computes of an opportunity, in the order of _write_opportunities's fields; the price's
+# time last, which it reads back as a Unix time.
 REFRESHED = ("price", "fair_probability", "fair_price", "edge", "kelly_share", "suggested_stake", "price_observed_at")
 # In the order of the rows _write_opportunities makes.
 INSERT_COLUMNS = (
