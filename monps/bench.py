@@ -580,7 +580,9 @@ def bench_pages(report: Report, repeat: int, sizes: list[int]) -> None:
         f"/api/odds/history/{event.pk}/": f"/api/odds/history/{event.pk}/",
         "/api/bets/": "/api/bets/",
         "/api/opportunities/": "/api/opportunities/",
+        "/api/opportunities/top/": "/api/opportunities/top/",
         "/api/stats/global/": "/api/stats/global/",
+        "/api/stats/bankroll/": "/api/stats/bankroll/",
         "/api/stats/performance/": "/api/stats/performance/",
         "/api/collector/status/": "/api/collector/status/",
     }

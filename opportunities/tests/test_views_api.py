@@ -29,6 +29,19 @@ def test_api_lists_active_opportunities_by_edge(auth_client):
     assert auth_client.get("/api/opportunities/top/", {"n": 0}).status_code == 400
 
 
+def test_api_lists_run_a_constant_number_of_queries(auth_client, django_assert_num_queries):
+    value_events(2)
+    counts = {"/api/opportunities/": 5, "/api/opportunities/top/": 4}  # with the data versions
+    for path, count in counts.items():
+        with django_assert_num_queries(count):
+            auth_client.get(path)
+    value_events(15, start=2)
+    with django_assert_num_queries(counts["/api/opportunities/"]):
+        assert auth_client.get("/api/opportunities/").json()["count"] == 17
+    with django_assert_num_queries(counts["/api/opportunities/top/"]):
+        assert len(auth_client.get("/api/opportunities/top/").json()) == 10
+
+
 def test_api_filters(auth_client):
     value_events(3)
     assert auth_client.get("/api/opportunities/", {"min_edge": "0.055"}).json()["count"] == 2

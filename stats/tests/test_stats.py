@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bets.models import Bet
 from bets.services import BetInput, add_ledger_entry, place_bet, settle_bet
@@ -159,7 +161,14 @@ def test_dashboard_and_stats_query_counts_are_constant(auth_client, django_asser
         auth_client.get("/")
     with django_assert_num_queries(14) as stats_small:
         auth_client.get("/stats/")
+    api_small = {}
+    for path in ("/api/stats/global/", "/api/stats/bankroll/", "/api/stats/performance/"):
+        with CaptureQueriesContext(connection) as api_small[path]:
+            auth_client.get(path)
     make_history(25, seed=2)
+    for path, small in api_small.items():
+        with django_assert_num_queries(len(small.captured_queries)):
+            auth_client.get(path)
     with django_assert_num_queries(len(dashboard_small.captured_queries)):
         auth_client.get("/")
     with django_assert_num_queries(len(stats_small.captured_queries)):
