@@ -483,7 +483,8 @@ def detect(*, event_ids: Iterable[int] | None = None, now: datetime | None = Non
 
 def _event_times(event_ids: set[int]) -> tuple[dict[int, float], dict[int, float | None]]:
     """Each event's kick-off and last collection as Unix times: read as numbers, because Django's
-    loader parses every timestamp in Python (5 us each, two per event)."""
+    loader parses every timestamp in Python (4-5 us a value against 1 for a number, measured on
+    100,000 rows; two per event)."""
     kickoffs, collected = {}, {}
     with connection.cursor() as cursor:  # one array parameter: pk__in binds one per event
         cursor.execute(
