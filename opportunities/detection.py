@@ -532,7 +532,7 @@ def _write_opportunities(
     # Each active opportunity with the values a pass may change (REFRESHED, in order, the price's time
     # as a Unix time like the quote's: cheaper to read): most are seen again as they were, and only
     # their last_seen_at is written.
-    columns = f"id, strategy_id, selection_id, bookmaker_id, {', '.join(REFRESHED[:-1])}"
+    columns = f"id, strategy_id, selection_id, bookmaker_id, {', '.join(REFRESHED_VALUES)}"
     rows = _active_rows("opportunities_opportunity", f"{columns}, extract(epoch FROM price_observed_at)::float8", scope)
     existing = {(strategy, selection, book): (pk, values) for pk, strategy, selection, book, *values in rows}
     stake_base = max(bankroll_now, Decimal(0))
@@ -557,7 +557,7 @@ def _write_opportunities(
         }
         if key in existing:
             pk, values = existing[key]
-            if values == [*(fields[column] for column in REFRESHED[:-1]), q.observed_epoch]:
+            if values == [*(fields[column] for column in REFRESHED_VALUES), q.observed_epoch]:
                 unchanged.append(pk)
             else:
                 updates.append((pk, fields))
@@ -582,6 +582,7 @@ def _write_opportunities(
 # What a pass computes of an opportunity, in the order of _write_opportunities's fields; the price's
 # time last, which it reads back as a Unix time.
 REFRESHED = ("price", "fair_probability", "fair_price", "edge", "kelly_share", "suggested_stake", "price_observed_at")
+REFRESHED_VALUES = REFRESHED[:-1]  # compared as read; the time as a Unix time
 # In the order of the rows _write_opportunities makes.
 INSERT_COLUMNS = (
     "strategy_id",
