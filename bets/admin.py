@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from bets import services
 from bets.models import Bet, BetChange, LedgerEntry
@@ -101,20 +103,20 @@ class BetAdmin(admin.ModelAdmin):
     ]
     actions = ["settle_from_results", "mark_won", "mark_lost", "mark_void", "mark_push"]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request: HttpRequest, obj: Bet | None = None, **kwargs: object) -> type[forms.ModelForm]:
         form = super().get_form(request, obj, **kwargs)
         form.current_user = request.user
         return form
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(self, request: HttpRequest, obj: Bet, form: BetAdminForm, change: bool) -> None:
         # The service already wrote the bet (and its audit) during validation.
         obj.pk = form.placed.pk
 
-    def save_related(self, request, form, formsets, change) -> None:
+    def save_related(self, request: HttpRequest, form: BetAdminForm, formsets: list, change: bool) -> None:
         pass
 
     @admin.action(description="Settle (or re-settle) from results")
-    def settle_from_results(self, request, queryset) -> None:
+    def settle_from_results(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
         count = 0
         for bet in queryset:
             if bet.settled_manually:
@@ -122,25 +124,25 @@ class BetAdmin(admin.ModelAdmin):
             count += services.settle_bet(bet=bet, user=request.user, via="admin").is_settled
         self.message_user(request, f"{count} bets settled from results.", messages.SUCCESS)
 
-    def _mark(self, request, queryset, status: str) -> None:
+    def _mark(self, request: HttpRequest, queryset: QuerySet[Bet], status: str) -> None:
         for bet in queryset:
             services.settle_bet(bet=bet, status=status, user=request.user, via="admin")
         self.message_user(request, f"{queryset.count()} bets marked {status} by hand.", messages.SUCCESS)
 
     @admin.action(description="Mark won (manual)")
-    def mark_won(self, request, queryset) -> None:
+    def mark_won(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
         self._mark(request, queryset, Bet.WON)
 
     @admin.action(description="Mark lost (manual)")
-    def mark_lost(self, request, queryset) -> None:
+    def mark_lost(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
         self._mark(request, queryset, Bet.LOST)
 
     @admin.action(description="Void (manual)")
-    def mark_void(self, request, queryset) -> None:
+    def mark_void(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
         self._mark(request, queryset, Bet.VOID)
 
     @admin.action(description="Mark push (manual)")
-    def mark_push(self, request, queryset) -> None:
+    def mark_push(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
         self._mark(request, queryset, Bet.PUSH)
 
 
@@ -150,10 +152,10 @@ class BetChangeAdmin(admin.ModelAdmin):
     list_filter = ["action", "via"]
     readonly_fields = ["bet", "action", "changes", "changed_by", "changed_at", "via"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: BetChange | None = None) -> bool:
         return False
 
 

@@ -6,9 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from odds.models import Selection
 from opportunities import pricing
+
+if TYPE_CHECKING:
+    from bets.models import Bet
+    from opportunities.models import Strategy
 
 PROBABILITY = Decimal("0.000001")
 
@@ -20,7 +25,7 @@ class ClosingLine:
     note: str = ""
 
 
-def _strategy(bet):
+def _strategy(bet: Bet) -> Strategy:
     from opportunities.models import Strategy
 
     if bet.strategy_id:
@@ -30,7 +35,7 @@ def _strategy(bet):
     ).first() or Strategy(name="consensus", devig_method="multiplicative", min_books=1)
 
 
-def closing_line(bet) -> ClosingLine:
+def closing_line(bet: Bet) -> ClosingLine:
     """Two queries: the line's selections, then the last price of each (selection, book) before kick-off."""
     from django.db import connection
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from bets.models import Bet, LedgerEntry
@@ -44,9 +45,9 @@ def bets(
     sport: str | None = None,
     bookmaker: str | None = None,
     strategy: str | None = None,
-    date_from=None,
-    date_to=None,
-):
+    date_from: datetime | None = None,
+    date_to: datetime | None = None,
+) -> QuerySet[Bet]:
     """Bets with what their rows show, pending first, newest first: one query."""
     from django.db.models import Case, IntegerField, Value, When
 
@@ -89,7 +90,7 @@ class Totals:
         return (self.profit / self.settled_stake) if self.settled_stake else None
 
 
-def totals(queryset) -> Totals:
+def totals(queryset: QuerySet[Bet]) -> Totals:
     """Totals of a filtered set of bets: one query."""
     from django.db.models import Avg, Count
 

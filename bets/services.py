@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,11 @@ from bets.closing import closing_line
 from bets.models import Bet, BetChange, LedgerEntry
 from odds.ingest import line_of
 from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event, Selection
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from opportunities.models import Opportunity
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +150,9 @@ def bet_input(data: dict) -> BetInput:
 
 
 @transaction.atomic
-def place_bet(*, bet: BetInput, user=None, via: str = "api", allow_started: bool = False) -> Bet:
+def place_bet(
+    *, bet: BetInput, user: AbstractBaseUser | None = None, via: str = "api", allow_started: bool = False
+) -> Bet:
     """Validate and record a bet. Late entry of a bet on an event that has started needs ``allow_started``."""
     errors: dict[str, list[str]] = {}
     event = Event.objects.filter(pk=bet.event_id).first()
@@ -211,7 +219,7 @@ def place_bet(*, bet: BetInput, user=None, via: str = "api", allow_started: bool
     return created
 
 
-def _edge_at_placing(opportunity, price: Decimal) -> Decimal | None:
+def _edge_at_placing(opportunity: Opportunity | None, price: Decimal) -> Decimal | None:
     if opportunity is None:
         return None
     return (price * opportunity.fair_probability - 1).quantize(Decimal("0.00001"))
@@ -223,7 +231,7 @@ def _plain(value: object) -> object:
     return value
 
 
-def _audit(bet: Bet, action: str, changes: dict, user, via: str) -> None:
+def _audit(bet: Bet, action: str, changes: dict, user: AbstractBaseUser | None, via: str) -> None:
     if changes:
         BetChange.objects.create(bet=bet, action=action, changes=changes, changed_by=user, via=via)
 
@@ -232,7 +240,9 @@ EDITABLE = {"price", "stake", "placed_at", "notes", "strategy_name", "bookmaker"
 
 
 @transaction.atomic
-def update_bet(*, bet_id: int, changes: dict, user=None, via: str = "api", allow_settled: bool = False) -> Bet:
+def update_bet(
+    *, bet_id: int, changes: dict, user: AbstractBaseUser | None = None, via: str = "api", allow_settled: bool = False
+) -> Bet:
     """Edit a bet's terms. A settled bet's price or stake changes only with ``allow_settled``;
     its profit is then computed again. Every change is kept in the audit trail."""
     bet = Bet.objects.select_for_update().get(pk=bet_id)
@@ -275,7 +285,7 @@ def update_bet(*, bet_id: int, changes: dict, user=None, via: str = "api", allow
 
 
 @transaction.atomic
-def settle_bet(*, bet: Bet, status: str | None = None, user=None, via: str = "task") -> Bet:
+def settle_bet(*, bet: Bet, status: str | None = None, user: AbstractBaseUser | None = None, via: str = "task") -> Bet:
     """Settle from the event's result, or to ``status`` by hand (then marked manual and kept)."""
     bet = Bet.objects.select_for_update().select_related("event").get(pk=bet.pk)
     event = bet.event

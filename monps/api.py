@@ -5,14 +5,19 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.core.cache import caches
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from monps.versions import data_versions
+
+if TYPE_CHECKING:
+    from rest_framework import serializers
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -34,7 +39,7 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
-def paginated(serializer_class: type, name: str):
+def paginated(serializer_class: type, name: str) -> serializers.Serializer:
     """The documented shape of a paginated list of ``serializer_class``."""
     from drf_spectacular.utils import inline_serializer
     from rest_framework import serializers
@@ -57,7 +62,7 @@ def cached_get(*areas: str, timeout: int = 300) -> Callable:
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
-        def wrapper(request, *args, **kwargs) -> Response:
+        def wrapper(request: Request, *args: object, **kwargs: object) -> Response:
             if request.method != "GET":
                 return view(request, *args, **kwargs)
             versions = data_versions()

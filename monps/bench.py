@@ -21,12 +21,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from monps.bulk import gc_paused
 from monps.versions import raise_all
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from odds.ingest import Snapshot
 
 SHARP = "pinnacle"
 
@@ -305,7 +311,7 @@ def bench_ingest(report: Report, repeat: int) -> str:
     return text
 
 
-def history_rows(snapshot) -> list[tuple]:
+def history_rows(snapshot: Snapshot) -> list[tuple]:
     """(selection, bookmaker, price, observed at, collected at) of each quote: an odds history row,
     numbered and formatted by ingestion's own ``quote_rows``."""
     from odds.ingest import quote_rows
@@ -501,7 +507,7 @@ PAGE_BLOCKS = 5
 
 
 def page_times(
-    client, paths: dict[str, str], repeat: int, *, cached: bool
+    client: Client, paths: dict[str, str], repeat: int, *, cached: bool
 ) -> dict[str, tuple[float, float, int, float]]:
     """p95, median, query count and spread of the p95 (half the range of the p95s of five blocks of
     consecutive rounds) of the server time of each path. ``cached``: as served between two

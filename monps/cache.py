@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
@@ -29,7 +30,7 @@ class PageCache(RedisCache):
         PageCache._down_until = time.monotonic() + PAUSE_SECONDS
         logger.warning("page cache unreachable, pages render afresh for %ss: %s", PAUSE_SECONDS, exc)
 
-    def get(self, key, default=None, version=None):
+    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         if not self._reachable():
             return default
         try:
@@ -38,7 +39,7 @@ class PageCache(RedisCache):
             self._failed(exc)
             return default
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> None:
+    def set(self, key: str, value: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> None:
         if not self._reachable():
             return
         try:

@@ -1,3 +1,6 @@
+from collections.abc import Sequence
+
+from django.apps import AppConfig
 from django.core import checks
 from django.db import DatabaseError, connection
 
@@ -5,7 +8,9 @@ from monps.timescale import TIMESCALEDB, TimescaleRequired, active_path
 
 
 @checks.register("monps", checks.Tags.database)
-def timescale_path(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+def timescale_path(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: object
+) -> list[checks.CheckMessage]:
     """Say which storage path is active, so an operator never has to guess.
 
     A database check: ``manage.py check --database default`` and ``migrate`` run it.

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponseBase
 
@@ -10,7 +12,9 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
     page are marked with ``login_not_required``.
     """
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponseBase | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
+    ) -> HttpResponseBase | None:
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

@@ -17,10 +17,15 @@ reads the exact SQL in one place, and the tests check it without a TimescaleDB s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import migrations
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+if TYPE_CHECKING:
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+    from django.db.migrations.state import ProjectState
 
 PLAIN = "plain"
 TIMESCALEDB = "timescaledb"
@@ -153,7 +158,7 @@ class CreateHypertable(migrations.operations.base.Operation):
                 kwargs[name] = getattr(self, name)
         return self.__class__.__qualname__, [self.model_name], kwargs
 
-    def state_forwards(self, app_label: str, state) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass  # the model is unchanged; only its storage is
 
     def statements(self, table: str) -> list[str]:
@@ -167,14 +172,18 @@ class CreateHypertable(migrations.operations.base.Operation):
             compress_after=self.compress_after,
         )
 
-    def database_forwards(self, app_label: str, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
         if active_path(schema_editor.connection) != TIMESCALEDB:
             return
         model = to_state.apps.get_model(app_label, self.model_name)
         for statement in self.statements(model._meta.db_table):
             schema_editor.execute(statement)
 
-    def database_backwards(self, app_label: str, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
         # A hypertable cannot become a plain table again in place; unmigrating drops the table
         # in the previous migration anyway.
         pass
@@ -196,15 +205,19 @@ class TimescaleSQL(migrations.operations.base.Operation):
     def deconstruct(self) -> tuple[str, list, dict]:
         return self.__class__.__qualname__, [self.sql], {"reverse_sql": self.reverse_sql}
 
-    def state_forwards(self, app_label: str, state) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass
 
-    def database_forwards(self, app_label: str, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
         if active_path(schema_editor.connection) == TIMESCALEDB:
             for statement in self.sql:
                 schema_editor.execute(statement)
 
-    def database_backwards(self, app_label: str, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
         if active_path(schema_editor.connection) == TIMESCALEDB:
             for statement in self.reverse_sql:
                 schema_editor.execute(statement)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.renderers import BaseRenderer
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -13,7 +14,9 @@ class FastSelect(forms.Select):
     opportunities filter bar (sports, bookmakers, strategies) took 6.7 ms with it and 5.0 ms with
     this, of which about half is its three queries. Same markup (tested against Django's)."""
 
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+    def render(
+        self, name: str, value: object, attrs: dict | None = None, renderer: BaseRenderer | None = None
+    ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
         parts = [format_html("<select name={}{}>", _quoted(widget["name"]), flatatt(widget["attrs"]))]
         for group, options, _ in widget["optgroups"]:

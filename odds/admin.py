@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from odds.models import Bookmaker, CollectorRun, Event, Sport
 
@@ -46,5 +47,5 @@ class CollectorRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "source", "sport_key"]
     readonly_fields = [f.name for f in CollectorRun._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -17,11 +17,15 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from odds.ingest import ZERO, EventOdds, IngestResult, Quote, Snapshot, ingest_snapshot
 from odds.models import DEMO, DRAW, H2H, OVER, SPREADS, TOTALS, UNDER
+
+if TYPE_CHECKING:
+    from odds.models import CollectorRun
 
 SPORT_KEY, SPORT_TITLE = "soccer_demo_league", "Demo League"
 STEP = timedelta(minutes=10)
@@ -262,7 +266,9 @@ def run_demo(
     return total
 
 
-def collect_demo(*, now: datetime, seed: int = 7, backfill: timedelta = timedelta(0)):
+def collect_demo(
+    *, now: datetime, seed: int = 7, backfill: timedelta = timedelta(0)
+) -> tuple[CollectorRun, IngestResult]:
     """A demo "collection": ingest the simulated market and record it as a collector run."""
     from django.db import transaction
 

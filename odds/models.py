@@ -8,6 +8,7 @@ Both store ``point`` 0 for h2h so the key has no NULL; the API shows ``null`` th
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.postgres.indexes import BrinIndex
@@ -55,7 +56,7 @@ class Bookmaker(models.Model):
 
 
 class EventQuerySet(models.QuerySet):
-    def upcoming(self, now=None) -> EventQuerySet:
+    def upcoming(self, now: datetime | None = None) -> EventQuerySet:
         from django.utils import timezone
 
         return self.filter(commence_time__gt=now or timezone.now(), completed=False)

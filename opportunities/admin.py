@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 
 from opportunities.models import Alert, DetectionRun, Opportunity, Strategy, Surebet
 
@@ -42,7 +43,7 @@ class OpportunityAdmin(admin.ModelAdmin):
     search_fields = ["outcome", "event__home_team", "event__away_team"]
     raw_id_fields = ["event", "selection"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from bets import settlement
 from odds.models import Event
@@ -101,7 +102,7 @@ ORDER BY s.event_id, s.market, s.line, s.outcome, b.key, h.observed_at
 """
 
 
-def run_backtest(*, rules: BacktestRules, events) -> BacktestReport:
+def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestReport:
     """Replay ``events`` (finished, with a score) through ``rules``."""
     events = list(events.filter(completed=True, home_score__isnull=False).order_by("commence_time", "id"))
     report = BacktestReport(events=len(events))
@@ -200,7 +201,9 @@ def _fair(reference: dict | None, moment: datetime, method: str) -> dict[str, fl
         return None
 
 
-def selected_events(*, sport: str | None = None, start: datetime | None = None, end: datetime | None = None):
+def selected_events(
+    *, sport: str | None = None, start: datetime | None = None, end: datetime | None = None
+) -> QuerySet[Event]:
     events = Event.objects.all()
     if sport:
         events = events.filter(sport__key=sport)

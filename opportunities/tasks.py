@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from opportunities.alerts import deliver_alert
@@ -15,7 +15,7 @@ def detect_opportunities(event_ids: list[int] | None = None) -> dict:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
-def send_alert(self, alert_id: int) -> str:
+def send_alert(self: Task, alert_id: int) -> str:
     alert = deliver_alert(alert_id=alert_id)
     if alert.status == Alert.PENDING:
         raise self.retry(countdown=settings.ALERT_RETRY_SECONDS * 2 ** (alert.attempts - 1))

@@ -14,7 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Case, CharField, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -66,7 +79,7 @@ class Summary:
     expected_profit_clv: Decimal
 
 
-def summary(bets=None) -> Summary:
+def summary(bets: QuerySet[Bet] | None = None) -> Summary:
     """Counts, profit, yield, ROI, hit rate and CLV of a set of bets (all by default): two queries."""
     bets = Bet.objects.all() if bets is None else bets
     row = bets.order_by().aggregate(
@@ -112,7 +125,7 @@ def summary(bets=None) -> Summary:
     )
 
 
-def _q(value) -> Decimal | None:
+def _q(value: Decimal | float | None) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(Decimal("0.00001"))
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django import template
 from django.utils.html import format_html
+
+if TYPE_CHECKING:
+    from bets.models import Bet
 
 register = template.Library()
 
@@ -108,7 +112,7 @@ def point(value: Decimal | None, market: str = "") -> str:
 
 
 @register.filter
-def status_options(bet) -> str:
+def status_options(bet: Bet) -> str:
     """The settle menu of a bet, built in one go: it repeats on every row of the bets page."""
     from django.utils.html import escape
     from django.utils.safestring import mark_safe

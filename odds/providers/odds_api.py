@@ -23,7 +23,18 @@ import orjson
 import requests
 
 from monps.bulk import gc_paused
-from odds.ingest import MARKET_KEYS, ZERO, EventOdds, InvalidQuote, Quote, Snapshot, line_of, to_point, to_price
+from odds.ingest import (
+    MARKET_KEYS,
+    ZERO,
+    EventOdds,
+    IngestResult,
+    InvalidQuote,
+    Quote,
+    Snapshot,
+    line_of,
+    to_point,
+    to_price,
+)
 from odds.models import H2H, ODDS_API
 
 logger = logging.getLogger(__name__)
@@ -380,7 +391,7 @@ _POINTS: dict[object, Decimal] = {}
 _STAMPS: dict[str, tuple[datetime, float]] = {}
 
 
-def _cached(cache: dict, convert, value: object, where) -> Decimal:
+def _cached(cache: dict, convert: Callable[[object, str], Decimal], value: object, where: Callable[[], str]) -> Decimal:
     """``convert(value, where())`` once per distinct value; ``where`` is built only when needed."""
     if not isinstance(value, bool):  # True == 1 as a dict key: never let a bool hit the cache
         try:
@@ -480,7 +491,9 @@ def parse_scores(payload: object) -> tuple[list[ScoreUpdate], list[str]]:
     return updates, rejected
 
 
-def ingest_odds(payload: object, *, source: str = ODDS_API, collected_at: datetime | None = None):
+def ingest_odds(
+    payload: object, *, source: str = ODDS_API, collected_at: datetime | None = None
+) -> tuple[Snapshot, IngestResult]:
     """Parse and ingest an ``/odds`` body, skipping the events and bookmaker markets unchanged since
     they were last stored."""
     from odds.ingest import ingest_snapshot, known_updates, stored_events

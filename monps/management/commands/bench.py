@@ -1,13 +1,13 @@
 import os
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
     help = "Benchmarks against the machine's own limits (BENCH_SCALE=small|large). Builds its own data: "
     help += "run it on a database of its own (make bench does)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "small"), choices=["small", "large"])
         parser.add_argument("--yes", action="store_true", help="allow running on a database that has bets")
 

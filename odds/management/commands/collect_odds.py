@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odds.collector import collect_sport, sports_to_collect
 from odds.models import CollectorRun
@@ -7,7 +7,7 @@ from odds.models import CollectorRun
 class Command(BaseCommand):
     help = "Collect odds from The Odds API now (one sport, or every sport switched on for collection)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--sport", help="sport key, e.g. soccer_epl")
 
     def handle(self, *args, sport: str | None, **options) -> None:

@@ -1,7 +1,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from odds.demo import collect_demo
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "opportunities and settle bets. Idempotent."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--days", type=float, default=3.0, help="history to generate before now (days)")
         parser.add_argument(

@@ -1,6 +1,6 @@
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odds.ingest import ingest_snapshot, record_import
 from odds.models import FOOTBALL_DATA
@@ -10,7 +10,7 @@ from odds.providers.football_data import iter_files, parse_file
 class Command(BaseCommand):
     help = "Ingest football-data.co.uk CSV files (or folders of them): events, results, opening and closing prices."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+")
 
     def handle(self, *args, files: list[str], **options) -> None:

@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odds.ingest import record_import
 from odds.models import ODDS_API
@@ -11,7 +11,7 @@ from odds.providers.odds_api import ProviderError, ingest_odds
 class Command(BaseCommand):
     help = "Ingest a saved The Odds API /v4/sports/{sport}/odds response (JSON file)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--sport", required=True, help="sport key the response was requested for")
 

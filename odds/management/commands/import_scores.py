@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odds.management.commands.import_odds import _load_json
 from odds.providers.odds_api import ProviderError, parse_scores
@@ -10,7 +10,7 @@ from odds.scores import ingest_scores
 class Command(BaseCommand):
     help = "Ingest a saved The Odds API /v4/sports/{sport}/scores response (JSON file)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--sport", required=True)
 

@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from opportunities.backtest import BacktestRules, run_backtest, selected_events
@@ -21,7 +21,7 @@ def _date(value: str) -> datetime:
 class Command(BaseCommand):
     help = "Replay stored history through a strategy's rules and report bets, profit, yield, CLV and drawdown."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--min-edge", type=float, default=0.02, help="e.g. 0.02 for 2%%")
         parser.add_argument("--method", choices=METHODS, default="shin")
         parser.add_argument("--reference", default="pinnacle", help="bookmaker key of the fair price")
