@@ -3,15 +3,19 @@
 A provider parses its input into ``EventOdds`` (events with their quotes); ``ingest_snapshot``
 writes them in one transaction: events are upserted, each distinct selection is COPY'd once and
 upserted, the prices are COPY'd with their selection ids into a temporary table, and set-based
-statements write history (changed prices only) and move the current prices forward. Re-ingesting
-the same snapshot writes nothing.
+statements write history (changed prices only) and move the current prices forward.
+
+What the database guarantees, whatever the order or concurrency of ingestions: an observation is
+stored once (history's primary key, ``ON CONFLICT DO NOTHING``); a current price only moves to a newer
+observation, and a price withdrawn by a newer snapshot stays withdrawn when an older one is
+re-imported (``WithdrawnPrice``). Ingestions lock only the events they write (their upsert, in key
+order), so different sports are written at once and the same response twice is written once.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -70,7 +74,6 @@ class EventOdds:
     commence_time: datetime
     sport_title: str = ""
     quotes: list[Quote] = field(default_factory=list)
-    digest: int | None = None  # see Event.odds_digest
     home_score: int | None = None
     away_score: int | None = None
     completed: bool | None = None
@@ -157,10 +160,6 @@ def ingest_snapshot(*, snapshot: Snapshot, collected_at: datetime | None = None)
     if not snapshot.events:
         return result
     with transaction.atomic():
-        # Odds are re-collected minutes later: a crash may lose the last commit's fsync window, never
-        # half a snapshot (the transaction stays atomic). Saves the WAL flush on every ingest.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
         sports = _upsert_sports(snapshot)
         bookmakers = _upsert_bookmakers(snapshot)
         event_ids = _upsert_events(snapshot, sports, collected_at)
@@ -220,7 +219,10 @@ def _upsert_bookmakers(snapshot: Snapshot) -> dict[str, int]:
 
 
 def _upsert_events(snapshot: Snapshot, sports: dict[str, int], collected_at: datetime) -> dict[int, int]:
-    """Upsert events; returns {index in snapshot.events: event id}."""
+    """Upsert events; returns {index in snapshot.events: event id}.
+
+    The upsert locks each event's row until the transaction ends: concurrent ingestions of the same
+    events wait for each other there, and take the locks in key order so they cannot deadlock."""
     by_key: dict[tuple[str, str], Event] = {}
     for odds in snapshot.events:
         event = Event(
@@ -231,25 +233,25 @@ def _upsert_events(snapshot: Snapshot, sports: dict[str, int], collected_at: dat
             away_team=odds.away_team,
             commence_time=odds.commence_time,
             last_collected_at=collected_at,
-            odds_digest=odds.digest,
         )
         if odds.home_score is not None and odds.away_score is not None:
             event.home_score, event.away_score = odds.home_score, odds.away_score
             event.completed = bool(odds.completed)
             event.scores_updated_at = collected_at
         by_key[(odds.source, odds.provider_id)] = event
-    events = list(by_key.values())
+    events = [by_key[key] for key in sorted(by_key)]
+    base_fields = ["sport", "home_team", "away_team", "commence_time", "last_collected_at"]
+    Event.objects.bulk_create(
+        events, update_conflicts=True, unique_fields=["source", "provider_id"], update_fields=base_fields
+    )
     with_scores = [e for e in events if e.home_score is not None]
-    without_scores = [e for e in events if e.home_score is None]
-    base_fields = ["sport", "home_team", "away_team", "commence_time", "last_collected_at", "odds_digest"]
-    for group, fields in (
-        (with_scores, [*base_fields, "home_score", "away_score", "completed", "scores_updated_at"]),
-        (without_scores, base_fields),
-    ):
-        if group:
-            Event.objects.bulk_create(
-                group, update_conflicts=True, unique_fields=["source", "provider_id"], update_fields=fields
-            )
+    if with_scores:  # rows this transaction has locked already
+        Event.objects.bulk_create(
+            with_scores,
+            update_conflicts=True,
+            unique_fields=["source", "provider_id"],
+            update_fields=[*base_fields, "home_score", "away_score", "completed", "scores_updated_at"],
+        )
     return {i: by_key[(o.source, o.provider_id)].pk for i, o in enumerate(snapshot.events)}
 
 
@@ -291,9 +293,6 @@ def quote_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[s
     return rows
 
 
-# One ingestion writes prices at a time: the duplicate check of WRITE_HISTORY relies on it.
-WRITE_LOCK_ID = zlib.crc32(b"monps:ingest")
-
 SELECTION_TABLE = """
 CREATE TEMP TABLE incoming_selection (
     number integer NOT NULL, event_id bigint NOT NULL, market varchar(16) NOT NULL,
@@ -301,7 +300,7 @@ CREATE TEMP TABLE incoming_selection (
 ) ON COMMIT DROP
 """
 
-# Selections created by this snapshot have no history yet: their rows need no duplicate check.
+# Selections created by this snapshot have no history yet.
 NEW_SELECTIONS = """
 INSERT INTO odds_selection (event_id, market, outcome, point, line)
 SELECT event_id, market, outcome, point, line FROM incoming_selection ORDER BY number
@@ -326,12 +325,9 @@ CREATE TEMP TABLE resolved_price (
 RESOLVED_COLUMNS = "selection_id, bookmaker_id, price, observed_at, new_selection"
 IN_BATCH_COLUMNS = "previous_in_batch, previous_time_in_batch, position_in_batch, latest_in_batch"
 
-# A row is a change when its price differs from the price in force at its time: the current price
-# for a newer observation, the history row before it for an out-of-order (older) one, or the
-# previous row of the same batch. A repeated observation is never written twice: history has no
-# unique index (it would double the bytes per row), so the second CASE looks for the same
-# observation wherever one can exist, i.e. not for a new selection nor after the current price.
-# Ingestions take one lock, so no other transaction can write the same row meanwhile.
+# A row is a change when its price differs from the price in force at its time: the previous row of
+# the same batch, the current price for a newer observation, or else (an older observation, or a key
+# with no current price) the history row before it. The key makes a repeated observation a no-op.
 WRITE_HISTORY = """
 INSERT INTO odds_pricehistory (observed_at, collected_at, selection_id, bookmaker_id, price)
 SELECT r.observed_at, %(collected_at)s, r.selection_id, r.bookmaker_id, r.price
@@ -340,7 +336,7 @@ LEFT JOIN odds_price c ON c.selection_id = r.selection_id AND c.bookmaker_id = r
 WHERE CASE
     WHEN r.position_in_batch > 1
         THEN r.observed_at > r.previous_time_in_batch AND r.price <> r.previous_in_batch
-    WHEN c.selection_id IS NULL THEN true
+    WHEN r.new_selection THEN true
     WHEN r.observed_at > c.observed_at THEN r.price <> c.price
     WHEN r.observed_at = c.observed_at THEN false
     ELSE r.price IS DISTINCT FROM (
@@ -349,36 +345,43 @@ WHERE CASE
           AND h.observed_at < r.observed_at
         ORDER BY h.observed_at DESC LIMIT 1)
 END
-AND CASE
-    WHEN r.new_selection THEN true
-    WHEN r.observed_at > c.observed_at THEN true
-    ELSE NOT EXISTS (
-        SELECT 1 FROM odds_pricehistory h
-        WHERE h.selection_id = r.selection_id AND h.bookmaker_id = r.bookmaker_id
-          AND h.observed_at = r.observed_at)
-END
+ON CONFLICT (selection_id, bookmaker_id, observed_at) DO NOTHING
 """
 
-# Out-of-order observations never move the current price back in time. Only changed prices and new
-# keys are written: an unchanged snapshot touches no row of odds_price.
+# A current price moves only to a newer observation (changed or not: its time says how fresh it is).
 MOVE_CURRENT = """
 UPDATE odds_price c
 SET price = latest.price, observed_at = latest.observed_at, collected_at = %(collected_at)s
 FROM resolved_price latest
 WHERE latest.latest_in_batch
   AND c.selection_id = latest.selection_id AND c.bookmaker_id = latest.bookmaker_id
-  AND latest.observed_at > c.observed_at AND latest.price <> c.price
+  AND latest.observed_at > c.observed_at
 """
 
-# A plain INSERT (no ON CONFLICT): cheaper per row, and safe because ingestions write one at a time.
+# A key with no current price gets one, unless a newer snapshot withdrew it; a withdrawal that a newer
+# observation overrides is forgotten. ON CONFLICT covers a concurrent ingestion inserting it first.
 NEW_CURRENT = """
-INSERT INTO odds_price (selection_id, bookmaker_id, price, observed_at, collected_at)
-SELECT latest.selection_id, latest.bookmaker_id, latest.price, latest.observed_at, %(collected_at)s
-FROM resolved_price latest
-WHERE latest.latest_in_batch
-  AND NOT EXISTS (
-      SELECT 1 FROM odds_price c
-      WHERE c.selection_id = latest.selection_id AND c.bookmaker_id = latest.bookmaker_id)
+WITH inserted AS (
+    INSERT INTO odds_price AS c (selection_id, bookmaker_id, price, observed_at, collected_at)
+    SELECT latest.selection_id, latest.bookmaker_id, latest.price, latest.observed_at, %(collected_at)s
+    FROM resolved_price latest
+    WHERE latest.latest_in_batch
+      AND NOT EXISTS (
+          SELECT 1 FROM odds_price p
+          WHERE p.selection_id = latest.selection_id AND p.bookmaker_id = latest.bookmaker_id)
+      AND NOT EXISTS (
+          SELECT 1 FROM odds_withdrawnprice w
+          WHERE w.selection_id = latest.selection_id AND w.bookmaker_id = latest.bookmaker_id
+            AND w.withdrawn_at >= latest.observed_at)
+    ON CONFLICT (selection_id, bookmaker_id) DO UPDATE
+    SET price = EXCLUDED.price, observed_at = EXCLUDED.observed_at, collected_at = EXCLUDED.collected_at
+    WHERE EXCLUDED.observed_at > c.observed_at
+    RETURNING selection_id, bookmaker_id
+), forgotten AS (
+    DELETE FROM odds_withdrawnprice w USING inserted i
+    WHERE w.selection_id = i.selection_id AND w.bookmaker_id = i.bookmaker_id
+)
+SELECT count(*) FROM inserted
 """
 
 
@@ -404,19 +407,27 @@ GROUP BY s.event_id, s.market, r.bookmaker_id
 """
 
 # A current price goes when a newer complete snapshot of its market no longer has it: its bookmaker
-# took it down, or moved to another handicap or total. History keeps every price ever offered.
-# Markets skipped as unchanged keep all their prices.
+# took it down, or moved to another handicap or total. History keeps every price ever offered, and
+# the withdrawal is kept with the time of the snapshot that made it. Markets skipped as unchanged
+# keep all their prices.
 WITHDRAW = """
-DELETE FROM odds_price p
-USING odds_selection s,
-      (SELECT event_id, market, max(observed_at) AS newest FROM quoted_market GROUP BY event_id, market) m
-WHERE p.selection_id = s.id AND s.event_id = m.event_id AND s.market = m.market
-  AND p.observed_at < m.newest
-  AND NOT EXISTS (SELECT 1 FROM resolved_price r
-                  WHERE r.selection_id = p.selection_id AND r.bookmaker_id = p.bookmaker_id)
-  AND NOT EXISTS (SELECT 1 FROM quoted_market u
-                  WHERE u.unchanged AND u.event_id = s.event_id AND u.market = s.market
-                    AND u.bookmaker_id = p.bookmaker_id)
+WITH gone AS (
+    DELETE FROM odds_price p
+    USING odds_selection s,
+          (SELECT event_id, market, max(observed_at) AS newest FROM quoted_market GROUP BY event_id, market) m
+    WHERE p.selection_id = s.id AND s.event_id = m.event_id AND s.market = m.market
+      AND p.observed_at < m.newest
+      AND NOT EXISTS (SELECT 1 FROM resolved_price r
+                      WHERE r.selection_id = p.selection_id AND r.bookmaker_id = p.bookmaker_id)
+      AND NOT EXISTS (SELECT 1 FROM quoted_market u
+                      WHERE u.unchanged AND u.event_id = s.event_id AND u.market = s.market
+                        AND u.bookmaker_id = p.bookmaker_id)
+    RETURNING p.selection_id, p.bookmaker_id, m.newest
+)
+INSERT INTO odds_withdrawnprice AS w (selection_id, bookmaker_id, withdrawn_at)
+SELECT selection_id, bookmaker_id, newest FROM gone
+ON CONFLICT (selection_id, bookmaker_id) DO UPDATE
+SET withdrawn_at = greatest(w.withdrawn_at, EXCLUDED.withdrawn_at)
 """
 
 
@@ -445,7 +456,6 @@ def _write_prices(
 ) -> tuple[int, int, int]:
     # COPY goes straight to psycopg: wrap it so its errors are Django's, like every other statement's.
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_ID])
         cursor.execute(SELECTION_TABLE)
         with cursor.copy("COPY incoming_selection (number, event_id, market, outcome, point, line) FROM STDIN") as copy:
             for row in rows.selections:
@@ -466,7 +476,7 @@ def _write_prices(
         cursor.execute(MOVE_CURRENT, {"collected_at": collected_at})
         current_updated = cursor.rowcount
         cursor.execute(NEW_CURRENT, {"collected_at": collected_at})
-        current_updated += cursor.rowcount
+        current_updated += cursor.fetchone()[0]
         withdrawn = 0
         if unchanged is not None:
             cursor.execute(QUOTED_TABLE)
@@ -513,12 +523,12 @@ GROUP BY s.event_id, s.market, p.bookmaker_id
 """
 
 
-def stored_events(*, source: str, provider_ids: list[str]) -> dict[str, tuple[int, int | None]]:
-    """The id and ``odds_digest`` of each of these events that is stored, by provider id."""
+def stored_events(*, source: str, provider_ids: list[str]) -> dict[str, int]:
+    """The id of each of these events that is stored, by provider id."""
     if not provider_ids:
         return {}
     stored = Event.objects.filter(source=source, provider_id__in=provider_ids)
-    return {key: (pk, digest) for key, pk, digest in stored.values_list("provider_id", "id", "odds_digest")}
+    return dict(stored.values_list("provider_id", "id"))
 
 
 def known_updates(events: dict[int, str]) -> dict[tuple[str, str, str], float]:

@@ -75,10 +75,6 @@ class Event(models.Model):
     away_score = models.PositiveSmallIntegerField(null=True, blank=True)
     scores_updated_at = models.DateTimeField(null=True, blank=True)
     last_collected_at = models.DateTimeField(null=True, blank=True)
-    # Digest of the bookmakers, markets and last_update times of the last complete odds response
-    # stored for this event (odds.providers.odds_api.event_digest): the same digest again means
-    # nothing to parse. Null when that response had rejected parts, or came from another source.
-    odds_digest = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -134,19 +130,16 @@ class PriceQuerySet(models.QuerySet):
 
 
 class Price(models.Model):
-    """The latest price of a selection at a bookmaker."""
+    """The latest price of a selection at a bookmaker, and when it was last observed at that price.
 
-    # The natural key is the primary key: a surrogate id would cost a sequence call and a second
-    # index on every one of 100,000 writes per collection.
+    ``observed_at`` is the newest observation of this price (an unchanged price seen again moves it
+    forward), so an older snapshot can never replace it: only a newer observation moves a current
+    price, and only a newer complete snapshot withdraws it (``WithdrawnPrice``).
+    """
+
     pk = models.CompositePrimaryKey("selection", "bookmaker")
-    # No database constraints (Django makes them deferred: 100,000 checks at every commit); ingestion
-    # takes both keys from their tables in the same transaction.
-    selection = models.ForeignKey(
-        Selection, on_delete=models.CASCADE, related_name="prices", db_index=False, db_constraint=False
-    )
-    bookmaker = models.ForeignKey(
-        Bookmaker, on_delete=models.CASCADE, related_name="prices", db_constraint=False, db_index=False
-    )
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="prices", db_index=False)
+    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.CASCADE, related_name="prices", db_index=False)
     price = models.DecimalField(max_digits=8, decimal_places=3)
     observed_at = models.DateTimeField()
     collected_at = models.DateTimeField()
@@ -162,23 +155,33 @@ class Price(models.Model):
         return f"{self.selection_id}@{self.bookmaker_id} {self.price}"
 
 
-class PriceHistory(models.Model):
-    """One row per price change. Read through our pages and API, not the admin.
+class WithdrawnPrice(models.Model):
+    """A current price that a complete snapshot no longer quoted, and the time of that snapshot.
 
-    (selection, bookmaker, observed_at) identifies a row, and Django knows it as the primary key;
-    the database keeps no unique index for it (migration 0007): that index took 47 of the 115
-    bytes a row (measured by ``make bench``; 77 bytes a row without it, its replacement included).
-    One ingestion writes at a time and never writes an observation twice
-    (``odds.ingest.WRITE_HISTORY``, tested). Every read goes by selection, and a non-unique index
-    on it stores each selection's many rows as one deduplicated entry.
+    Re-importing a snapshot older than ``withdrawn_at`` must not bring the price back; a newer
+    observation does (and removes this row).
     """
+
+    pk = models.CompositePrimaryKey("selection", "bookmaker")
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="+", db_index=False)
+    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.CASCADE, related_name="+", db_index=False)
+    withdrawn_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.selection_id}@{self.bookmaker_id} withdrawn at {self.withdrawn_at:%Y-%m-%d %H:%M}"
+
+
+class PriceHistory(models.Model):
+    """One row per price change, keyed by (selection, bookmaker, observed_at) in the database itself:
+    the same observation can never be stored twice, whatever the order of imports. Read through our
+    pages and API (the admin cannot show a composite key)."""
 
     pk = models.CompositePrimaryKey("selection", "bookmaker", "observed_at")
     # Fixed-width columns first: less padding per row at tens of millions of rows.
     observed_at = models.DateTimeField()
     collected_at = models.DateTimeField()
-    # No database constraint: a check per row on tens of millions of inserts, for keys that ingestion
-    # takes from the selection and bookmaker tables in the same transaction anyway.
+    # Ingestion upserts a row's selection and bookmaker in the same transaction; a history table of
+    # tens of millions of rows pays no foreign-key check per insert (deletes cascade from Django).
     selection = models.ForeignKey(
         Selection, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
     )
@@ -188,10 +191,7 @@ class PriceHistory(models.Model):
     price = models.DecimalField(max_digits=8, decimal_places=3)
 
     class Meta:
-        indexes = [
-            BrinIndex(fields=["observed_at"], name="pricehistory_time_brin"),
-            models.Index(fields=["selection"], name="pricehistory_selection"),
-        ]
+        indexes = [BrinIndex(fields=["observed_at"], name="pricehistory_time_brin")]
         verbose_name_plural = "price history"
 
     def __str__(self) -> str:

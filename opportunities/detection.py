@@ -30,7 +30,6 @@ import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from monps.bulk import gc_paused
 from opportunities import pricing
 from opportunities.models import Alert, DetectionRun, Opportunity, Strategy, Surebet
 
@@ -140,18 +139,19 @@ QUOTES_SQL = f"""
 """
 
 # Per selection of the events that have not started: its number of prices, its best bookmaker price
-# and, per reference book ({references}), its price and time. The best price comes with its bookmaker
-# as one integer, price in thousandths * 100,000 - bookmaker id, so that a plain max() finds both,
-# and among equal prices the lowest bookmaker id. Exact, unlike a float8 (which was no faster); an
-# array per price took 78 ms for 100,000 prices against 33.
+# with its bookmaker (the lowest id among equal prices) and, per reference book ({references}), its
+# price and time.
 SELECTIONS_SQL = f"""
-    SELECT s.id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, e.sport_id, p.n, p.top{{columns}}
+    SELECT s.id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, e.sport_id, p.n,
+           p.top_price, p.top_book{{columns}}
     FROM (
         SELECT selection_id, count(*) AS n,
-               max((price * 1000)::int8 * {{scale}} - bookmaker_id) FILTER (
-                   WHERE bookmaker_id <> ALL(ARRAY(SELECT id FROM odds_bookmaker WHERE is_aggregate))) AS top
+               max(price::float8) FILTER (WHERE NOT aggregate) AS top_price,
+               (array_agg(bookmaker_id ORDER BY price DESC, bookmaker_id) FILTER (WHERE NOT aggregate))[1]
+                   AS top_book
                {{references}}
-        FROM odds_price
+        FROM (SELECT p.*, p.bookmaker_id = ANY(ARRAY(SELECT id FROM odds_bookmaker WHERE is_aggregate)) AS aggregate
+              FROM odds_price p) odds_price
         WHERE selection_id IN (
             SELECT s.id FROM odds_selection s JOIN odds_event e ON e.id = s.event_id WHERE {UPCOMING}{{scope}})
         GROUP BY selection_id
@@ -159,17 +159,10 @@ SELECTIONS_SQL = f"""
     JOIN odds_selection s ON s.id = p.selection_id
     JOIN odds_event e ON e.id = s.event_id
 """
-BOOKMAKER_IDS = 100_000  # above any bookmaker id (a smallint)
 REFERENCE_PRICE = (
     ", max(price::float8) FILTER (WHERE bookmaker_id = {id}) AS price{id}"
     ", max(extract(epoch FROM observed_at)::float8) FILTER (WHERE bookmaker_id = {id}) AS at{id}"
 )
-
-
-def _top(encoded: int) -> tuple[float, int]:
-    """(price, bookmaker id) of SELECTIONS_SQL's best price."""
-    book = -encoded % BOOKMAKER_IDS
-    return (encoded + book) // BOOKMAKER_IDS / 1000, book
 
 
 # The bookmaker prices of these selections at or above each one's lowest price. A nested loop over
@@ -240,7 +233,6 @@ def load_reference_lines(
     the prices that may have an edge."""
     refs = sorted({int(book) for book in references})
     sql = SELECTIONS_SQL.format(
-        scale=BOOKMAKER_IDS,
         columns="".join(f", p.price{book}, p.at{book}" for book in refs),
         references="".join(REFERENCE_PRICE.format(id=book) for book in refs),
         scope="" if event_ids is None else " AND s.event_id = ANY(%(events)s)",
@@ -253,7 +245,7 @@ def load_reference_lines(
         rows = cursor.fetchall()
     groups: dict[tuple, LineGroup] = {}
     count = 0
-    for selection, event, market, outcome, point, line, sport, n, top, *prices in rows:
+    for selection, event, market, outcome, point, line, sport, n, top_price, top_book, *prices in rows:
         count += n
         key = (event, market, line)
         group = groups.get(key)
@@ -261,12 +253,11 @@ def load_reference_lines(
             group = groups[key] = LineGroup(event, market, line, sport, _outcomes=set())
         group.outcomes.add(outcome)
         group.selections[outcome] = selection
-        if top is not None:
+        if top_price is not None:
             # The best price's time is not read (NaN): a surebet's legs have none, and where the price may
             # be an opportunity, add_prices_above reads it again with its time.
-            price, book = _top(top)
             group.top[outcome] = Quote(
-                selection, event, market, outcome, point, line, book, False, price, math.nan, sport
+                selection, event, market, outcome, point, line, top_book, False, top_price, math.nan, sport
             )
         for index, book in enumerate(refs):
             price = prices[2 * index]
@@ -436,14 +427,11 @@ def detect(*, event_ids: Iterable[int] | None = None, now: datetime | None = Non
     now = now or timezone.now()
     event_ids = None if event_ids is None else sorted(set(event_ids))
     result = DetectionResult()
-    # 100,000 prices become as many small objects: without the pause, three full collections a pass.
-    with gc_paused(), transaction.atomic():
+    with transaction.atomic():
         with connection.cursor() as cursor:
-            # Passes chained from concurrent collections wait for each other instead of racing.
+            # Passes chained from concurrent collections wait for each other instead of racing; the
+            # unique index on active opportunities holds even if they did not.
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
-            # What a pass writes, the next pass (minutes later at most) writes again: a crash may lose
-            # the last commit's fsync window, never half a pass. Saves the WAL flush on every pass.
-            cursor.execute("SET LOCAL synchronous_commit = off")
         strategies = list(
             Strategy.objects.filter(active=True)
             .select_related("reference_bookmaker")
@@ -566,7 +554,7 @@ def _write_opportunities(
             new.append((*key, q.event_id, q.market, q.outcome, point, *fields.values(), now, now))
             new_for_alerts.append((c.strategy, fields["edge"], fields["price_observed_at"]))
     ids = _bulk_insert(new)
-    created = [NewOpportunity(pk, *opportunity) for pk, opportunity in zip(ids, new_for_alerts, strict=True)]
+    created = [NewOpportunity(ids[row[:3]], *opportunity) for row, opportunity in zip(new, new_for_alerts, strict=True)]
     if updates:
         _bulk_refresh(updates, now)
     if unchanged:
@@ -596,24 +584,41 @@ INSERT_COLUMNS = (
     "detected_at",
     "last_seen_at",
 )
+INSERT_TYPES = {
+    "strategy_id": "bigint",
+    "selection_id": "bigint",
+    "bookmaker_id": "smallint",
+    "event_id": "bigint",
+    "market": "varchar",
+    "outcome": "varchar",
+    "point": "numeric",
+    "price": "numeric",
+    "fair_probability": "numeric",
+    "fair_price": "numeric",
+    "edge": "numeric",
+    "kelly_share": "numeric",
+    "suggested_stake": "numeric",
+    "price_observed_at": "timestamptz",
+    "detected_at": "timestamptz",
+    "last_seen_at": "timestamptz",
+}
 
 
-def _bulk_insert(rows: list[tuple]) -> list[int]:
-    """COPY new opportunities in, with ids taken from their sequence first (COPY returns none):
-    arrays for an INSERT ... unnest cost more to build in Python than the insert itself."""
+def _bulk_insert(rows: list[tuple]) -> dict[tuple[int, int, int], int]:
+    """Insert new opportunities in one statement: {(strategy, selection, bookmaker): id}."""
     if not rows:
-        return []
+        return {}
     columns = ", ".join(INSERT_COLUMNS)
-    with connection.cursor() as cursor, connection.wrap_database_errors:
+    types = [INSERT_TYPES[column] for column in INSERT_COLUMNS]
+    arrays = [list(values) for values in zip(*rows, strict=True)]
+    unnest = ", ".join(f"%s::{t}[]" for t in types)
+    with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('opportunities_opportunity', 'id')) FROM generate_series(1, %s)",
-            [len(rows)],
+            f"INSERT INTO opportunities_opportunity ({columns}) SELECT * FROM unnest({unnest}) "
+            "RETURNING id, strategy_id, selection_id, bookmaker_id",
+            arrays,
         )
-        ids = [pk for (pk,) in cursor.fetchall()]
-        with cursor.copy(f"COPY opportunities_opportunity (id, {columns}) FROM STDIN") as copy:
-            for pk, row in zip(ids, rows, strict=True):
-                copy.write_row((pk, *row))
-    return ids
+        return {(strategy, selection, book): pk for pk, strategy, selection, book in cursor.fetchall()}
 
 
 def _bulk_refresh(updates: list[tuple[int, dict]], now: datetime) -> None:

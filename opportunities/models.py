@@ -129,8 +129,9 @@ class Opportunity(models.Model):
     class Meta:
         verbose_name_plural = "opportunities"
         ordering = ["-edge"]
-        # No unique constraint: on TimescaleDB every unique index must contain detected_at. The
-        # detection service keeps one active row per (strategy, selection, bookmaker), under a lock.
+        # One active row per (strategy, selection, bookmaker): detection passes take a transaction
+        # lock, and on plain PostgreSQL this index is unique (migration 0007); TimescaleDB allows no
+        # unique index without detected_at, so there the lock alone keeps it.
         indexes = [
             models.Index(
                 fields=["strategy", "selection", "bookmaker"],

@@ -9,12 +9,11 @@ errors as ``{"message", "error_code", "details_url"}``; 401 for a bad key *and* 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import random
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -22,7 +21,6 @@ from decimal import Decimal
 import orjson
 import requests
 
-from monps.bulk import gc_paused
 from odds.ingest import (
     MARKET_KEYS,
     ZERO,
@@ -223,8 +221,7 @@ class OddsApiClient:
 
 def decode_json(content: bytes | str) -> object:
     """A response body as Python objects: orjson is several times faster than json on 100k prices."""
-    with gc_paused():
-        return orjson.loads(content)
+    return orjson.loads(content)
 
 
 def _time_window(start: datetime | None, end: datetime | None) -> dict[str, str]:
@@ -261,40 +258,15 @@ def _text(event: dict, name: str, where: str) -> str:
     return value.strip()
 
 
-def event_digest(raw: dict) -> tuple[int | None, int]:
-    """A 64-bit digest of what an event's stored prices follow from (home team, and each bookmaker's
-    markets with their ``last_update`` and number of outcomes), and the number of prices it holds.
-    The digest is None for a body it cannot read; such an event is always parsed."""
-    parts: list[object] = [raw.get("home_team")]
-    prices = 0
-    try:
-        for bookmaker in raw.get("bookmakers") or ():
-            markets = []
-            for market in bookmaker.get("markets") or ():
-                outcomes = len(market.get("outcomes") or ())
-                if market.get("key") in MARKET_KEYS:
-                    prices += outcomes
-                markets.append((market.get("key"), market.get("last_update"), outcomes))
-            parts.append((bookmaker.get("key"), bookmaker.get("last_update"), markets))
-        text = orjson.dumps(parts)
-    except (AttributeError, TypeError):  # orjson.JSONEncodeError is a TypeError
-        return None, 0
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True), prices
-
-
 def parse_odds(
     payload: object,
     *,
     source: str = ODDS_API,
     known: dict | None = None,
-    digests: dict[str, tuple[int | None, int]] | None = None,
-    unchanged_events: Collection[str] = (),
 ) -> Snapshot:
     """Parse a ``/v4/sports/{sport}/odds`` body. A bad event or bookmaker market is rejected with its
     reason, and the rest is kept. ``known`` maps (event id, bookmaker, market) to the ``last_update``
-    already stored: such a market is unchanged and is not parsed again. ``digests`` holds each
-    event's ``event_digest`` when the caller has made them; the prices of ``unchanged_events`` (whose
-    digest is the one stored) are counted, not parsed."""
+    already stored: such a market is unchanged and is not parsed again."""
     if not isinstance(payload, list):
         raise ProviderError(f"odds response is a {type(payload).__name__}, expected a list of events")
     snapshot = Snapshot(
@@ -322,17 +294,8 @@ def parse_odds(
         except InvalidQuote as exc:
             snapshot.rejected.append(str(exc))
             continue
-        digest, prices = digests[event_id] if digests is not None and event_id in digests else event_digest(raw)
-        if event_id in unchanged_events:
-            odds.digest = digest
-            snapshot.unchanged += prices
-            snapshot.events.append(odds)
-            continue
-        rejected = len(snapshot.rejected)
         for bookmaker in bookmakers:
             _parse_bookmaker(bookmaker, odds, snapshot, where, known)
-        # A body with rejected parts is parsed again next time, so that they are reported again.
-        odds.digest = digest if len(snapshot.rejected) == rejected else None
         snapshot.events.append(odds)
     return snapshot
 
@@ -499,12 +462,8 @@ def ingest_odds(
     from odds.ingest import ingest_snapshot, known_updates, stored_events
 
     events = [e for e in payload if isinstance(e, dict)] if isinstance(payload, list) else []
-    with gc_paused():
-        # An event whose digest is the one stored is exactly the body stored last: nothing in it can
-        # have changed, and its markets need not even be looked up.
-        digests = {e["id"].strip(): event_digest(e) for e in events if isinstance(e.get("id"), str)}
-        stored = stored_events(source=source, provider_ids=list(digests))
-        unchanged = {key for key, (pk, digest) in stored.items() if digest is not None and digests[key][0] == digest}
-        known = known_updates({pk: key for key, (pk, _) in stored.items() if key not in unchanged})
-        snapshot = parse_odds(payload, source=source, known=known, digests=digests, unchanged_events=unchanged)
-        return snapshot, ingest_snapshot(snapshot=snapshot, collected_at=collected_at)
+    ids = [e["id"].strip() for e in events if isinstance(e.get("id"), str)]
+    stored = stored_events(source=source, provider_ids=ids)
+    known = known_updates({pk: key for key, pk in stored.items()})
+    snapshot = parse_odds(payload, source=source, known=known)
+    return snapshot, ingest_snapshot(snapshot=snapshot, collected_at=collected_at)

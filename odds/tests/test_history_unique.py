@@ -1,5 +1,5 @@
-"""Odds history has no unique index (see ``PriceHistory``): ingestion itself must never write the same
-observation twice, whatever order snapshots arrive in and however many ingest at once."""
+"""Ingestion never writes the same observation twice, whatever order snapshots arrive in and however
+many ingest at once (the database's key would refuse it; these check that ingestion never tries)."""
 
 import copy
 import threading
@@ -59,11 +59,10 @@ def test_a_withdrawn_price_sent_again_is_not_written_again(epl_jan15):
     _, withdrawal = ingest_odds(later)
     assert withdrawal.withdrawn > 0
     rows = PriceHistory.objects.count()
-    # The withdrawn book's prices come back unchanged in a re-sent old response: no current price to
-    # compare with, but the same observations are in history already.
+    # A re-sent old response neither brings the withdrawn book's prices back nor writes them again.
     _, result = ingest_odds(copy.deepcopy(epl_jan15))
-    assert result.current_updated > 0
-    assert PriceHistory.objects.count() == rows + result.history_written
+    assert (result.current_updated, result.history_written) == (0, 0)
+    assert PriceHistory.objects.count() == rows
     assert duplicates() == 0
 
 
@@ -82,8 +81,7 @@ def test_the_same_outcome_twice_in_one_response_is_one_row():
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_ingestions_of_one_snapshot_write_each_observation_once(epl_jan15, epl_jan30):
-    # Existing selections, so no unique-index wait on new ones. The writers are kept apart by the
-    # ingest lock (and by the locks their event upserts take first): this checks the outcome.
+    # Existing selections; the writers are kept apart by the locks their event upserts take.
     ingest_snapshot(snapshot=parse_odds(epl_jan15))
     before = PriceHistory.objects.count()
     barrier = threading.Barrier(3)

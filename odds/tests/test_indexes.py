@@ -35,7 +35,7 @@ def test_line_movement_reads_history_through_its_primary_key():
     for plan in plans(lambda: line_movement(event)):
         if "odds_pricehistory" in plan:
             assert "Seq Scan on odds_pricehistory" not in plan
-            assert "pricehistory_selection" in plan
+            assert "odds_pricehistory_pkey" in plan
 
 
 def test_best_prices_read_current_prices_by_index():

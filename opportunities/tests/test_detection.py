@@ -1,11 +1,16 @@
+import os
 import random
+import subprocess
+import sys
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from bets.models import LedgerEntry
+from monps.testing import database_url
+from monps.timescale import PLAIN, active_path
 from odds.models import Bookmaker, Price, Sport
 from opportunities.detection import detect, fair_probabilities, find
 from opportunities.models import Opportunity, Strategy, Surebet
@@ -218,27 +223,15 @@ def test_surebets_across_bookmakers(strategy):
     assert Surebet.objects.count() == 1
 
 
-def test_surebets_seen_again_are_rewritten_in_place(strategy):
-    # Each pass writes every active surebet's last_seen_at. Their pages keep room for it (migration
-    # 0006), so that no index is written (a HOT update) and the table does not grow with each pass.
-    # 60 surebets fill several pages: in full pages most of these writes would go elsewhere.
+def test_surebets_seen_again_are_updated_in_place(strategy):
     for number in range(60):
         prices = {"b1": {"Over": 2.10, "Under": 1.80}, "b2": {"Over": 1.80, "Under": 2.10}}
         event_with(f"s{number}", quotes("Home", prices, market="totals", point=2.5))
     assert detect(now=NOW).surebets == 60
-
-    def writes() -> tuple[int, int]:  # this transaction's updates of surebets so far, and how many were HOT
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_stat_get_xact_tuples_updated(oid), pg_stat_get_xact_tuples_hot_updated(oid) "
-                "FROM pg_class WHERE relname = 'opportunities_surebet'"
-            )
-            return cursor.fetchone()
-
-    updated, hot = writes()
+    ids = set(Surebet.objects.values_list("pk", flat=True))
     detect(now=NOW + timedelta(minutes=1))
+    assert set(Surebet.objects.values_list("pk", flat=True)) == ids
     assert Surebet.objects.filter(last_seen_at=NOW + timedelta(minutes=1)).count() == 60
-    assert writes() == (updated + 60, hot + 60)
 
 
 def test_a_surebet_follows_its_prices_until_they_no_longer_lock_a_profit(strategy):
@@ -277,7 +270,7 @@ def test_the_pass_reads_prices_in_a_constant_number_of_queries(strategy, django_
     detect(now=NOW)
     for i in range(3, 5):
         totals_event(f"a{i}")
-    with django_assert_num_queries(22) as small:  # 3 seen again, 2 new
+    with django_assert_num_queries(20) as small:  # 3 seen again, 2 new
         detect(now=NOW)
     for i in range(5, 40):
         totals_event(f"a{i}")
@@ -410,3 +403,32 @@ def test_reading_only_the_prices_with_an_edge_finds_what_reading_every_price_fin
         and sum(1 / q.price for q in group.by_book[pinnacle].values()) < 1
     ]
     assert underround  # lines where the reference's own prices lock a profit are priced alike
+
+
+def test_the_database_refuses_a_second_active_opportunity_for_one_key(strategy):
+    totals_event()
+    detect(now=NOW)
+    copy = Opportunity.objects.get()
+    copy.pk = None
+    if active_path(connection) == PLAIN:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            copy.save()
+    else:  # a hypertable's unique index must contain detected_at: detection's lock keeps the rule there
+        copy.expired_at = NOW
+        copy.save()
+    detect(now=NOW + timedelta(minutes=1))
+    assert Opportunity.objects.active().count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_passes_in_two_processes_at_once_keep_one_active_opportunity_per_key(strategy):
+    for number in range(20):
+        totals_event(f"c{number}")
+    code = (
+        "import django; django.setup(); from opportunities.detection import detect; "
+        "from opportunities.tests.factories import NOW; detect(now=NOW)"
+    )
+    env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "PYTHONPATH": os.getcwd()}
+    passes = [subprocess.Popen([sys.executable, "-c", code], env=env) for _ in range(2)]
+    assert [p.wait(timeout=120) for p in passes] == [0, 0]
+    assert Opportunity.objects.active().count() == Opportunity.objects.count() == 20

@@ -1,0 +1,218 @@
+"""What the database guarantees about odds, whatever the order or concurrency of ingestions: an
+observation is stored once, an older snapshot never moves a newer current price, a withdrawn price
+stays withdrawn, and ingestions of different events run at once."""
+
+import copy
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from itertools import permutations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from monps.testing import database_url
+from odds.ingest import ZERO, EventOdds, Quote, Snapshot, ingest_snapshot
+from odds.models import H2H, Bookmaker, Price, PriceHistory, Selection, WithdrawnPrice
+from odds.providers.odds_api import ingest_odds
+from odds.tests.conftest import DATA, load
+
+SNAPSHOTS = ["epl_odds_2024-01-15.json", "epl_odds_2024-01-30.json", "epl_odds_2024-03-08.json"]
+KEY = ("selection__event__provider_id", "selection__market", "selection__outcome", "selection__point", "bookmaker__key")
+
+
+def history() -> list[tuple]:
+    return sorted(PriceHistory.objects.values_list(*KEY, "observed_at", "price"))
+
+
+def current() -> dict[tuple, tuple]:
+    return {row[:5]: row[5:] for row in Price.objects.values_list(*KEY, "price", "observed_at")}
+
+
+def withdrawn_copy(body: list[dict]) -> list[dict]:
+    """A newer snapshot of the same events in which the first event's first bookmaker no longer
+    quotes anything, and another bookmaker moved one price."""
+    later = copy.deepcopy(body)
+    later[0]["bookmakers"].pop(0)
+    market = later[0]["bookmakers"][0]["markets"][0]
+    market["last_update"] = "2024-01-16T09:00:00Z"
+    market["outcomes"][0]["price"] = round(market["outcomes"][0]["price"] + 0.5, 2)
+    return later
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", list(permutations(range(3))))
+def test_real_snapshots_imported_again_in_any_order_write_nothing(order):
+    bodies = [load(name) for name in SNAPSHOTS]
+    for body in bodies:
+        ingest_odds(copy.deepcopy(body))
+    rows, prices = history(), current()
+    results = [ingest_odds(copy.deepcopy(bodies[i]))[1] for i in order]
+    assert [(r.history_written, r.current_updated) for r in results] == [(0, 0)] * 3
+    assert history() == rows
+    assert current() == prices
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_survives_the_older_snapshot_imported_again(epl_jan15):
+    a, b = epl_jan15, withdrawn_copy(epl_jan15)
+    ingest_odds(copy.deepcopy(a))
+    first_b = ingest_odds(copy.deepcopy(b))[1]
+    assert first_b.withdrawn > 0
+    assert WithdrawnPrice.objects.count() == first_b.withdrawn
+    rows, prices = history(), current()
+    again = [ingest_odds(copy.deepcopy(body))[1] for body in (a, b)]
+    assert [(r.history_written, r.current_updated, r.withdrawn) for r in again] == [(0, 0, 0)] * 2
+    assert history() == rows
+    assert current() == prices  # the withdrawn book's prices did not come back
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_price_comes_back_with_a_newer_observation(epl_jan15):
+    ingest_odds(copy.deepcopy(epl_jan15))
+    ingest_odds(withdrawn_copy(epl_jan15))
+    gone = WithdrawnPrice.objects.count()
+    back = copy.deepcopy(epl_jan15)
+    for market in back[0]["bookmakers"][0]["markets"]:
+        market["last_update"] = "2024-01-17T09:00:00Z"
+    result = ingest_odds(back)[1]
+    assert result.current_updated >= gone
+    assert WithdrawnPrice.objects.count() == 0
+    book = back[0]["bookmakers"][0]["key"]
+    prices = Price.objects.filter(bookmaker__key=book, selection__event__provider_id=back[0]["id"])
+    assert set(prices.values_list("observed_at", flat=True)) == {datetime(2024, 1, 17, 9, tzinfo=UTC)}
+
+
+def quote(price: str, at: datetime) -> Quote:
+    return Quote("pinnacle", H2H, "A", ZERO, ZERO, Decimal(price), at)
+
+
+def snapshot(*quotes: Quote) -> Snapshot:
+    start = datetime(2026, 11, 2, 15, tzinfo=UTC)
+    return Snapshot(events=[EventOdds("odds_api", "e" * 32, "soccer_epl", "A", "B", start, quotes=list(quotes))])
+
+
+@pytest.mark.django_db
+def test_an_older_snapshot_does_not_change_the_current_price_a_newer_one_confirmed():
+    t1 = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    t2, t3 = t1 + timedelta(hours=1), t1 + timedelta(hours=2)
+    ingest_snapshot(snapshot=snapshot(quote("2.000", t1)))
+    confirmed = ingest_snapshot(snapshot=snapshot(quote("2.000", t3)))
+    assert (confirmed.history_written, confirmed.current_updated) == (0, 1)
+    late = ingest_snapshot(snapshot=snapshot(quote("2.100", t2)))
+    assert late.current_updated == 0
+    assert list(Price.objects.values_list("price", "observed_at")) == [(Decimal("2.000"), t3)]
+    # History keeps the late observation where it belongs in time.
+    assert list(PriceHistory.objects.order_by("observed_at").values_list("price", "observed_at")) == [
+        (Decimal("2.000"), t1),
+        (Decimal("2.100"), t2),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_database_itself_rejects_a_duplicate_observation():
+    at = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    ingest_snapshot(snapshot=snapshot(quote("2.000", at)))
+    row = PriceHistory.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO odds_pricehistory (observed_at, collected_at, selection_id, bookmaker_id, price)"
+            " VALUES (%s, %s, %s, %s, 2.5)",
+            [row.observed_at, row.collected_at, row.selection_id, row.bookmaker_id],
+        )
+    assert PriceHistory.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_itself_rejects_a_current_price_of_no_selection():
+    book, _ = Bookmaker.objects.get_or_create(key="pinnacle", defaults={"title": "Pinnacle"})
+    missing = (Selection.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    at = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            cursor.execute(
+                "INSERT INTO odds_price (selection_id, bookmaker_id, price, observed_at, collected_at)"
+                " VALUES (%s, %s, 2.0, %s, %s)",
+                [missing, book.pk, at, at],
+            )
+    assert not Price.objects.exists()
+
+
+class Ingestion:
+    """``odds/tests/ingest_process.py`` in a process of its own, on the test database."""
+
+    def __init__(self, name: str, *, hold: bool) -> None:
+        env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "PYTHONPATH": os.getcwd()}
+        script = DATA.parent / "ingest_process.py"
+        self.process = subprocess.Popen(
+            [sys.executable, str(script), str(DATA / name), "hold" if hold else "go"],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def line(self) -> str:
+        return self.process.stdout.readline().strip()
+
+    def release(self) -> None:
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+
+    def finish(self, timeout: float = 60) -> list[str]:
+        out, _ = self.process.communicate(timeout=timeout)
+        assert self.process.returncode == 0
+        return out.split()
+
+
+def waiting_on_a_lock(pid_count: int, deadline: float) -> bool:
+    """Whether another backend of the test database waits on a lock (polled until the deadline)."""
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0] >= pid_count:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sports_are_ingested_at_once_by_two_processes():
+    epl = Ingestion("epl_odds_2024-01-15.json", hold=True)
+    try:
+        assert epl.line().startswith("ingested ")
+        # While the first transaction is still open, another sport goes all the way to its commit.
+        nhl = Ingestion("nhl_odds.json", hold=False)
+        assert nhl.finish(timeout=60)[-1] == "committed"
+    finally:
+        epl.release()
+    assert epl.finish()[-1] == "committed"
+    sports = set(PriceHistory.objects.values_list("selection__event__sport__key", flat=True).distinct())
+    assert sports == {"soccer_epl", "icehockey_nhl"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_response_ingested_by_two_processes_at_once_is_written_once():
+    first = Ingestion("epl_odds_2024-01-15.json", hold=True)
+    try:
+        written = int(first.line().split()[1])
+        second = Ingestion("epl_odds_2024-01-15.json", hold=False)
+        # The second waits for the first's events instead of writing them a second time.
+        assert waiting_on_a_lock(1, time.monotonic() + 30)
+    finally:
+        first.release()
+    assert first.finish()[-1] == "committed"
+    assert second.finish() == ["ingested", "0", "committed"]
+    assert PriceHistory.objects.count() == written == 785
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM odds_pricehistory"
+            " GROUP BY selection_id, bookmaker_id, observed_at HAVING count(*) > 1) d"
+        )
+        assert cursor.fetchone()[0] == 0
