@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
@@ -144,6 +145,96 @@ def to_point(value: object, where: str) -> Decimal:
     return point.quantize(POINT_STEP)
 
 
+# What the columns hold (odds.models): a provider value beyond them rejects its event or quote alone.
+EVENT_TEXT = {"source": 16, "provider_id": 128, "sport_key": 64, "home_team": 128, "away_team": 128}
+TITLE_LENGTH = 128
+EARLIEST, LATEST = datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+MAX_SCORE = 32767
+BOOKMAKER_KEY = re.compile(r"[a-z0-9_]{1,64}")
+
+
+def check_text(value: object, name: str, limit: int, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidQuote(f"{where}: {name} is missing or not text")
+    if len(value) > limit:
+        raise InvalidQuote(f"{where}: {name} is longer than {limit} characters")
+    if "\x00" in value:
+        raise InvalidQuote(f"{where}: {name} contains a NUL character")
+    return value
+
+
+def check_time(value: object, name: str, where: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise InvalidQuote(f"{where}: {name} is not a time with a zone")
+    if not EARLIEST <= value < LATEST:
+        raise InvalidQuote(f"{where}: {name} {value:%Y-%m-%d} is outside {EARLIEST.year}-{LATEST.year - 1}")
+    return value
+
+
+def check_score(value: object, name: str, where: str) -> int | None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_SCORE):
+        raise InvalidQuote(f"{where}: {name} {value!r} is not a score between 0 and {MAX_SCORE}")
+    return value
+
+
+def check_event(odds: EventOdds) -> list[str]:
+    """Refuse an event whose fields cannot be stored (raises ``InvalidQuote``), and drop each quote
+    that cannot be stored; returns the reasons of the quotes dropped."""
+    where = f"event {str(odds.provider_id)[:128]!r}"
+    for name, limit in EVENT_TEXT.items():
+        check_text(getattr(odds, name), name, limit, where)
+    check_time(odds.commence_time, "commence_time", where)
+    check_score(odds.home_score, "home_score", where)
+    check_score(odds.away_score, "away_score", where)
+    if not isinstance(odds.sport_title, str):
+        raise InvalidQuote(f"{where}: sport_title is not text")
+    odds.sport_title = odds.sport_title.replace("\x00", "")[:TITLE_LENGTH]
+    checked: dict[object, str | None] = {}  # each distinct value once: a response repeats them
+
+    def problem(kind: str, value: object) -> str | None:
+        key = (kind, type(value), value)
+        if key not in checked:
+            try:
+                if kind == "bookmaker":
+                    if not isinstance(value, str) or not BOOKMAKER_KEY.fullmatch(value):
+                        raise InvalidQuote(f"{where}: bookmaker key {str(value)[:80]!r} is not a bookmaker key")
+                elif kind == "outcome":
+                    check_text(value, "outcome", 128, where)
+                elif kind == "market":
+                    if value not in MARKET_KEYS:
+                        raise InvalidQuote(f"{where}: market {str(value)[:80]!r} is not one of ours")
+                elif kind == "price":
+                    if not isinstance(value, Decimal) or not (1 < value < MAX_PRICE):
+                        raise InvalidQuote(f"{where}: price {value!r} is out of range")
+                elif kind == "point":
+                    if not isinstance(value, Decimal) or not value.is_finite() or abs(value) >= 10000:
+                        raise InvalidQuote(f"{where}: point {value!r} is out of range")
+                else:
+                    check_time(value, "observed_at", where)
+                checked[key] = None
+            except InvalidQuote as exc:
+                checked[key] = str(exc)
+        return checked[key]
+
+    kept, dropped = [], []
+    for q in odds.quotes:
+        reason = (
+            problem("bookmaker", q.bookmaker)
+            or problem("market", q.market)
+            or problem("outcome", q.outcome)
+            or problem("price", q.price)
+            or problem("point", q.point)
+            or problem("point", q.line)
+            or problem("time", q.observed_at)
+        )
+        if reason is None:
+            kept.append(q)
+        else:
+            dropped.append(reason)
+    odds.quotes = kept
+    return sorted(set(dropped))
+
+
 def line_of(market: str, outcome: str, point: Decimal, home_team: str) -> Decimal:
     """The value that the outcomes of one market line share (see ``Selection.line``)."""
     if market == H2H:
@@ -157,6 +248,7 @@ def ingest_snapshot(*, snapshot: Snapshot, collected_at: datetime | None = None)
     """Write a parsed snapshot: events, selections, changed prices to history, current prices."""
     collected_at = collected_at or timezone.now()
     result = IngestResult(rejected=list(snapshot.rejected), prices_seen=snapshot.unchanged)
+    snapshot.events = _admissible(snapshot.events, result.rejected)
     if not snapshot.events:
         return result
     with transaction.atomic():
@@ -182,6 +274,19 @@ def ingest_snapshot(*, snapshot: Snapshot, collected_at: datetime | None = None)
     return result
 
 
+def _admissible(events: list[EventOdds], rejected: list[str]) -> list[EventOdds]:
+    """The events that can be stored; each other one, and each quote that cannot, rejected alone."""
+    kept = []
+    for odds in events:
+        try:
+            rejected.extend(check_event(odds))
+        except InvalidQuote as exc:
+            rejected.append(str(exc))
+            continue
+        kept.append(odds)
+    return kept
+
+
 def _upsert_sports(snapshot: Snapshot) -> dict[str, int]:
     titles = {e.sport_key: e.sport_title or e.sport_key for e in snapshot.events}
     existing = dict(Sport.objects.filter(key__in=titles).values_list("key", "id"))
@@ -205,7 +310,7 @@ def _upsert_bookmakers(snapshot: Snapshot) -> dict[str, int]:
     missing = [
         Bookmaker(
             key=key,
-            title=snapshot.bookmaker_titles.get(key, key),
+            title=str(snapshot.bookmaker_titles.get(key, key)).replace("\x00", "")[:TITLE_LENGTH] or key,
             is_sharp=key in SHARP_BOOKMAKERS,
             is_exchange=key in EXCHANGES,
             is_aggregate=key in AGGREGATES,

@@ -46,7 +46,7 @@ def test_migrated_price_history_is_a_plain_table_with_its_indexes():
         cursor.execute("SELECT relkind FROM pg_class WHERE relname = 'odds_pricehistory'")
         assert cursor.fetchone() == ("r",)
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'odds_pricehistory' ORDER BY 1")
-        assert [row[0] for row in cursor.fetchall()] == ["pricehistory_selection", "pricehistory_time_brin"]
+        assert [row[0] for row in cursor.fetchall()] == ["odds_pricehistory_pkey", "pricehistory_time_brin"]
 
 
 @pytest.mark.django_db(transaction=True)

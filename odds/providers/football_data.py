@@ -21,7 +21,18 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from odds.ingest import ZERO, EventOdds, InvalidQuote, Quote, Snapshot, line_of, to_point, to_price
+from odds.ingest import (
+    ZERO,
+    EventOdds,
+    InvalidQuote,
+    Quote,
+    Snapshot,
+    check_score,
+    check_time,
+    line_of,
+    to_point,
+    to_price,
+)
 from odds.models import DRAW, FOOTBALL_DATA, H2H, OVER, SPREADS, TOTALS, UNDER
 
 UK = ZoneInfo("Europe/London")
@@ -101,7 +112,8 @@ _AH = re.compile(r"^(?P<book>B365|P|Max|Avg|BbMx|BbAv|BFE)(?P<closing>C)?AH(?P<s
 class ImportResult:
     snapshot: Snapshot
     rows: int = 0
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # rows not imported, with their reasons
+    dropped: list[str] = field(default_factory=list)  # cells not imported from rows that were
 
 
 def read_text(path: Path) -> str:
@@ -118,25 +130,64 @@ def parse_file(path: Path) -> ImportResult:
 
 
 def parse_csv(text: str, *, name: str = "<csv>") -> ImportResult:
+    """A whole file as one result."""
+    whole = ImportResult(Snapshot())
+    for part in iter_csv(text, name=name):
+        whole.snapshot.events += part.snapshot.events
+        whole.snapshot.bookmaker_titles.update(part.snapshot.bookmaker_titles)
+        whole.rows += part.rows
+        whole.skipped += part.skipped
+        whole.dropped += part.dropped
+    whole.snapshot.rejected = whole.skipped
+    return whole
+
+
+def iter_csv(text: str, *, name: str = "<csv>", rows_per_part: int = 1000) -> Iterator[ImportResult]:
+    """A file in parts of ``rows_per_part`` rows, so that a large file is never held as objects whole."""
+    if "\x00" in text:
+        yield ImportResult(Snapshot(), skipped=[f"{name}: not a CSV text file (it contains NUL bytes)"])
+        return
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        return ImportResult(Snapshot(), skipped=[f"{name}: empty file"])
-    fields = [f.strip() for f in reader.fieldnames]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        yield ImportResult(Snapshot(), skipped=[f"{name}: not a CSV file ({exc})"])
+        return
+    if not fieldnames:
+        yield ImportResult(Snapshot(), skipped=[f"{name}: empty file"])
+        return
+    fields = [f.strip() for f in fieldnames]
     reader.fieldnames = fields
-    result = ImportResult(Snapshot())
-    result.snapshot.bookmaker_titles.update(TITLES)
     columns = _price_columns(fields)
-    for row in reader:
+    rows = iter(reader)
+    part = _part()
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            part.skipped.append(f"{name} line {reader.line_num}: not readable as CSV ({exc})")
+            break
         line = reader.line_num
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue  # the trailing empty lines some seasons have
-        result.rows += 1
+        part.rows += 1
         try:
-            result.snapshot.events.append(_event(row, columns, f"{name} line {line}"))
+            part.snapshot.events.append(_event(row, columns, f"{name} line {line}", part.dropped))
         except InvalidQuote as exc:
-            result.skipped.append(str(exc))
-    result.snapshot.rejected = result.skipped
-    return result
+            part.skipped.append(str(exc))
+        if part.rows == rows_per_part:
+            yield part
+            part = _part()
+    yield part
+
+
+def _part() -> ImportResult:
+    part = ImportResult(Snapshot())
+    part.snapshot.bookmaker_titles.update(TITLES)
+    part.snapshot.rejected = part.skipped
+    return part
 
 
 @dataclass(frozen=True)
@@ -159,7 +210,7 @@ def _price_columns(fields: list[str]) -> list[_Column]:
     return columns
 
 
-def _event(row: dict[str, str], columns: list[_Column], where: str) -> EventOdds:
+def _event(row: dict[str, str], columns: list[_Column], where: str, dropped: list[str]) -> EventOdds:
     def get(*names: str) -> str:
         for n in names:
             value = (row.get(n) or "").strip()
@@ -195,6 +246,8 @@ def _event(row: dict[str, str], columns: list[_Column], where: str) -> EventOdds
     if home_goals and away_goals:
         try:
             event.home_score, event.away_score = int(home_goals), int(away_goals)
+            check_score(event.home_score, "home goals", where)
+            check_score(event.away_score, "away goals", where)
         except ValueError:
             raise InvalidQuote(f"{where}: score {home_goals!r}-{away_goals!r} is not a number") from None
         event.completed = True
@@ -219,7 +272,11 @@ def _event(row: dict[str, str], columns: list[_Column], where: str) -> EventOdds
         else:
             if not handicaps[closing]:
                 continue
-            home_line = to_point(handicaps[closing], f"{where} handicap")
+            try:
+                home_line = to_point(handicaps[closing], f"{where} handicap")
+            except InvalidQuote as exc:
+                dropped.append(f"{exc}: column {column.name} dropped")
+                continue
             outcome = home if column.side == "H" else away
             point = home_line if column.side == "H" else -home_line
         event.quotes.append(
@@ -254,13 +311,17 @@ def _kickoff(day: str, clock: str, where: str) -> datetime:
             kick = datetime.strptime(clock, "%H:%M").time()  # noqa: DTZ007
         except ValueError:
             raise InvalidQuote(f"{where}: time {clock!r} is not HH:MM") from None
-    return datetime.combine(parsed, kick, tzinfo=UK).astimezone(UTC)
+    try:
+        return check_time(datetime.combine(parsed, kick, tzinfo=UK).astimezone(UTC), "date", where)
+    except OverflowError:
+        raise InvalidQuote(f"{where}: date {day!r} is out of range") from None
 
 
 def iter_files(paths: list[str]) -> Iterator[Path]:
+    """The files named, and every ``.csv`` file inside the folders named (at any depth)."""
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            yield from sorted(path.glob("*.csv"))
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".csv")
         else:
             yield path

@@ -239,16 +239,22 @@ def _iso(moment: datetime) -> str:
 
 def parse_time(value: object, where: str) -> datetime:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise InvalidQuote(f"{where}: time {value!r} is out of range") from None
     if not isinstance(value, str) or not value:
         raise InvalidQuote(f"{where}: time {value!r} is missing")
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InvalidQuote(f"{where}: time {value!r} is not ISO 8601") from None
     if moment.tzinfo is None:
         raise InvalidQuote(f"{where}: time {value!r} has no time zone")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidQuote(f"{where}: time {value!r} is out of range") from None
 
 
 def _text(event: dict, name: str, where: str) -> str:

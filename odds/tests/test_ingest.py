@@ -2,7 +2,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import DataError
 
 from odds.ingest import ZERO, EventOdds, Quote, Snapshot, ingest_snapshot
 from odds.models import H2H, Bookmaker, Event, Price, PriceHistory, Selection
@@ -95,7 +94,7 @@ def test_an_older_snapshot_goes_to_history_but_not_to_the_current_price(epl_jan1
     assert PriceHistory.objects.count() == history_before + result.history_written
 
 
-def test_a_failed_ingest_writes_nothing():
+def test_a_quote_that_cannot_be_stored_is_rejected_alone():
     now = datetime(2026, 11, 1, tzinfo=UTC)
     good = EventOdds(
         source="odds_api",
@@ -115,9 +114,9 @@ def test_a_failed_ingest_writes_nothing():
         commence_time=now,
         quotes=[Quote("pinnacle", H2H, "x" * 200, ZERO, ZERO, Decimal("2.000"), now)],
     )
-    with pytest.raises(DataError):
-        ingest_snapshot(snapshot=Snapshot(events=[good, bad]))
-    assert (Event.objects.count(), Price.objects.count(), PriceHistory.objects.count()) == (0, 0, 0)
+    result = ingest_snapshot(snapshot=Snapshot(events=[good, bad]))
+    assert result.rejected == [f"event {'b' * 32!r}: outcome is longer than 128 characters"]
+    assert (Event.objects.count(), Price.objects.count(), PriceHistory.objects.count()) == (2, 1, 1)
 
 
 def test_spread_outcomes_share_the_home_line(epl_jan15):

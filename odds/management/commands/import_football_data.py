@@ -1,10 +1,11 @@
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odds.ingest import ingest_snapshot, record_import
 from odds.models import FOOTBALL_DATA
-from odds.providers.football_data import iter_files, parse_file
+from odds.providers.football_data import iter_csv, iter_files, read_text
 
 
 class Command(BaseCommand):
@@ -18,30 +19,37 @@ class Command(BaseCommand):
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise CommandError(f"no such file: {', '.join(missing)}")
+        if not paths:
+            raise CommandError(f"no .csv file in {', '.join(files)}")
         totals = [0, 0, 0, 0]
         for number, path in enumerate(paths, 1):
-            parsed = parse_file(path)
-            result = ingest_snapshot(snapshot=parsed.snapshot)
-            sport = parsed.snapshot.events[0].sport_key if parsed.snapshot.events else ""
-            record_import(source=FOOTBALL_DATA, sport_key=sport, result=result, events=len(parsed.snapshot.events))
-            for reason in parsed.skipped:
-                self.stderr.write(f"skipped: {reason}")
-            totals = [
-                a + b
-                for a, b in zip(
-                    totals, (parsed.rows, result.prices_seen, result.history_written, len(parsed.skipped)), strict=True
-                )
-            ]
+            counts = self._import(path)
+            totals = [a + b for a, b in zip(totals, counts, strict=True)]
             self._progress(number, len(paths), path.name)
-            self.stdout.write(
-                f"{path}: {parsed.rows} rows, {result.events} events, {result.prices_seen} prices read, "
-                f"{result.history_written} history rows written, {len(parsed.skipped)} rows skipped."
-            )
         if len(paths) > 1:
             self.stdout.write(
                 f"total: {totals[0]} rows, {totals[1]} prices read, {totals[2]} history rows written, "
                 f"{totals[3]} rows skipped."
             )
+
+    def _import(self, path: Path) -> tuple[int, int, int, int]:
+        """Import one file part by part (each its own transaction; importing again adds nothing)."""
+        rows = events = prices = written = skipped = 0
+        for part in iter_csv(read_text(path), name=path.name):
+            result = ingest_snapshot(snapshot=part.snapshot)
+            sport = part.snapshot.events[0].sport_key if part.snapshot.events else ""
+            record_import(source=FOOTBALL_DATA, sport_key=sport, result=result, events=len(part.snapshot.events))
+            for reason in result.rejected:
+                self.stderr.write(f"skipped: {reason}")
+            for reason in part.dropped:
+                self.stderr.write(f"dropped: {reason}")
+            rows, events, prices = rows + part.rows, events + result.events, prices + result.prices_seen
+            written, skipped = written + result.history_written, skipped + part.rows - result.events
+        self.stdout.write(
+            f"{path}: {rows} rows, {events} events, {prices} prices read, "
+            f"{written} history rows written, {skipped} rows skipped."
+        )
+        return rows, prices, written, skipped
 
     def _progress(self, done: int, total: int, name: str) -> None:
         if sys.stderr.isatty():
