@@ -34,7 +34,7 @@ def test_event_page_partial_for_htmx(auth_client, epl_jan15):
 def test_event_page_query_count_is_constant(auth_client, django_assert_num_queries, epl_jan15):
     ingest_snapshot(snapshot=parse_odds(epl_jan15))
     event = Event.objects.first()
-    with django_assert_num_queries(7):  # with the data versions that key the cached parts
+    with django_assert_num_queries(6):
         auth_client.get(f"/events/{event.pk}/")
 
 
