@@ -31,7 +31,7 @@ def test_api_lists_active_opportunities_by_edge(auth_client):
 
 def test_api_lists_run_a_constant_number_of_queries(auth_client, django_assert_num_queries):
     value_events(2)
-    counts = {"/api/opportunities/": 5, "/api/opportunities/top/": 4}  # with the data versions
+    counts = {"/api/opportunities/": 4, "/api/opportunities/top/": 3}
     for path, count in counts.items():
         with django_assert_num_queries(count):
             auth_client.get(path)
