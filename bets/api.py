@@ -12,8 +12,7 @@ from rest_framework.response import Response
 
 from bets import selectors, services
 from bets.models import Bet
-from monps.api import Pagination, cached_get, paginated
-from monps.versions import BETS, CATALOG
+from monps.api import Pagination, paginated
 
 
 class Conflict(APIException):
@@ -118,7 +117,6 @@ def _rejected(exc: services.BetRejected) -> serializers.ValidationError:
 @extend_schema(methods=["GET"], parameters=[BetFilter], responses=paginated(BetOut, "Bets"), operation_id="bets_list")
 @extend_schema(methods=["POST"], request=BetIn, responses={201: BetOut}, operation_id="bets_create")
 @api_view(["GET", "POST"])
-@cached_get(BETS, CATALOG)
 def bets(request: Request) -> Response:
     """Bets, pending first; POST records one (the same validation as the form and the admin)."""
     if request.method == "POST":

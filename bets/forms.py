@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from bets.models import Bet, LedgerEntry
 from bets.services import BetInput, bet_input
-from monps.widgets import FastSelect
 from odds.models import MARKETS, Bookmaker, Event, Sport
 
 
@@ -32,18 +31,13 @@ class BetForm(forms.Form):
 
 
 class BetFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        choices=[("", "All"), ("settled", "Settled"), *Bet.STATUSES], required=False, widget=FastSelect
-    )
-    sport = forms.ModelChoiceField(
-        Sport.objects.all(), required=False, to_field_name="key", empty_label="All sports", widget=FastSelect
-    )
+    status = forms.ChoiceField(choices=[("", "All"), ("settled", "Settled"), *Bet.STATUSES], required=False)
+    sport = forms.ModelChoiceField(Sport.objects.all(), required=False, to_field_name="key", empty_label="All sports")
     bookmaker = forms.ModelChoiceField(
         Bookmaker.objects.filter(is_aggregate=False),
         required=False,
         to_field_name="key",
         empty_label="All bookmakers",
-        widget=FastSelect,
     )
     strategy = forms.CharField(required=False)
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -12,7 +12,6 @@ from django_htmx.http import trigger_client_event
 from bets import selectors, services
 from bets.forms import BetFilterForm, BetForm, LedgerForm, SettleForm
 from bets.models import Bet, LedgerEntry
-from monps.lazy import when_read
 
 
 def _filtered(request: HttpRequest):
@@ -24,20 +23,17 @@ def _filtered(request: HttpRequest):
 @require_GET
 def bet_list(request: HttpRequest) -> HttpResponse:
     form, queryset = _filtered(request)
-    # Figures, list and ledger are cached by the versions of their data (templates/bets/list.html):
-    # they are queried only when rendered afresh.
     context = {
         "form": form,
-        "page": when_read(lambda: Paginator(queryset, 50).get_page(request.GET.get("page"))),
-        "totals": when_read(lambda: selectors.totals(queryset)),
+        "page": Paginator(queryset, 50).get_page(request.GET.get("page")),
+        "totals": selectors.totals(queryset),
         "query": request.GET.urlencode(),
-        "bankroll": when_read(selectors.bankroll),
-        "ledger": when_read(lambda: list(LedgerEntry.objects.all()[:10])),
-        "ledger_form": LedgerForm(),
         "statuses": Bet.STATUSES,
     }
     if request.htmx and request.htmx.target == "bets":
         return render(request, "bets/list.html#bets", context)
+    # Only the full page shows the bankroll and the ledger.
+    context.update(bankroll=selectors.bankroll(), ledger=list(LedgerEntry.objects.all()[:10]), ledger_form=LedgerForm())
     return render(request, "bets/list.html", context)
 
 

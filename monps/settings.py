@@ -175,7 +175,8 @@ DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", f"redis://127.0.0.1:{env_int('MONPS_REDIS_PORT', 6389)}/0")
-# Not the broker's database: clearing the cache (FLUSHDB) must never drop queued tasks.
+# API throttling counts requests here. Not the broker's database: clearing the cache (FLUSHDB) must
+# never drop queued tasks.
 CACHE_URL = env_str("CACHE_URL", redis_database(REDIS_URL, 1))
 CACHES = {
     "default": {
@@ -183,14 +184,6 @@ CACHES = {
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": "monps",
         "TIMEOUT": 300,
-    },
-    # Page parts ({% cache %} uses this alias) and API answers, keyed by data versions (monps/versions.py).
-    "template_fragments": {
-        "BACKEND": "monps.cache.PageCache",
-        "LOCATION": CACHE_URL,
-        "KEY_PREFIX": "monps-pages",
-        "TIMEOUT": 300,
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     },
 }
 

@@ -13,8 +13,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from monps.api import Pagination, cached_get, paginated
-from monps.versions import CATALOG, ODDS
+from monps.api import Pagination, paginated
 from odds import selectors
 from odds.collector import collection_blocked, credits_left, decide, sports_to_collect
 from odds.models import MARKETS, CollectorRun, Event
@@ -60,7 +59,6 @@ class MatchOut(serializers.Serializer):
 
 @extend_schema(parameters=[MatchesQuery], responses=paginated(MatchOut, "Matches"), operation_id="odds_matches_list")
 @api_view(["GET"])
-@cached_get(ODDS, CATALOG, timeout=60)
 def matches(request: Request) -> Response:
     """Events with the best current price of every outcome and the bookmaker offering it."""
     query = MatchesQuery(data=request.query_params)
@@ -115,7 +113,6 @@ class HistoryOut(serializers.Serializer):
     responses=HistoryOut,
 )
 @api_view(["GET"])
-@cached_get(ODDS, CATALOG, timeout=60)
 def history(request: Request, event_id: int) -> Response:
     """Line movement of an event: every price change per bookmaker and outcome, with opening and closing."""
     event = get_object_or_404(Event.objects.select_related("sport"), pk=event_id)

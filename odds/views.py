@@ -7,25 +7,18 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from monps.charts import Line, line_chart
-from monps.lazy import when_read
 from odds import selectors
 from odds.models import H2H, Event
 
 
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
-    """Prices now and line movement; both cached by the odds version (templates/odds/event.html), so
-    they are queried only when rendered afresh."""
+    """Prices now and line movement; an HTMX refresh gets the prices alone."""
     event = get_object_or_404(Event.objects.select_related("sport"), pk=event_id)
-    table = when_read(lambda: selectors.price_table(event))
-    context = {
-        "event": event,
-        "rows": when_read(lambda: table()[0]),
-        "bookmakers": when_read(lambda: table()[1]),
-        "now": timezone.now(),
-        "charts": when_read(lambda: _charts(event)),
-    }
+    rows, bookmakers = selectors.price_table(event)
+    context = {"event": event, "rows": rows, "bookmakers": bookmakers, "now": timezone.now()}
     if request.htmx:
         return render(request, "odds/event.html#prices", context)
+    context["charts"] = _charts(event)
     return render(request, "odds/event.html", context)
 
 

@@ -8,8 +8,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from monps.api import Pagination, cached_get, paginated
-from monps.versions import CATALOG, ODDS, OPPORTUNITIES
+from monps.api import Pagination, paginated
 from opportunities import selectors
 from opportunities.models import Opportunity
 
@@ -68,7 +67,6 @@ class OpportunityFilter(serializers.Serializer):
     operation_id="opportunities_list",
 )
 @api_view(["GET"])
-@cached_get(OPPORTUNITIES, ODDS, CATALOG, timeout=60)
 def opportunities(request: Request) -> Response:
     """Opportunities (active by default), by edge or by time, filtered and paginated."""
     query = OpportunityFilter(data=request.query_params)
@@ -83,7 +81,6 @@ def opportunities(request: Request) -> Response:
     responses=OpportunityOut(many=True),
 )
 @api_view(["GET"])
-@cached_get(OPPORTUNITIES, ODDS, CATALOG, timeout=60)
 def top(request: Request) -> Response:
     """The N active opportunities with the largest edge."""
     try:

@@ -2,32 +2,26 @@ from __future__ import annotations
 
 from django import forms
 
-from monps.widgets import FastSelect
 from odds.models import MARKETS, Bookmaker, Sport
 from opportunities.models import Strategy
 from opportunities.selectors import ORDERINGS
 
 
 class OpportunityFilterForm(forms.Form):
-    sport = forms.ModelChoiceField(
-        Sport.objects.all(), required=False, to_field_name="key", empty_label="All sports", widget=FastSelect
-    )
-    market = forms.ChoiceField(choices=[("", "All markets"), *MARKETS], required=False, widget=FastSelect)
+    sport = forms.ModelChoiceField(Sport.objects.all(), required=False, to_field_name="key", empty_label="All sports")
+    market = forms.ChoiceField(choices=[("", "All markets"), *MARKETS], required=False)
     bookmaker = forms.ModelChoiceField(
         Bookmaker.objects.filter(is_aggregate=False),
         required=False,
         to_field_name="key",
         empty_label="All bookmakers",
-        widget=FastSelect,
     )
     min_edge = forms.DecimalField(
         required=False, min_value=-1, max_value=10, decimal_places=4, label="Min edge", help_text="0.03 = 3%"
     )
-    strategy = forms.ModelChoiceField(
-        Strategy.objects.all(), required=False, empty_label="All strategies", widget=FastSelect
-    )
+    strategy = forms.ModelChoiceField(Strategy.objects.all(), required=False, empty_label="All strategies")
     ordering = forms.ChoiceField(
-        choices=[("edge", "Edge"), ("detected", "Newest"), ("kickoff", "Kick-off")], required=False, widget=FastSelect
+        choices=[("edge", "Edge"), ("detected", "Newest"), ("kickoff", "Kick-off")], required=False
     )
 
     def filters(self) -> dict:

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from monps.lazy import when_read
 from opportunities import selectors
 from opportunities.forms import OpportunityFilterForm, StrategyForm
 from opportunities.models import Strategy
@@ -16,19 +15,16 @@ from opportunities.models import Strategy
 def opportunity_list(request: HttpRequest) -> HttpResponse:
     form = OpportunityFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else {}
-    # The list and the surebets are cached by the versions of their data (templates/opportunities/
-    # list.html): they are queried only when rendered afresh.
+    opportunities = selectors.opportunities(active=True, **filters)
     context = {
         "form": form,
-        "page": when_read(
-            lambda: Paginator(selectors.opportunities(active=True, **filters), 50).get_page(request.GET.get("page"))
-        ),
+        "page": Paginator(opportunities, 50).get_page(request.GET.get("page")),
         "now": timezone.now(),
         "query": request.GET.urlencode(),
-        "surebets": when_read(selectors.active_surebets),  # only the full page shows them
     }
     if request.htmx:
         return render(request, "opportunities/list.html#results", context)
+    context["surebets"] = selectors.active_surebets()  # only the full page shows them
     return render(request, "opportunities/list.html", context)
 
 

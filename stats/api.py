@@ -11,8 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bets.models import LedgerEntry
-from monps.api import cached_get
-from monps.versions import BETS, CATALOG
 from stats import selectors
 
 
@@ -33,7 +31,6 @@ def _plain(value: object) -> object:
 
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
-@cached_get(BETS, CATALOG)
 def global_stats(request: Request) -> Response:
     """Counts, profit, yield, ROI, hit rate, CLV (plain and stake-weighted), drawdown and significance."""
     summary = asdict(selectors.summary())
@@ -43,7 +40,6 @@ def global_stats(request: Request) -> Response:
 
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
-@cached_get(BETS, timeout=60)
 def bankroll(request: Request) -> Response:
     """Bankroll now, exposure, available, its change over 7 and 30 days in all (``change_*``) and from
     betting alone (``betting_*``: no deposits or withdrawals), and the latest ledger entries."""
@@ -60,7 +56,6 @@ def bankroll(request: Request) -> Response:
     responses={200: dict},
 )
 @api_view(["GET"])
-@cached_get(BETS, CATALOG)
 def performance(request: Request) -> Response:
     """Profit per period, the CLV distribution and breakdowns by sport, bookmaker, market, strategy and bands."""
     period = request.query_params.get("period", "week")

@@ -38,11 +38,11 @@ def test_matches_list_the_best_price_of_every_outcome(auth_client, epl_jan15):
 
 def test_matches_query_count_is_constant(auth_client, epl_jan15, django_assert_num_queries):
     ingest_snapshot(snapshot=parse_odds(epl_jan15))
-    # session + user, data versions, count, page of events, best prices: whatever the number of events.
-    with django_assert_num_queries(6):
+    # session + user, count, page of events, best prices: whatever the number of events.
+    with django_assert_num_queries(5):
         auth_client.get("/api/odds/matches/")
     call_command("import_football_data", str(DATA / "E0_2324_head.csv"))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         auth_client.get("/api/odds/matches/")
 
 

@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 
 from odds.ingest import ingest_snapshot
@@ -31,11 +33,19 @@ def test_event_page_partial_for_htmx(auth_client, epl_jan15):
     assert "<h1>" not in html
 
 
-def test_event_page_query_count_is_constant(auth_client, django_assert_num_queries, epl_jan15):
-    ingest_snapshot(snapshot=parse_odds(epl_jan15))
-    event = Event.objects.first()
-    with django_assert_num_queries(7):  # with the data versions that key the cached parts
+def test_event_page_query_count_is_constant(auth_client, django_assert_num_queries, epl_jan15, epl_jan30):
+    two_books = copy.deepcopy(epl_jan15)
+    for odds in two_books:
+        odds["bookmakers"] = odds["bookmakers"][:2]
+    ingest_snapshot(snapshot=parse_odds(two_books))
+    event = Event.objects.get(provider_id=epl_jan15[0]["id"])
+    with django_assert_num_queries(6) as small:
         auth_client.get(f"/events/{event.pk}/")
+    ingest_snapshot(snapshot=parse_odds(epl_jan15))
+    ingest_snapshot(snapshot=parse_odds(epl_jan30))
+    with django_assert_num_queries(len(small.captured_queries)):
+        html = auth_client.get(f"/events/{event.pk}/").content.decode()
+    assert html.count('<th class="num" title=') == len(epl_jan15[0]["bookmakers"])
 
 
 def test_missing_event_is_404(auth_client):

@@ -31,7 +31,7 @@ def test_api_lists_active_opportunities_by_edge(auth_client):
 
 def test_api_lists_run_a_constant_number_of_queries(auth_client, django_assert_num_queries):
     value_events(2)
-    counts = {"/api/opportunities/": 5, "/api/opportunities/top/": 4}  # with the data versions
+    counts = {"/api/opportunities/": 4, "/api/opportunities/top/": 3}
     for path, count in counts.items():
         with django_assert_num_queries(count):
             auth_client.get(path)
@@ -57,7 +57,7 @@ def test_page_lists_with_filters_and_partial(auth_client, django_assert_num_quer
     html = auth_client.get("/opportunities/").content.decode()
     assert "<h1>Opportunities</h1>" in html
     assert "Place bet" in html
-    with django_assert_num_queries(5) as small:  # with the data versions
+    with django_assert_num_queries(4) as small:
         partial = auth_client.get("/opportunities/", {"market": "totals"}, HTTP_HX_REQUEST="true")
     assert partial.content.decode().lstrip().startswith('<section id="results"')
     value_events(15, start=2)

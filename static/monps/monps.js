@@ -1,5 +1,5 @@
-// Relative times ("5 min ago", "in 3 h") kept true in the browser: parts of pages are served from a
-// cache for up to a few minutes, and pages stay open for hours. Same wording as monps.templatetags.
+// Relative times ("5 min ago", "in 3 h") kept true while a page stays open: an event page's kick-off is never refreshed.
+// Same wording as monps.templatetags.
 (function () {
   "use strict";
 
