@@ -52,6 +52,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     from django.db import connection
 
     from monps.celery import app
+    from monps.launcher import QUEUES
 
     require(redis_ping(settings.REDIS_URL), f"Redis not reachable at {settings.REDIS_URL}")
     with django_db_blocker.unblock():
@@ -68,6 +69,8 @@ def celery_worker(django_db_setup, django_db_blocker):
             "worker",
             "-P",
             "solo",
+            "-Q",
+            ",".join(QUEUES),
             "-n",
             hostname,
             "--loglevel=WARNING",

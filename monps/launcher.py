@@ -21,6 +21,8 @@ from pathlib import Path
 from monps.servers import EmbeddedPostgres, EmbeddedRedis, var_dir
 
 ROOT = Path(__file__).resolve().parent.parent
+# The queues of monps.settings.CELERY_TASK_ROUTES, and Celery's default one.
+QUEUES = ("collection", "detection", "settlement", "alerts", "celery")
 
 
 class Servers:
@@ -54,9 +56,9 @@ class Servers:
             self.postgres.stop()
 
 
-def _local_secret_key(var: Path) -> str:
+def _local_secret_key(var: Path, name: str = "secret_key") -> str:
     """A random key kept under var/, so sessions survive restarts of a local install."""
-    path = var / "secret_key"
+    path = var / name
     if not path.exists():
         var.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
@@ -92,6 +94,8 @@ def _processes() -> dict[str, list[str]]:
             "--loglevel=INFO",
             "--concurrency",
             os.environ.get("CELERY_CONCURRENCY", "2"),
+            "-Q",
+            ",".join(QUEUES),
             "-n",
             "worker@%h",
         ],
@@ -115,9 +119,67 @@ def _processes() -> dict[str, list[str]]:
     }
 
 
+FLOWER_USER = "monps"
+# A process that stays up this long is healthy again: its next exit restarts it without delay.
+HEALTHY_AFTER = 300.0
+MAX_BACKOFF = 60.0
+
+
+def _flower_env(var: Path) -> dict[str, str]:
+    """Flower asks for a password (kept in var/flower_password), so its API refuses any page the
+    browser visits; with authentication on, it also refuses cross-site requests."""
+    if os.environ.get("FLOWER_BASIC_AUTH"):
+        return dict(os.environ)
+    password = _local_secret_key(var, "flower_password")
+    return {**os.environ, "FLOWER_BASIC_AUTH": f"{FLOWER_USER}:{password}"}
+
+
+class Child:
+    """One process of the stack, restarted with a growing delay when it exits on its own."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str] | None) -> None:
+        self.name, self.command, self.env = name, command, env
+        self.process: subprocess.Popen | None = None
+        self.started = 0.0
+        self.failures = 0
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        # Own process group: Ctrl-C in the terminal reaches only us, and we stop the rest in order.
+        self.process = subprocess.Popen(self.command, cwd=ROOT, start_new_session=True, env=self.env)
+        self.started, self.restart_at = time.monotonic(), None
+
+    def watch(self) -> None:
+        """Restart the process once its delay has passed, if it exited."""
+        now = time.monotonic()
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                print(f"monps: restarting {self.name}", flush=True)
+                self.start()
+            return
+        if self.process is None or self.process.poll() is None:
+            return
+        self.failures = 1 if now - self.started >= HEALTHY_AFTER else self.failures + 1
+        delay = min(MAX_BACKOFF, 2.0 ** (self.failures - 1))
+        print(f"monps: {self.name} exited with {self.process.returncode}; restarting in {delay:.0f} s", flush=True)
+        self.restart_at = now + delay
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
 def run() -> int:
     servers = Servers()
-    children: dict[str, subprocess.Popen] = {}
+    children: list[Child] = []
     stopping = False
 
     def stop(*_: object) -> None:
@@ -133,34 +195,27 @@ def run() -> int:
         if not os.environ.get("ODDS_API_KEY"):
             _manage("demo_market")
         for name, command in _processes().items():
-            # Own process group: Ctrl-C in the terminal reaches only us, and we stop the rest in order.
-            # Flower listens on loopback only here; its API may answer without a login (compose adds auth).
-            env = {**os.environ, "FLOWER_UNAUTHENTICATED_API": "true"} if name == "flower" else None
-            children[name] = subprocess.Popen(command, cwd=ROOT, start_new_session=True, env=env)
+            children.append(Child(name, command, _flower_env(servers.var) if name == "flower" else None))
+            children[-1].start()
         host = os.environ.get("MONPS_HOST", "127.0.0.1")
         print(
             f"monps: http://{host}:{os.environ.get('MONPS_PORT', '8000')}/  "
-            f"(Flower http://127.0.0.1:{os.environ.get('FLOWER_PORT', '5555')}/)  Ctrl-C stops.",
+            f"(Flower http://127.0.0.1:{os.environ.get('FLOWER_PORT', '5555')}/, user {FLOWER_USER}, "
+            f"password in {servers.var / 'flower_password'})  Ctrl-C stops.",
             flush=True,
         )
         while not stopping:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    print(f"monps: {name} exited with {child.returncode}; stopping.", flush=True)
-                    stopping = True
+            for child in children:
+                child.watch()
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
         print("monps: stopping…", flush=True)
-        for child in children.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children.values():
-            try:
-                child.wait(20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        for child in children:
+            child.stop()
+        for child in children:
+            child.wait()
         servers.stop()
     return 0
 

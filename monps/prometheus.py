@@ -121,7 +121,7 @@ class MonpsCollector(Collector):
 def _workers() -> list[str]:
     from monps.health import worker_status
 
-    return worker_status(timeout=0.5).get("workers", [])
+    return worker_status().get("workers", [])
 
 
 def register() -> None:

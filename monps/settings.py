@@ -275,6 +275,25 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = __import__("monps.schedule", fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE
 CELERY_WORKER_SEND_TASK_EVENTS = True  # Flower's task list
 CELERY_TASK_SEND_SENT_EVENT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below: its filters redact secrets
+# Every task by kind on its own queue, so that each can have workers of its own (docker-compose.yml):
+# a storm of alerts never delays a collection. `make run` starts one worker for all of them.
+CELERY_TASK_ROUTES = {
+    "opportunities.tasks.send_alert": {"queue": "alerts"},
+    "opportunities.tasks.send_alert_digest": {"queue": "alerts"},
+    "opportunities.tasks.*": {"queue": "detection"},
+    "bets.tasks.*": {"queue": "settlement"},
+    "odds.tasks.*": {"queue": "collection"},
+}
+# No task runs longer than this; a task whose worker died is delivered again after the visibility
+# timeout, which is longer than any task may run (else a slow task would be delivered twice).
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 540)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+# A collection's lease on its sport (odds.collector.sport_lock): as long as a task may run.
+COLLECTION_LEASE_SECONDS = CELERY_TASK_TIME_LIMIT + 60
+# How long a collection that already spent its credits waits for a database that went away.
+DATABASE_RETRY_DELAYS = (1, 2, 5, 10, 20, 30)
 
 # TimescaleDB: auto (use it when the extension is there and preloaded), on (require it), off.
 TIMESCALE_MODE = env_str("TIMESCALE_MODE", "auto")
@@ -311,11 +330,11 @@ LOGGING = {
         "json": {"()": "monps.logging.JsonFormatter"},
         "plain": {"()": "monps.logging.PlainFormatter"},
     },
-    "filters": {"run_id": {"()": "monps.logging.RunIdFilter"}},
+    "filters": {"run_id": {"()": "monps.logging.RunIdFilter"}, "redact": {"()": "monps.logging.RedactSecrets"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["run_id"],
+            "filters": ["run_id", "redact"],
             "formatter": env_str("LOG_FORMAT", "json" if PRODUCTION else "plain"),
         }
     },

@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from monps.api import Pagination, paginated
 from odds import selectors
 from odds.collector import collection_blocked, credits_left, decide, sports_to_collect
-from odds.models import MARKETS, CollectorRun, Event
+from odds.models import MARKETS, CollectorRun, Event, Sport
+from odds.providers.odds_api import SPORT_KEY
 
 
 class MatchesQuery(serializers.Serializer):
@@ -179,7 +180,14 @@ def collector_status(request: Request) -> Response:
 
 
 class RefreshIn(serializers.Serializer):
-    sport = serializers.CharField(required=False)
+    sport = serializers.CharField(required=False, max_length=64)
+
+    def validate_sport(self, value: str) -> str:
+        if not SPORT_KEY.fullmatch(value):
+            raise serializers.ValidationError("A sport key is lower-case letters, digits and _ (e.g. soccer_epl).")
+        if value not in settings.ODDS_API_SPORTS and not Sport.objects.filter(key=value).exists():
+            raise serializers.ValidationError(f"{value} is not a known sport (see the admin's Sports).")
+        return value
 
 
 @extend_schema(request=RefreshIn, responses={202: dict})

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import zlib
-from collections.abc import Iterator
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from monps.logging import run_context
 from odds.ingest import ingest_snapshot
-from odds.models import ODDS_API, CollectorRun, Event, Sport
+from odds.models import ODDS_API, CollectorRun, Event, Lease, Sport
 from odds.providers.odds_api import (
     ApiResponse,
     BadRequest,
@@ -32,6 +34,7 @@ from odds.providers.odds_api import (
 from odds.schedule import Decision, SchedulePolicy, budget_interval, collection_due, month_start
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # 401 codes of The Odds API: collecting again with the same key cannot succeed.
 KEY_ERRORS = {"MISSING_KEY", "INVALID_KEY", "DEACTIVATED_KEY", "OUT_OF_USAGE_CREDITS"}
@@ -97,19 +100,29 @@ def credits_left(now: datetime | None = None) -> int | None:
     return last.credits_remaining
 
 
+TAKE_LEASE = """
+INSERT INTO odds_lease AS l (name, holder, expires_at) VALUES (%(name)s, %(holder)s, now() + %(ttl)s)
+ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+WHERE l.expires_at < now() OR l.holder = EXCLUDED.holder
+RETURNING holder
+"""
+
+
 @contextmanager
-def sport_lock(kind: str, sport_key: str) -> Iterator[bool]:
-    """One collection per sport at a time, across every worker: a PostgreSQL advisory lock."""
-    lock_id = zlib.crc32(f"monps:{kind}:{sport_key}".encode())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
-        acquired = cursor.fetchone()[0]
+def sport_lock(kind: str, sport_key: str, *, holder: str | None = None) -> Iterator[bool]:
+    """One collection per sport at a time, across every worker: a lease in the database that expires
+    by itself (``COLLECTION_LEASE_SECONDS``), so a worker killed while holding it blocks nobody for
+    long, and the same task redelivered (``holder``, its task id) takes it back at once."""
+    name, holder = f"{kind}:{sport_key}", holder or uuid.uuid4().hex
+    ttl = timedelta(seconds=settings.COLLECTION_LEASE_SECONDS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(TAKE_LEASE, {"name": name, "holder": holder, "ttl": ttl})
+        acquired = cursor.fetchone() is not None
     try:
         yield acquired
     finally:
         if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
+            Lease.objects.filter(name=name, holder=holder).delete()
 
 
 @dataclass
@@ -119,16 +132,17 @@ class CollectionOutcome:
 
 
 def collect_sport(
-    *, sport_key: str, api: OddsApiClient | None = None, now: datetime | None = None
+    *, sport_key: str, api: OddsApiClient | None = None, now: datetime | None = None, holder: str | None = None
 ) -> CollectionOutcome:
-    """Call ``/odds`` for one sport and ingest the answer; the run records what happened."""
+    """Call ``/odds`` for one sport and ingest the answer; the run records what happened, and always
+    ends (``ok``, ``skipped`` or ``failed`` with its reason)."""
     now = now or timezone.now()
     sport = Sport.objects.filter(key=sport_key).first()
     markets, regions = sport_markets(sport), sport_regions(sport)
     run = CollectorRun(
         kind="odds", source=ODDS_API, sport_key=sport_key, started_at=now, key_fingerprint=key_fingerprint()
     )
-    with sport_lock("odds", sport_key) as acquired:
+    with sport_lock("odds", sport_key, holder=holder) as acquired:
         try:
             if not acquired:
                 raise CollectionSkipped(f"a collection of {sport_key} is already running")
@@ -137,7 +151,11 @@ def collect_sport(
             return CollectionOutcome(_finish(run, CollectorRun.SKIPPED, error=str(exc)), [])
         run.save()
         with run_context(run.pk):
-            return _collect(run, sport_key, regions, markets, api)
+            try:
+                return _collect(run, sport_key, regions, markets, api)
+            except Exception as exc:
+                _end_failed(run, exc)
+                raise
 
 
 def _collect(
@@ -146,9 +164,10 @@ def _collect(
     logger.info("collecting %s: markets %s, regions %s", sport_key, ",".join(markets), ",".join(regions))
     try:
         response = (api or client()).odds(sport_key, regions=regions, markets=markets)
-        snapshot, result = ingest_odds(response.payload, collected_at=timezone.now())
     except OddsApiError as exc:
         return CollectionOutcome(_fail(run, exc), [])
+    # The credits are spent: a database that went away meanwhile is waited for, not a reason to lose it.
+    snapshot, result = _with_database(lambda: ingest_odds(response.payload, collected_at=timezone.now()))
     _record_usage(run, response)
     run.events_seen, run.prices_seen = len(snapshot.events), result.prices_seen
     run.history_written, run.rejected = result.history_written, len(result.rejected)
@@ -196,6 +215,31 @@ def _fail(run: CollectorRun, exc: OddsApiError) -> CollectorRun:
     )
 
 
+def _with_database(write: Callable[[], T]) -> T:
+    """``write()``, again after a lost database connection (a restart, a failover), with backoff."""
+    delays = settings.DATABASE_RETRY_DELAYS
+    for attempt, delay in enumerate([*delays, None]):
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if delay is None or connection.in_atomic_block:
+                raise
+            logger.warning("database unavailable (attempt %d), retrying in %s s", attempt + 1, delay)
+            connection.close()
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def _end_failed(run: CollectorRun, exc: BaseException) -> None:
+    """A run that broke on something unexpected still ends, with the reason."""
+    logger.exception("collection of %s failed", run.sport_key)
+    reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+    try:
+        _with_database(lambda: _finish(run, CollectorRun.FAILED, error=reason, error_code="INTERNAL_ERROR"))
+    except (OperationalError, InterfaceError):
+        logger.error("could not record the end of run %s; it will be ended as stale", run.pk)
+
+
 def _finish(run: CollectorRun, status: str, *, error: str = "", error_code: str = "") -> CollectorRun:
     run.status = status
     run.finished_at = timezone.now()
@@ -206,7 +250,9 @@ def _finish(run: CollectorRun, status: str, *, error: str = "", error_code: str 
     return run
 
 
-def collect_scores(*, sport_key: str, api: OddsApiClient | None = None, days_from: int | None = 3) -> CollectorRun:
+def collect_scores(
+    *, sport_key: str, api: OddsApiClient | None = None, days_from: int | None = 3, holder: str | None = None
+) -> CollectorRun:
     from odds.scores import ingest_scores
 
     run = CollectorRun(
@@ -216,7 +262,7 @@ def collect_scores(*, sport_key: str, api: OddsApiClient | None = None, days_fro
         started_at=timezone.now(),
         key_fingerprint=key_fingerprint(),
     )
-    with sport_lock("scores", sport_key) as acquired:
+    with sport_lock("scores", sport_key, holder=holder) as acquired:
         try:
             if not acquired:
                 raise CollectionSkipped(f"a scores collection of {sport_key} is already running")
@@ -225,14 +271,31 @@ def collect_scores(*, sport_key: str, api: OddsApiClient | None = None, days_fro
             return _finish(run, CollectorRun.SKIPPED, error=str(exc))
         run.save()
         try:
-            response = (api or client()).scores(sport_key, days_from=days_from)
-            updates, rejected = parse_scores(response.payload)
-        except OddsApiError as exc:
-            return _fail(run, exc)
-        result = ingest_scores(updates=updates)
-        _record_usage(run, response)
-        run.events_seen, run.rejected, run.error = result.updated, len(rejected), "\n".join(rejected[:50])
-        return _finish(run, CollectorRun.OK)
+            try:
+                response = (api or client()).scores(sport_key, days_from=days_from)
+                updates, rejected = parse_scores(response.payload)
+            except OddsApiError as exc:
+                return _fail(run, exc)
+            result = _with_database(lambda: ingest_scores(updates=updates))
+            _record_usage(run, response)
+            run.events_seen, run.rejected, run.error = result.updated, len(rejected), "\n".join(rejected[:50])
+            return _finish(run, CollectorRun.OK)
+        except Exception as exc:
+            _end_failed(run, exc)
+            raise
+
+
+def end_stale_runs(*, now: datetime | None = None) -> int:
+    """Runs still ``running`` after their lease expired lost their worker: they end as failed."""
+    now = now or timezone.now()
+    limit = timedelta(seconds=settings.COLLECTION_LEASE_SECONDS)
+    stale = CollectorRun.objects.filter(status=CollectorRun.RUNNING, started_at__lt=now - limit)
+    return stale.update(
+        status=CollectorRun.FAILED,
+        finished_at=now,
+        error=f"did not finish within {limit.seconds // 60} minutes: its worker was lost",
+        error_code="STALE",
+    )
 
 
 def refresh_fixtures(*, sport_key: str, api: OddsApiClient | None = None) -> int:

@@ -225,3 +225,16 @@ class CollectorRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.sport_key} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class Lease(models.Model):
+    """Who may run a job now (one collection per sport): held until ``expires_at``, so that a holder
+    that died frees it by itself. The holder is the Celery task id where there is one: the same task
+    delivered again after its worker died takes its own lease back at once."""
+
+    name = models.CharField(max_length=128, primary_key=True)
+    holder = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

@@ -13,18 +13,27 @@ from odds.models import H2H, CollectorRun, Event, Price, PriceHistory, Selection
 
 
 def collector_health() -> dict:
-    """Collection is healthy unless the API key was rejected (then nothing collects until fixed)."""
+    """Collection is healthy unless the API key was rejected (then nothing collects until fixed) or a
+    run has been running longer than any run may (its worker was lost)."""
+    from django.conf import settings
+    from django.utils import timezone
+
     from odds.collector import collection_blocked
 
     blocked = collection_blocked()
     last = CollectorRun.objects.exclude(status=CollectorRun.RUNNING).only("started_at", "status").first()
+    limit = timezone.now() - timedelta(seconds=settings.COLLECTION_LEASE_SECONDS)
+    stuck = CollectorRun.objects.filter(status=CollectorRun.RUNNING, started_at__lt=limit).first()
     report = {
-        "ok": not blocked,
+        "ok": not blocked and stuck is None,
         "last_run": last.started_at.isoformat() if last else None,
         "last_status": last.status if last else None,
     }
     if blocked:
         report["error"] = blocked
+    elif stuck is not None:
+        what = f"the {stuck.kind} run of {stuck.sport_key or 'all sports'}"
+        report["error"] = f"{what} started {stuck.started_at:%Y-%m-%d %H:%M} UTC is still running"
     return report
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -26,9 +26,10 @@ def _after_prices(event_ids: list[int]) -> None:
         )
 
 
-@shared_task(acks_late=True)
-def collect_odds(sport_key: str) -> str:
-    outcome = collector.collect_sport(sport_key=sport_key)
+@shared_task(bind=True, acks_late=True)
+def collect_odds(self: Task, sport_key: str) -> str:
+    # The task id holds the sport's lease: delivered again after its worker died, it takes it back.
+    outcome = collector.collect_sport(sport_key=sport_key, holder=self.request.id)
     _after_prices(outcome.event_ids)
     return outcome.run.status
 
@@ -36,6 +37,7 @@ def collect_odds(sport_key: str) -> str:
 @shared_task
 def plan_collections() -> list[str]:
     """Every few minutes: queue a collection for each sport that the schedule says is due."""
+    collector.end_stale_runs()
     if not settings.ODDS_API_KEY or collector.collection_blocked():
         return []
     queued = []

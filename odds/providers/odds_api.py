@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -125,7 +126,7 @@ class OddsApiClient:
     ) -> ApiResponse:
         params = {"dateFormat": "iso"}
         params.update(_time_window(commence_from, commence_to))
-        return self._get(f"/v4/sports/{sport}/events", params)
+        return self._get(f"/v4/sports/{sport_path(sport)}/events", params)
 
     def odds(
         self,
@@ -147,13 +148,13 @@ class OddsApiClient:
         if event_ids:
             params["eventIds"] = ",".join(event_ids)
         params.update(_time_window(commence_from, commence_to))
-        return self._get(f"/v4/sports/{sport}/odds", params)
+        return self._get(f"/v4/sports/{sport_path(sport)}/odds", params)
 
     def scores(self, sport: str, *, days_from: int | None = None) -> ApiResponse:
         params = {"dateFormat": "iso"}
         if days_from is not None:
             params["daysFrom"] = str(days_from)
-        return self._get(f"/v4/sports/{sport}/scores", params)
+        return self._get(f"/v4/sports/{sport_path(sport)}/scores", params)
 
     def _redact(self, text: str) -> str:
         return text.replace(self.api_key, "***") if self.api_key else text
@@ -165,8 +166,14 @@ class OddsApiClient:
             attempt += 1
             try:
                 response = self.session.get(url, params={**params, "apiKey": self.api_key}, timeout=self.timeout)
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                reason = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
+            except requests.RequestException as exc:  # including a body cut off in transfer
+                reason = (
+                    "timed out"
+                    if isinstance(exc, requests.Timeout)
+                    else "could not connect"
+                    if isinstance(exc, requests.ConnectionError)
+                    else f"sent a broken response ({type(exc).__name__})"
+                )
                 if attempt > self.max_retries:
                     raise ProviderError(f"The Odds API {reason} on {path} after {attempt} attempts") from None
                 self._wait(attempt, None, f"{reason} on {path}")
@@ -217,6 +224,16 @@ class OddsApiClient:
         if response.status_code == 422:
             return BadRequest(text, status=422, error_code=code)
         return ProviderError(text, status=response.status_code, error_code=code)
+
+
+SPORT_KEY = re.compile(r"[a-z0-9_]{1,64}")
+
+
+def sport_path(sport: str) -> str:
+    """A sport key as it may appear in a request path: nothing that could reach another endpoint."""
+    if not isinstance(sport, str) or not SPORT_KEY.fullmatch(sport):
+        raise BadRequest(f"{str(sport)[:80]!r} is not a sport key (lower-case letters, digits and _)", status=None)
+    return sport
 
 
 def decode_json(content: bytes | str) -> object:

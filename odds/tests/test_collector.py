@@ -1,11 +1,13 @@
 """The collector against recorded responses: credits, errors, the reserve, the lock."""
 
+from datetime import timedelta
+
 import pytest
 import responses
-from django.db import connections
+from django.utils import timezone
 
 from odds.collector import collect_scores, collect_sport, collection_blocked, key_fingerprint
-from odds.models import CollectorRun, Event, PriceHistory
+from odds.models import CollectorRun, Event, Lease, PriceHistory
 from odds.providers.odds_api import OddsApiClient
 from odds.tests.conftest import DATA, load
 
@@ -120,19 +122,25 @@ def test_a_truncated_body_writes_nothing(epl_jan15):
 @pytest.mark.django_db(transaction=True)
 @responses.activate
 def test_one_collection_per_sport_at_a_time(epl_jan15):
-    import zlib
+    Lease.objects.create(
+        name="odds:soccer_epl", holder="another-task", expires_at=timezone.now() + timedelta(minutes=5)
+    )
+    run = collect_sport(sport_key="soccer_epl", api=api()).run
+    assert run.status == CollectorRun.SKIPPED
+    assert run.error == "a collection of soccer_epl is already running"
+    assert len(responses.calls) == 0
+    assert Lease.objects.get().holder == "another-task"
 
-    other = connections.create_connection("default")
-    lock_id = zlib.crc32(b"monps:odds:soccer_epl")
-    with other.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [lock_id])
-    try:
-        run = collect_sport(sport_key="soccer_epl", api=api()).run
-        assert run.status == CollectorRun.SKIPPED
-        assert run.error == "a collection of soccer_epl is already running"
-        assert len(responses.calls) == 0
-    finally:
-        other.close()
+
+@responses.activate
+def test_a_lease_whose_holder_died_expires_and_the_same_task_takes_its_own_back(epl_jan15):
+    responses.get(f"{BASE}/v4/sports/soccer_epl/odds", json=epl_jan15, headers={"x-requests-remaining": "400"})
+    Lease.objects.create(name="odds:soccer_epl", holder="dead-task", expires_at=timezone.now() - timedelta(seconds=1))
+    assert collect_sport(sport_key="soccer_epl", api=api()).run.status == CollectorRun.OK
+    Lease.objects.create(name="odds:soccer_epl", holder="task-1", expires_at=timezone.now() + timedelta(minutes=5))
+    # Delivered again after its worker was killed: the same task id, its own lease.
+    assert collect_sport(sport_key="soccer_epl", api=api(), holder="task-1").run.status == CollectorRun.OK
+    assert not Lease.objects.exists()  # released at the end
 
 
 @responses.activate
