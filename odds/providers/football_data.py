@@ -144,23 +144,24 @@ def parse_csv(text: str, *, name: str = "<csv>") -> ImportResult:
 
 def iter_csv(text: str, *, name: str = "<csv>", rows_per_part: int = 1000) -> Iterator[ImportResult]:
     """A file in parts of ``rows_per_part`` rows, so that a large file is never held as objects whole."""
-    if "\x00" in text:
-        yield ImportResult(Snapshot(), skipped=[f"{name}: not a CSV text file (it contains NUL bytes)"])
-        return
+    part = _part()
     reader = csv.DictReader(io.StringIO(text))
     try:
-        fieldnames = reader.fieldnames
+        fieldnames = None if "\x00" in text else reader.fieldnames
     except csv.Error as exc:
-        yield ImportResult(Snapshot(), skipped=[f"{name}: not a CSV file ({exc})"])
+        part.skipped.append(f"{name}: not a CSV file ({exc})")
+        yield part
         return
     if not fieldnames:
-        yield ImportResult(Snapshot(), skipped=[f"{name}: empty file"])
+        part.skipped.append(
+            f"{name}: " + ("not a CSV text file (it contains NUL bytes)" if "\x00" in text else "empty file")
+        )
+        yield part
         return
     fields = [f.strip() for f in fieldnames]
     reader.fieldnames = fields
     columns = _price_columns(fields)
     rows = iter(reader)
-    part = _part()
     while True:
         try:
             row = next(rows)
@@ -246,10 +247,10 @@ def _event(row: dict[str, str], columns: list[_Column], where: str, dropped: lis
     if home_goals and away_goals:
         try:
             event.home_score, event.away_score = int(home_goals), int(away_goals)
-            check_score(event.home_score, "home goals", where)
-            check_score(event.away_score, "away goals", where)
         except ValueError:
             raise InvalidQuote(f"{where}: score {home_goals!r}-{away_goals!r} is not a number") from None
+        check_score(event.home_score, "home goals", where)
+        check_score(event.away_score, "away goals", where)
         event.completed = True
     new_leagues = bool(get("Country"))
     handicaps = {False: get("AHh", "BbAHh"), True: get("AHCh") or get("AHh", "BbAHh")}
