@@ -83,6 +83,11 @@ def _processes() -> dict[str, list[str]]:
             f"{host}:{port}",
             "--workers",
             os.environ.get("WEB_CONCURRENCY", "2"),
+            # Threads: a request waiting on the database or on a slow password hash holds no process.
+            "--worker-class",
+            "gthread",
+            "--threads",
+            os.environ.get("WEB_THREADS", "4"),
             "--access-logfile",
             "-",
         ],
@@ -200,8 +205,13 @@ def run() -> int:
         host = os.environ.get("MONPS_HOST", "127.0.0.1")
         print(
             f"monps: http://{host}:{os.environ.get('MONPS_PORT', '8000')}/  "
-            f"(Flower http://127.0.0.1:{os.environ.get('FLOWER_PORT', '5555')}/, user {FLOWER_USER}, "
-            f"password in {servers.var / 'flower_password'})  Ctrl-C stops.",
+            f"(Flower http://127.0.0.1:{os.environ.get('FLOWER_PORT', '5555')}/, "
+            + (
+                "FLOWER_BASIC_AUTH's user"
+                if os.environ.get("FLOWER_BASIC_AUTH")
+                else f"user {FLOWER_USER}, password in {servers.var / 'flower_password'}"
+            )
+            + ")  Ctrl-C stops.",
             flush=True,
         )
         while not stopping:

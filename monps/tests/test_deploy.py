@@ -26,7 +26,10 @@ def test_compose_has_the_production_services(compose):
         "redis",
         "migrate",
         "web",
-        "worker",
+        "worker-collection",
+        "worker-detection",
+        "worker-settlement",
+        "worker-alerts",
         "beat",
         "flower",
         "prometheus",
@@ -40,7 +43,10 @@ def test_compose_has_the_production_services(compose):
 def test_compose_app_services_run_our_commands_with_production_settings(compose):
     expected = {
         "web": ["gunicorn", "monps.wsgi:application"],
-        "worker": ["celery", "-A", "monps", "worker"],
+        "worker-collection": ["celery", "-A", "monps", "worker", "-Q", "collection"],
+        "worker-detection": ["celery", "-A", "monps", "worker", "-Q", "detection,celery"],
+        "worker-settlement": ["celery", "-A", "monps", "worker", "-Q", "settlement"],
+        "worker-alerts": ["celery", "-A", "monps", "worker", "-Q", "alerts"],
         "beat": ["celery", "-A", "monps", "beat"],
         "flower": ["celery", "-A", "monps", "flower"],
         "migrate": ["python", "manage.py", "migrate"],
@@ -52,7 +58,20 @@ def test_compose_app_services_run_our_commands_with_production_settings(compose)
         assert service["environment"]["TIMESCALE_MODE"] == "on"
         assert service["env_file"] == ".env"
     assert "DatabaseScheduler" in " ".join(compose["services"]["beat"]["command"])
-    assert compose["services"]["flower"]["environment"]["FLOWER_BASIC_AUTH"] == "${FLOWER_BASIC_AUTH}"
+    assert compose["services"]["flower"]["environment"]["FLOWER_BASIC_AUTH"].startswith("${FLOWER_BASIC_AUTH:?")
+
+
+def test_compose_workers_consume_every_routed_queue_and_ports_stay_on_loopback(compose):
+    from django.conf import settings
+
+    consumed = set()
+    for name, service in compose["services"].items():
+        if name.startswith("worker-"):
+            consumed |= set(service["command"][service["command"].index("-Q") + 1].split(","))
+    assert {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} | {"celery"} == consumed
+    ports = [port for service in compose["services"].values() for port in service.get("ports", [])]
+    assert len(ports) == 5
+    assert [port for port in ports if not port.startswith("127.0.0.1:")] == []
 
 
 def test_every_variable_of_the_env_example_is_read_by_the_settings():
