@@ -15,6 +15,8 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
     def process_view(
         self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
     ) -> HttpResponseBase | None:
-        if request.path_info.startswith("/api/"):
+        # Before Django's own check, which reads the session (the database) even for a public view:
+        # /health/ must answer 503, not fail, when the database is down and the browser has a session.
+        if request.path_info.startswith("/api/") or not getattr(view_func, "login_required", True):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

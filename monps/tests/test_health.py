@@ -35,3 +35,24 @@ def test_health_reports_a_worker_that_answers_ping(client, celery_worker):
     body = client.get("/health/").json()
     assert body["worker"]["up"] is True
     assert celery_worker.hostname in body["worker"]["workers"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_answers_503_when_the_database_is_down_even_for_a_logged_in_browser(auth_client):
+    from django.db import connections
+
+    connection = connections["default"]
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT="1", OPTIONS={**saved["OPTIONS"], "connect_timeout": 1})
+    try:
+        response = auth_client.get("/health/")  # with the session cookie of a logged-in user
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+    body = response.json()
+    assert response.status_code == 503
+    assert body["status"] == "degraded"
+    assert body["database"]["up"] is False
+    assert body["reasons"][0].startswith("database: ")
