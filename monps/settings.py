@@ -8,6 +8,7 @@ yourself to use other servers. ``MONPS_ENV=production`` turns on the deployment 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -106,6 +107,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    "axes",  # login throttling: see "Login throttling" below
     "monps",
     "odds",
     "opportunities",
@@ -125,6 +127,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into the lockout page
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -228,6 +231,27 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     if env_bool("SECURE_PROXY_SSL_HEADER", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Login throttling (django-axes, failures kept in the database). Failures count per username and
+# address together: a guesser gets 10 tries at an account per 15 minutes from each address, and
+# cannot lock the owner out of their own account from elsewhere (a per-username lock would let
+# anyone do that). The address is REMOTE_ADDR: behind a reverse proxy every client shares the proxy's,
+# and the lock is then per account. Clear a lockout in the admin (Axes > Access attempts) or with
+# `manage.py axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out pair before any password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 10  # more than a run of typos, far too few to guess a password
+AXES_COOLOFF_TIME = timedelta(minutes=15)  # long enough to make guessing hopeless, short for the owner
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # a guesser who keeps trying stays locked out
+AXES_RESET_ON_SUCCESS = True  # a good login forgets the typos before it
+AXES_COOLOFF_MESSAGE = (
+    "Too many failed logins: this account is locked from your address for 15 minutes after the last"
+    " attempt. An admin can unlock it sooner."
+)
+AXES_LOCKOUT_CALLABLE = "monps.lockout.lockout_response"  # the login page it came from, with that message
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
