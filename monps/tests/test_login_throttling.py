@@ -136,3 +136,13 @@ def test_a_successful_login_forgets_earlier_failures(client, user):
     client.post("/accounts/logout/")
     assert fail(client, 9) == [200] * 9
     assert attempt(client, PASSWORD).status_code == 302
+
+
+def test_a_lockout_outside_a_login_form_is_answered_in_plain_text(rf):
+    from django.http import HttpResponse
+
+    from monps.lockout import lockout_response
+
+    response = lockout_response(rf.post("/elsewhere/"), HttpResponse("not a login page"), {"username": "bettor"})
+    assert (response.status_code, response["Content-Type"]) == (429, "text/plain; charset=utf-8")
+    assert response.content.decode() == settings.AXES_COOLOFF_MESSAGE
