@@ -8,6 +8,7 @@ yourself to use other servers. ``MONPS_ENV=production`` turns on the deployment 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -105,7 +106,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "django_celery_beat",
+    "axes",  # login throttling: see "Login throttling" below
+    "csp",  # the Content-Security-Policy: see below
     "monps",
     "odds",
     "opportunities",
@@ -116,6 +120,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # above WhiteNoise, so static files carry the policy too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,6 +130,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into the lockout page
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -229,6 +235,43 @@ if PRODUCTION:
     if env_bool("SECURE_PROXY_SSL_HEADER", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Login throttling (django-axes, failures kept in the database). Failures count per username and
+# address together: a guesser gets 10 tries at an account per 15 minutes from each address, and
+# cannot lock the owner out of their own account from elsewhere (a per-username lock would let
+# anyone do that). The address is REMOTE_ADDR: behind a reverse proxy every client shares the proxy's,
+# and the lock is then per account. Clear a lockout in the admin (Axes > Access attempts) or with
+# `manage.py axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out pair before any password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 10  # more than a run of typos, far too few to guess a password
+AXES_COOLOFF_TIME = timedelta(minutes=15)  # long enough to make guessing hopeless, short for the owner
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # a guesser who keeps trying stays locked out
+AXES_RESET_ON_SUCCESS = True  # a good login forgets the typos before it
+AXES_COOLOFF_MESSAGE = (
+    "Too many failed logins: this account is locked from your address for 15 minutes after the last"
+    " attempt. An admin can unlock it sooner."
+)
+AXES_LOCKOUT_CALLABLE = "monps.lockout.lockout_response"  # the login page it came from, with that message
+
+# Content-Security-Policy (django-csp): one strict policy for every response, the admin's and the
+# API docs' included. Scripts and styles come only from our static files, never inline (htmx's own
+# indicator style is switched off in base.html); charts are inline SVG, icons may be data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous client gets 401 with a WWW-Authenticate header, not 403.
@@ -261,6 +304,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files: /api/docs/ works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge from the public validator: the page asks nothing of any other server.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Celery: Redis as broker. Results are not kept; tasks record their outcome in the database.

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from monps import views
 from monps.health import health
@@ -16,7 +16,12 @@ api_patterns = [
     path("collector/status/", odds_api.collector_status, name="collector-status"),
     path("collector/refresh/", odds_api.collector_refresh, name="collector-refresh"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script as a file (?script): the CSP allows none inline.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="monps/swagger_ui.html"),
+        name="docs",
+    ),
 ]
 
 urlpatterns = [
