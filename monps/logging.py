@@ -1,11 +1,9 @@
 import contextlib
 import contextvars
-import json
 import logging
 import os
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 _run_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("monps_run_id", default=None)
 
@@ -26,24 +24,6 @@ class RunIdFilter(logging.Filter):
         if run_id is not None and not hasattr(record, "run_id"):
             record.run_id = run_id
         return True
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line; extra fields such as ``run_id`` are kept."""
-
-    reserved = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        entry.update({k: v for k, v in vars(record).items() if k not in self.reserved})
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
 
 
 class PlainFormatter(logging.Formatter):

@@ -376,7 +376,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "monps.logging.JsonFormatter"},
+        # One JSON object per line; extra fields such as ``run_id`` are kept.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
         "plain": {"()": "monps.logging.PlainFormatter"},
     },
     "filters": {"run_id": {"()": "monps.logging.RunIdFilter"}, "redact": {"()": "monps.logging.RedactSecrets"}},

@@ -1,10 +1,9 @@
 import json
 import logging
+import logging.config
 
 import pytest
 from rest_framework.authtoken.models import Token
-
-from monps.logging import JsonFormatter
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +45,10 @@ def test_api_throttles(auth_client, settings):
 def test_json_logs_carry_the_run_id():
     record = logging.LogRecord("odds.collector", logging.INFO, __file__, 1, "collected %s", ("soccer_epl",), None)
     record.run_id = 42
-    line = json.loads(JsonFormatter().format(record))
+    from django.conf import settings
+
+    formatter = logging.config.DictConfigurator({}).configure_custom(dict(settings.LOGGING["formatters"]["json"]))
+    line = json.loads(formatter.format(record))
     assert (line["message"], line["run_id"], line["level"], line["logger"]) == (
         "collected soccer_epl",
         42,
