@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from odds.models import Selection
+from odds.selectors import history_window
 from opportunities import pricing
 
 if TYPE_CHECKING:
@@ -36,7 +37,10 @@ def _strategy(bet: Bet) -> Strategy:
 
 
 def closing_line(bet: Bet) -> ClosingLine:
-    """Two queries: the line's selections, then the last price of each (selection, book) before kick-off."""
+    """Two queries: the line's selections, then the last price of each (selection, book) before kick-off.
+
+    The scan starts where the event's history window does (``ODDS_HISTORY_LEAD_DAYS`` before kick-off),
+    so TimescaleDB reads only the chunks of that range; a price last changed before it is not read."""
     from django.db import connection
 
     event = bet.event
@@ -44,15 +48,16 @@ def closing_line(bet: Bet) -> ClosingLine:
     line = {
         s.pk: s.outcome for s in Selection.objects.filter(event=event, market=selection.market, line=selection.line)
     }
+    start, _ = history_window(event.commence_time)
     with connection.cursor() as cursor:
         cursor.execute(
             """
             SELECT DISTINCT ON (h.selection_id, h.bookmaker_id) h.selection_id, h.bookmaker_id, h.price
             FROM odds_pricehistory h JOIN odds_bookmaker b ON b.id = h.bookmaker_id
-            WHERE h.selection_id = ANY(%s) AND h.observed_at <= %s AND NOT b.is_aggregate
+            WHERE h.selection_id = ANY(%s) AND h.observed_at >= %s AND h.observed_at <= %s AND NOT b.is_aggregate
             ORDER BY h.selection_id, h.bookmaker_id, h.observed_at DESC
             """,
-            [list(line), event.commence_time],
+            [list(line), start, event.commence_time],
         )
         rows = cursor.fetchall()
     by_book: dict[int, dict[str, Decimal]] = defaultdict(dict)

@@ -359,6 +359,14 @@ ODDS_API_CREDIT_RESERVE = env_int("ODDS_API_CREDIT_RESERVE", 25)
 ODDS_API_MONTHLY_CREDITS = env_int("ODDS_API_MONTHLY_CREDITS", 500)
 ODDS_API_TIMEOUT = float(env_str("ODDS_API_TIMEOUT", "15"))
 
+# An event's odds history is read from this many days before kick-off (charts, closing lines,
+# backtests): every read names a time range, so TimescaleDB plans only the chunks in it. The Odds
+# API lists events months ahead (its documentation shows an NFL opener with a bookmaker update 92
+# days before kick-off); football-data.co.uk's opening prices are 2 days before, the demo's 3.
+ODDS_HISTORY_LEAD_DAYS = env_int("ODDS_HISTORY_LEAD_DAYS", 120)
+if ODDS_HISTORY_LEAD_DAYS < 1:
+    raise ImproperlyConfigured(f"ODDS_HISTORY_LEAD_DAYS={ODDS_HISTORY_LEAD_DAYS}: at least 1 day")
+
 MONPS_MAX_STAKE = Decimal(env_str("MONPS_MAX_STAKE", "10000.00"))
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 import pytest
 from django.conf import settings
+
+# A constant bound on odds history's time column in a captured query, as Django writes it
+# ("odds_pricehistory"."observed_at") or our SQL does (h.observed_at).
+HISTORY_BOUND = re.compile(
+    r"(?:\"odds_pricehistory\"\.\"observed_at\"|\bh\.observed_at) (>=|<=) '([^']+)'::timestamptz"
+)
 
 
 def database_url(params: dict) -> str:
@@ -38,3 +47,17 @@ def wait_for_idle_worker(timeout: float = 60) -> None:
             return
         time.sleep(0.2)
     pytest.fail("the Celery worker did not become idle")
+
+
+def history_bounds(sql: str) -> dict[str, list[datetime]]:
+    """The constant bounds a captured query puts on ``odds_pricehistory.observed_at``, by operator:
+    ``{">=": [lower], "<=": [upper]}`` for a read bounded on both sides."""
+    bounds: dict[str, list[datetime]] = {}
+    for operator, value in HISTORY_BOUND.findall(sql):
+        bounds.setdefault(operator, []).append(datetime.fromisoformat(value))
+    return bounds
+
+
+def history_queries(captured: list[dict]) -> list[str]:
+    """The captured queries that read odds history."""
+    return [q["sql"] for q in captured if "odds_pricehistory" in q["sql"]]

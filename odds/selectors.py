@@ -173,17 +173,41 @@ def time_bucket(interval: timedelta, expression: str = "observed_at") -> Func:
     return DateBin(interval, expression)
 
 
+# In-play prices are read for a day after kick-off (an event that lasts longer, a cricket Test, shows
+# its first day only); closing lines and backtests stop at kick-off itself.
+HISTORY_AFTER_KICKOFF = timedelta(days=1)
+
+
+def history_lead() -> timedelta:
+    """How far before kick-off an event's odds history is read from (``ODDS_HISTORY_LEAD_DAYS``)."""
+    from django.conf import settings
+
+    return timedelta(days=settings.ODDS_HISTORY_LEAD_DAYS)
+
+
+def history_window(commence_time: datetime) -> tuple[datetime, datetime]:
+    """The range of ``observed_at`` an event's odds history is read in, both ends included: from
+    ``ODDS_HISTORY_LEAD_DAYS`` before kick-off to ``HISTORY_AFTER_KICKOFF`` after it.
+
+    Every read of history names its range as constants, so TimescaleDB plans only the chunks in it
+    (without one it plans every chunk of the hypertable). An event's first observation is not stored,
+    so the range is counted from kick-off: a price last changed before its start is not read."""
+    return commence_time - history_lead(), commence_time + HISTORY_AFTER_KICKOFF
+
+
 def line_movement(
     event: Event, *, markets: list[str] | None = None, since: datetime | None = None, bucket: timedelta | None = None
 ) -> list[Series]:
-    """Every price change of an event's selections per bookmaker: two queries. With ``bucket``, the last
-    price of each bucket instead (long histories drawn in a few hundred points)."""
+    """Every price change of an event's selections per bookmaker in its history window (from ``since``
+    if later): two queries. With ``bucket``, the last price of each bucket instead (long histories drawn
+    in a few hundred points)."""
     selections = {
         s.pk: s for s in Selection.objects.filter(event=event, **({"market__in": markets} if markets else {}))
     }
-    rows = PriceHistory.objects.filter(selection_id__in=list(selections))
-    if since:
-        rows = rows.filter(observed_at__gte=since)
+    start, end = history_window(event.commence_time)
+    if since and since > start:
+        start = since
+    rows = PriceHistory.objects.filter(selection_id__in=list(selections), observed_at__gte=start, observed_at__lte=end)
     if bucket:
         rows = (
             rows.annotate(at=time_bucket(bucket))

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 
 from bets import settlement
 from odds.models import Event
+from odds.selectors import history_lead, history_window
 from opportunities import pricing
 from stats import formulas
 
@@ -92,12 +93,18 @@ class BacktestReport:
         return formulas.significance((b.price, b.stake, b.profit) for b in self.bets)
 
 
+# Each event's history from its window's start to kick-off (nothing later is replayed). The constant
+# range, from the first event's window to the last kick-off, is what TimescaleDB excludes chunks by;
+# the join to the event keeps every event to its own window, whichever events are replayed with it.
 HISTORY = """
 SELECT s.event_id, s.market, s.line, s.outcome, s.point, b.key, b.is_aggregate, h.observed_at, h.price::float8
 FROM odds_selection s
+JOIN odds_event e ON e.id = s.event_id
 JOIN odds_pricehistory h ON h.selection_id = s.id
 JOIN odds_bookmaker b ON b.id = h.bookmaker_id
-WHERE s.event_id = ANY(%s) AND s.market = ANY(%s)
+WHERE s.event_id = ANY(%(events)s) AND s.market = ANY(%(markets)s)
+  AND h.observed_at >= %(start)s AND h.observed_at <= %(end)s
+  AND h.observed_at >= e.commence_time - %(lead)s AND h.observed_at <= e.commence_time
 ORDER BY s.event_id, s.market, s.line, s.outcome, b.key, h.observed_at
 """
 
@@ -109,8 +116,19 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
     by_id = {e.pk: e for e in events}
     series: dict[tuple, dict] = defaultdict(lambda: defaultdict(dict))
     points: dict[tuple, Decimal] = {}
+    if not events:
+        return report
     with connection.cursor() as cursor:
-        cursor.execute(HISTORY, [list(by_id), list(rules.markets)])
+        cursor.execute(
+            HISTORY,
+            {
+                "events": list(by_id),
+                "markets": list(rules.markets),
+                "start": history_window(events[0].commence_time)[0],
+                "end": events[-1].commence_time,
+                "lead": history_lead(),
+            },
+        )
         for event_id, market, line, outcome, point, book, aggregate, observed_at, price in cursor.fetchall():
             if aggregate:
                 continue

@@ -3,14 +3,18 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bets.settlement import outcome_status, profit
+from monps.testing import history_bounds, history_queries
 from odds.ingest import ingest_snapshot
 from odds.models import Event
 from odds.providers.football_data import parse_file
 from odds.tests.conftest import DATA
 from opportunities.backtest import BacktestRules, run_backtest
 from opportunities.pricing import clv, devig
+from opportunities.tests.factories import NOW, h2h_event
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +78,29 @@ def test_kelly_stakes_follow_the_bankroll(season):
     )
     assert all(b.stake > 0 for b in report.bets)
     assert all(b.edge > 0 for b in report.bets)  # Kelly stakes nothing without an edge
+
+
+def test_the_history_read_runs_from_the_first_window_to_the_last_kick_off(season):
+    first, *_, last = Event.objects.order_by("commence_time")
+    with CaptureQueriesContext(connection) as queries:
+        report = run_backtest(rules=BacktestRules(min_edge=-1.0, markets=("h2h",)), events=Event.objects.all())
+    [sql] = history_queries(queries.captured_queries)
+    assert history_bounds(sql) == {">=": [first.commence_time - timedelta(days=120)], "<=": [last.commence_time]}
+    assert len(report.bets) == 9
+
+
+def test_each_event_is_replayed_from_its_own_window(settings):
+    settings.ODDS_HISTORY_LEAD_DAYS = 3
+    early, late = NOW + timedelta(days=1), NOW + timedelta(days=11)
+    books = {"pinnacle": {"H": 2.00, "D": 3.60, "A": 4.00}, "bet365": {"H": 2.10, "D": 3.40, "A": 3.80}}
+    h2h_event("early", books, kickoff=early, observed_at=early - timedelta(days=2))
+    # Five days before its kick-off: inside the range read for both events, outside this event's window.
+    h2h_event("late", books, kickoff=late, observed_at=late - timedelta(days=5))
+    Event.objects.update(completed=True, home_score=1, away_score=0)
+    report = run_backtest(rules=BacktestRules(min_edge=-1.0, markets=("h2h",)), events=Event.objects.all())
+    assert report.events == 2
+    assert {(b.kickoff, b.outcome, b.bookmaker, b.price) for b in report.bets} == {
+        (early, "Home", "bet365", 2.1),
+        (early, "Draw", "bet365", 3.4),
+        (early, "Away", "bet365", 3.8),
+    }
