@@ -24,7 +24,7 @@ def timescale_path(
     except DatabaseError as exc:
         return [checks.Warning(f"database not reachable, storage path unknown: {exc}".strip(), id="monps.W001")]
     if path == TIMESCALEDB:
-        text = "storage path: TimescaleDB (hypertables, compression, continuous aggregates)"
+        text = "storage path: TimescaleDB (hypertables, compression)"
     else:
         text = "storage path: plain PostgreSQL (TimescaleDB not available or TIMESCALE_MODE=off)"
     return [checks.Info(text, id="monps.I001")]

@@ -131,3 +131,18 @@ def test_history_is_compressed_in_selection_order_where_timescaledb_runs():
             " WHERE hypertable = 'odds_pricehistory'::regclass"
         )
         assert cursor.fetchone() == ("", "selection_id,bookmaker_id,observed_at DESC")
+
+
+@pytest.mark.django_db
+def test_history_has_no_continuous_aggregate():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname = 'odds_pricehistory_hourly'")
+        assert cursor.fetchone() == (0,)
+        if probe(connection).usable:
+            cursor.execute("SELECT count(*) FROM timescaledb_information.continuous_aggregates")
+            assert cursor.fetchone() == (0,)
+            cursor.execute(
+                "SELECT count(*) FROM timescaledb_information.jobs"
+                " WHERE proc_name = 'policy_refresh_continuous_aggregate'"
+            )
+            assert cursor.fetchone() == (0,)
