@@ -1,7 +1,15 @@
+import re
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.db import connection, migrations, models
 from django.db.migrations.state import ProjectState
+from django.test.utils import CaptureQueriesContext
 
+from bets.closing import closing_line
+from bets.services import BetInput, place_bet
+from monps.testing import history_bounds, history_queries
 from monps.timescale import (
     PLAIN,
     TIMESCALEDB,
@@ -13,6 +21,10 @@ from monps.timescale import (
     hypertable_sql,
     probe,
 )
+from odds.models import Event
+from odds.selectors import line_movement
+from opportunities.backtest import BacktestRules, run_backtest
+from opportunities.tests.factories import NOW, h2h_event
 
 # The suite runs against the embedded plain PostgreSQL, or against a TimescaleDB server when
 # DATABASE_URL names one (TIMESCALE_MODE=on): each test checks what its server must do.
@@ -146,3 +158,76 @@ def test_history_has_no_continuous_aggregate():
                 " WHERE proc_name = 'policy_refresh_continuous_aggregate'"
             )
             assert cursor.fetchone() == (0,)
+
+
+def _history_reads_of_an_event_among_others():
+    """One event's history over ten days and in play, a stale price of it older than its window, and two
+    other events months before and after it: odds history in eight daily chunks. Then the SQL of
+    each read of the event's history: line movement, a bet's closing line, a backtest of it."""
+    kickoff = NOW + timedelta(days=1)
+    line = {"H": 2.00, "D": 3.60, "A": 4.00}
+    with time_machine.travel(NOW, tick=False):
+        for days in (-130, -10, -1):
+            line = {k: round(v + 0.05, 2) for k, v in line.items()}
+            h2h_event("e", {"pinnacle": line}, kickoff=kickoff, observed_at=kickoff + timedelta(days=days))
+        event = h2h_event("e", {"bet365": {"H": 2.1, "D": 3.4, "A": 3.8}}, kickoff=kickoff, observed_at=NOW)
+        h2h_event("e", {"pinnacle": {"H": 1.9}}, kickoff=kickoff, observed_at=kickoff + timedelta(hours=2))
+        for provider_id, days in (("before", -200), ("after", 60)):
+            other = kickoff + timedelta(days=days)
+            for moment, home in ((other - timedelta(days=2), 2.5), (other, 2.4)):
+                h2h_event(provider_id, {"pinnacle": {**line, "H": home}}, kickoff=other, observed_at=moment)
+        bet = place_bet(
+            bet=BetInput(
+                event_id=event.pk,
+                market="h2h",
+                outcome="Home",
+                point=None,
+                bookmaker="bet365",
+                price="2.100",
+                stake="10.00",
+            )
+        )
+    Event.objects.filter(pk=event.pk).update(completed=True, home_score=1, away_score=0)
+    event.refresh_from_db()
+    reads = {}
+    for name, read in (
+        ("line movement", lambda: line_movement(event)),
+        ("closing line", lambda: closing_line(bet)),
+        ("backtest", lambda: run_backtest(rules=BacktestRules(), events=Event.objects.filter(pk=event.pk))),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            read()
+        [reads[name]] = history_queries(queries.captured_queries)
+    return reads
+
+
+@pytest.mark.django_db
+def test_history_reads_plan_only_the_chunks_of_their_window():
+    """On TimescaleDB, every read of one event's history plans the compressed chunks of its range and
+    excludes the others; on plain PostgreSQL the same bounds filter the one table."""
+    reads = _history_reads_of_an_event_among_others()
+    with connection.cursor() as cursor:
+        if not probe(connection).usable:
+            for sql in reads.values():
+                cursor.execute("EXPLAIN " + sql)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                assert "observed_at >= '" in plan
+                assert "observed_at <= '" in plan
+            return
+        cursor.execute("SELECT count(compress_chunk(c, true)) FROM show_chunks('odds_pricehistory') c")
+        cursor.execute("ANALYZE odds_pricehistory")
+        cursor.execute(
+            "SELECT chunk_name, range_start, range_end FROM timescaledb_information.chunks"
+            " WHERE hypertable_name = 'odds_pricehistory'"
+        )
+        chunks = cursor.fetchall()
+        assert len(chunks) == 8
+        for name, sql in reads.items():
+            [start], [end] = history_bounds(sql).values()
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            planned = {chunk for chunk, _, _ in chunks if re.search(rf"\b{chunk}\b", plan)}
+            in_range = {chunk for chunk, first, after in chunks if first <= end and after > start}
+            assert planned == in_range, name
+            # the others' four days and the stale price's day are excluded; the event's three days are not
+            assert len(planned) == 3, name
