@@ -61,6 +61,9 @@ def database_from_url(url: str) -> dict:
     """A Django DATABASES entry from a libpq URL (``postgresql://user:pw@host:port/db?host=/socket``)."""
     params = conninfo_to_dict(url)
     options = {k: v for k, v in params.items() if k not in {"dbname", "user", "password", "host", "port"}}
+    # monps's reads are short: JIT compilation costs more than it saves, seconds on a read that plans
+    # many compressed chunks. Options of the URL itself come after, so they can turn it back on.
+    options["options"] = " ".join(filter(None, ["-c jit=off", options.get("options", "")]))
     return {
         # django-prometheus's wrapper of the standard PostgreSQL backend: query metrics for free.
         "ENGINE": "django_prometheus.db.backends.postgresql",

@@ -30,7 +30,7 @@ def test_database_from_url_reads_a_socket_url():
 def test_database_from_url_reads_a_tcp_url_with_options():
     entry = monps_settings.database_from_url("postgresql://monps:s3cret@db:5433/prod?sslmode=require")
     assert (entry["HOST"], entry["PORT"], entry["PASSWORD"], entry["NAME"]) == ("db", "5433", "s3cret", "prod")
-    assert entry["OPTIONS"] == {"sslmode": "require"}
+    assert entry["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
 
 
 def test_env_bool_rejects_nonsense(monkeypatch):
@@ -104,12 +104,14 @@ def test_servers_started_by_tests_get_every_part_of_the_database_url():
         "host": "db.internal",
         "port": "6543",
         "sslmode": "require",
+        "options": "-c jit=off",
     }
     socket = database_from_url("postgresql://postgres@/monps_test?host=/work/var/pgdata")
     assert conninfo_to_dict(database_url(socket)) == {
         "dbname": "monps_test",
         "user": "postgres",
         "host": "/work/var/pgdata",
+        "options": "-c jit=off",
     }
 
 
@@ -133,3 +135,12 @@ def test_clearing_the_cache_keeps_the_queued_tasks(redis_url, settings):
         assert broker.lrange("monps-test-queue", 0, -1) == [b"a task"]
     finally:
         broker.delete("monps-test-queue")
+
+
+@pytest.mark.django_db
+def test_connections_run_without_jit():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

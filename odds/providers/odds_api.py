@@ -452,7 +452,10 @@ def parse_scores(payload: object) -> tuple[list[ScoreUpdate], list[str]]:
             where = f"scores event {event_id}"
             home, away = _text(raw, "home_team", where), _text(raw, "away_team", where)
             by_team = {}
-            for score in raw.get("scores") or []:
+            scores = raw.get("scores") or []
+            if not isinstance(scores, list):
+                raise InvalidQuote(f"{where}: scores is not a list")
+            for score in scores:
                 try:
                     by_team[score["name"]] = int(Decimal(str(score["score"])))
                 except (KeyError, TypeError, ArithmeticError, ValueError):
