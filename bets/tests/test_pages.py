@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from bets.models import Bet
+from bets.models import Bet, LedgerEntry
 from bets.services import BetInput, add_ledger_entry, place_bet
 from opportunities.tests.factories import NOW, h2h_event
 
@@ -79,3 +79,28 @@ def test_the_ledger_form_rejects_nonsense(auth_client):
     auth_client.post("/bets/ledger/", {"kind": "withdrawal", "amount": "25.00"})
     html = auth_client.get("/bets/").content.decode()
     assert "−25.00" in html
+
+
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        (
+            "0001-01-01T00:00:00+05:00",
+            "at: 0001-01-01T00:00:00+05:00 is before 2000-01-01, the earliest a ledger entry can have",
+        ),
+        (
+            "2099-01-01T00:00:00+00:00",
+            "at: 2099-01-01T00:00:00+00:00 is in the future (more than 5 minutes ahead of now)",
+        ),
+        ("2026-11-24T10:00:00\x00", "at: Enter a valid date/time."),
+        ("1_000", "amount: &#x27;1_000&#x27; has an underscore: write 1000, not 1_000"),
+    ],
+    ids=["year-1", "future", "nul", "underscore"],
+)
+def test_the_ledger_form_refuses_times_and_amounts_out_of_bounds(auth_client, at, message):
+    values = {"kind": "deposit", "amount": "1_000" if at == "1_000" else "25.00", "at": "" if at == "1_000" else at}
+    response = auth_client.post("/bets/ledger/", values, follow=True)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert LedgerEntry.objects.count() == 0
+    assert auth_client.get("/bets/").status_code == 200
