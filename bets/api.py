@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from bets import selectors, services
 from bets.models import Bet
 from monps.api import Pagination, paginated
-from monps.api_input import DateTimeField, PlainDecimalField, PlainIntegerField
+from monps.api_input import DateTimeField, PlainDecimalField, PlainIntegerField, StrictSerializer
 
 
 class Conflict(APIException):
@@ -60,7 +60,7 @@ class BetOut(serializers.ModelSerializer):
         ]
 
 
-class BetIn(serializers.Serializer):
+class BetIn(StrictSerializer):
     event = PlainIntegerField()
     market = serializers.CharField()
     outcome = serializers.CharField()
@@ -92,7 +92,7 @@ class BetIn(serializers.Serializer):
         )
 
 
-class BetEdit(serializers.Serializer):
+class BetEdit(StrictSerializer):
     price = serializers.CharField(required=False)
     stake = serializers.CharField(required=False)
     placed_at = DateTimeField(required=False)
@@ -100,6 +100,11 @@ class BetEdit(serializers.Serializer):
     strategy = serializers.CharField(required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
     allow_settled = serializers.BooleanField(required=False, default=False)
+
+    def unknown_field(self, name: str) -> str:
+        if name in services.FIXED:
+            return "cannot be changed; void the bet and enter a new one"
+        return super().unknown_field(name)
 
 
 class BetFilter(serializers.Serializer):

@@ -309,6 +309,7 @@ def _audit(bet: Bet, action: str, changes: dict, user: AbstractBaseUser | None, 
 
 
 EDITABLE = {"price", "stake", "placed_at", "notes", "strategy_name", "bookmaker"}
+FIXED = {"event", "market", "outcome", "point"}  # a different bet: void this one and enter that
 
 
 @transaction.atomic

@@ -1,14 +1,36 @@
-"""What every API input shares: fields that read plain numbers and ISO times strictly. Errors leave
-here as DRF's ValidationError, so they answer in the one error shape (``monps.api``)."""
+"""What every API input shares: fields that read plain numbers and ISO times strictly, and
+serializers that refuse keys they do not know. Errors leave here as DRF's ValidationError, so
+they answer in the one error shape (``monps.api``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
 from rest_framework import serializers
 
 from monps.strict import NotPlainNumber, plain_decimal, plain_integer, shown
+
+UNKNOWN_SHOWN = 10
+ALWAYS_ALLOWED = {"csrfmiddlewaretoken"}  # a form posted with a session carries it
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not know: a misspelt optional field ("placed" for "placed_at") would be
+    dropped and its default used, and a field that cannot be written ("status") ignored in silence."""
+
+    def unknown_field(self, name: str) -> str:
+        return f"is not a field here; the fields are {', '.join(self.fields)}"
+
+    def to_internal_value(self, data: object) -> dict:
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in data if name not in self.fields and name not in ALWAYS_ALLOWED)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name[:40]: [self.unknown_field(name)] for name in unknown[:UNKNOWN_SHOWN]}
+                )
+        return super().to_internal_value(data)
 
 
 class PlainIntegerField(serializers.IntegerField):

@@ -27,6 +27,10 @@ VALID = {
 MISSING = object()
 LONG = "x" * 10_000
 TOTALS = {"market": "totals", "outcome": "Over"}
+FIELDS_IN = (
+    "event, market, outcome, point, bookmaker, price, stake, placed_at, strategy, opportunity, notes, allow_started"
+)
+FIELDS_EDIT = "price, stake, placed_at, bookmaker, strategy, notes, allow_settled"
 REQUIRED = "This field is required."
 BLANK = "This field may not be blank."
 NULL = "This field may not be null."
@@ -141,6 +145,8 @@ CREATE_CASES = [
     ("notes", "a\x00b", NUL),
     ("notes", ["a"], NOT_STRING),
     ("allow_started", "maybe", "Must be a valid boolean."),
+    ("placed", "2026-11-24T11:00:00Z", f"is not a field here; the fields are {FIELDS_IN}"),
+    ("status", "won", f"is not a field here; the fields are {FIELDS_IN}"),
 ]
 POINT_CASES = [
     ("point", MISSING, "a totals bet needs the handicap or total"),
@@ -196,6 +202,12 @@ EDIT_CASES = [
     ("notes", "n" * 10_001, "is 10001 characters long; at most 10000"),
     ("notes", "a\x00b", NUL),
     ("allow_settled", "maybe", "Must be a valid boolean."),
+    ("event", 2, "cannot be changed; void the bet and enter a new one"),
+    ("market", "totals", "cannot be changed; void the bet and enter a new one"),
+    ("outcome", "Draw", "cannot be changed; void the bet and enter a new one"),
+    ("point", "2.5", "cannot be changed; void the bet and enter a new one"),
+    ("status", "won", f"is not a field here; the fields are {FIELDS_EDIT}"),
+    ("stakes", "20.00", f"is not a field here; the fields are {FIELDS_EDIT}"),
 ]
 
 
