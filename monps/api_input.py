@@ -1,6 +1,6 @@
-"""What every API input shares: fields that read plain numbers and ISO times strictly, and
-serializers that refuse keys they do not know. Errors leave here as DRF's ValidationError, so
-they answer in the one error shape (``monps.api``)."""
+"""What every API input shares: a JSON parser with a depth limit, fields that read plain numbers and
+ISO times strictly, and serializers that refuse keys they do not know. Errors leave here as DRF's
+ParseError and ValidationError, so they answer in the one error shape (``monps.api``)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,29 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from rest_framework import serializers
+from rest_framework import parsers, serializers
+from rest_framework.exceptions import ParseError
 
-from monps.strict import NotPlainNumber, plain_decimal, plain_integer, shown
+from monps.strict import MAX_JSON_DEPTH, NotPlainNumber, nested_deeper_than, plain_decimal, plain_integer, shown
 
+TOO_DEEP = f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels"
 UNKNOWN_SHOWN = 10
 ALWAYS_ALLOWED = {"csrfmiddlewaretoken"}  # a form posted with a session carries it
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, answering a body nested too deeply with 400. Python's ``json`` raises
+    RecursionError near 1,000 levels (a 500 otherwise), and a body a little less deep can still
+    break recursive code downstream, so no body deeper than ``MAX_JSON_DEPTH`` gets through."""
+
+    def parse(self, stream: object, media_type: str | None = None, parser_context: dict | None = None) -> object:
+        try:
+            value = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(TOO_DEEP) from None
+        if nested_deeper_than(value):
+            raise ParseError(TOO_DEEP)
+        return value
 
 
 class StrictSerializer(serializers.Serializer):

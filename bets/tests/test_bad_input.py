@@ -4,6 +4,7 @@ every field of the API's create and edit, and of the HTML bet form."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import timedelta
 
@@ -287,6 +288,53 @@ def test_api_edit_of_an_unknown_bet(auth_client, placed):
     assert response.status_code == 404
     assert response.json() == {"detail": "No Bet matches the given query.", "errors": {}}
     assert counts() == (1, 1)
+
+
+TOO_DEEP = {"detail": "JSON parse error - nested deeper than 64 levels", "errors": {}}
+
+
+@pytest.mark.parametrize(
+    ("raw", "answer"),
+    [
+        ("[" * 10_000 + "]" * 10_000, TOO_DEEP),  # RecursionError in json: it was a 500
+        ('{"notes": ' + "[" * 65 + "]" * 65 + "}", TOO_DEEP),
+        (
+            '{"event": 1,',
+            {
+                "detail": "JSON parse error - Expecting property name enclosed in double quotes: "
+                "line 1 column 13 (char 12)",
+                "errors": {},
+            },
+        ),
+        (
+            "[]",
+            {
+                "detail": "Invalid input.",
+                "errors": {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]},
+            },
+        ),
+        (
+            '{"price": NaN}',
+            {"detail": "JSON parse error - Out of range float values are not JSON compliant: 'NaN'", "errors": {}},
+        ),
+    ],
+    ids=["10000-levels", "65-levels-in-a-field", "truncated", "a-list", "bare-NaN"],
+)
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_api_refuses_bodies_it_cannot_read(auth_client, placed, raw, answer, method):
+    url = "/api/bets/" if method == "post" else f"/api/bets/{placed.pk}/"
+    response = getattr(auth_client, method)(url, raw, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == answer
+    assert counts() == (1, 1)
+
+
+def test_api_takes_a_body_64_levels_deep_to_the_fields(auth_client, event):
+    nested = "[" * 63 + "]" * 63
+    response = auth_client.post(
+        "/api/bets/", json.dumps(body(event, "notes", "")).replace('""', nested), content_type="application/json"
+    )
+    assert_refused(response, "notes", NOT_STRING)
 
 
 # The HTML form: the same rules, answered as the form with its errors (422 to HTMX).
