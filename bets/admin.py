@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from bets import services
 from bets.models import Bet, BetChange, LedgerEntry
+from monps.forms import PLAIN_NUMBERS
 from odds.models import MARKETS
 
 
@@ -70,6 +74,7 @@ class BetAdminForm(forms.ModelForm):
 @admin.register(Bet)
 class BetAdmin(admin.ModelAdmin):
     form = BetAdminForm
+    formfield_overrides = PLAIN_NUMBERS
     list_display = [
         "placed_at",
         "event",
@@ -159,8 +164,22 @@ class BetChangeAdmin(admin.ModelAdmin):
         return False
 
 
+class LedgerEntryAdminForm(forms.ModelForm):
+    class Meta:
+        model = LedgerEntry
+        fields = ["kind", "amount", "at", "note"]
+
+    def clean_at(self) -> datetime:
+        try:
+            return services.clean_ledger_at(self.cleaned_data["at"], now=timezone.now())
+        except services.BetRejected as exc:
+            raise ValidationError(exc.message_dict["at"]) from None
+
+
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(admin.ModelAdmin):
+    form = LedgerEntryAdminForm
+    formfield_overrides = PLAIN_NUMBERS
     list_display = ["at", "kind", "amount", "note"]
     list_filter = ["kind"]
     date_hierarchy = "at"

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from bets import selectors, services
 from bets.models import Bet
 from monps.api import Pagination, paginated
+from monps.api_input import DateTimeField, PlainDecimalField, PlainIntegerField, StrictSerializer
 
 
 class Conflict(APIException):
@@ -59,18 +60,18 @@ class BetOut(serializers.ModelSerializer):
         ]
 
 
-class BetIn(serializers.Serializer):
-    event = serializers.IntegerField()
+class BetIn(StrictSerializer):
+    event = PlainIntegerField()
     market = serializers.CharField()
     outcome = serializers.CharField()
-    point = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True)
+    point = PlainDecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True)
     bookmaker = serializers.CharField()
     # Strings, so the service can tell "2.1234" (rejected) from 2.123 and name the field.
     price = serializers.CharField()
     stake = serializers.CharField()
-    placed_at = serializers.DateTimeField(required=False)
+    placed_at = DateTimeField(required=False)
     strategy = serializers.CharField(required=False, allow_blank=True, default="")
-    opportunity = serializers.IntegerField(required=False, allow_null=True)
+    opportunity = PlainIntegerField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     allow_started = serializers.BooleanField(required=False, default=False)
 
@@ -91,14 +92,19 @@ class BetIn(serializers.Serializer):
         )
 
 
-class BetEdit(serializers.Serializer):
+class BetEdit(StrictSerializer):
     price = serializers.CharField(required=False)
     stake = serializers.CharField(required=False)
-    placed_at = serializers.DateTimeField(required=False)
+    placed_at = DateTimeField(required=False)
     bookmaker = serializers.CharField(required=False)
     strategy = serializers.CharField(required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
     allow_settled = serializers.BooleanField(required=False, default=False)
+
+    def unknown_field(self, name: str) -> str:
+        if name in services.FIXED:
+            return "cannot be changed; void the bet and enter a new one"
+        return super().unknown_field(name)
 
 
 class BetFilter(serializers.Serializer):
@@ -110,8 +116,11 @@ class BetFilter(serializers.Serializer):
     date_to = serializers.DateTimeField(required=False)
 
 
+API_NAMES = {"strategy_name": "strategy"}  # the service's name for a field: the API's
+
+
 def _rejected(exc: services.BetRejected) -> serializers.ValidationError:
-    return serializers.ValidationError(exc.message_dict)
+    return serializers.ValidationError({API_NAMES.get(name, name): errors for name, errors in exc.message_dict.items()})
 
 
 @extend_schema(methods=["GET"], parameters=[BetFilter], responses=paginated(BetOut, "Bets"), operation_id="bets_list")

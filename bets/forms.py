@@ -5,21 +5,29 @@ from django.utils import timezone
 
 from bets.models import Bet, LedgerEntry
 from bets.services import BetInput, bet_input
+from monps.forms import PlainDateTimeField, PlainDecimalField, PlainIntegerField
 from odds.models import MARKETS, Bookmaker, Event, Sport
 
 
 class BetForm(forms.Form):
-    event = forms.ModelChoiceField(Event.objects.select_related("sport"), widget=forms.HiddenInput)
+    # By id, read as a plain integer: a ModelChoiceField would find event 1 for "１".
+    event = PlainIntegerField(widget=forms.HiddenInput)
     market = forms.ChoiceField(choices=MARKETS)
     outcome = forms.CharField(max_length=128)
-    point = forms.DecimalField(required=False, max_digits=7, decimal_places=2, help_text="handicap or total")
+    point = PlainDecimalField(required=False, max_digits=7, decimal_places=2, help_text="handicap or total")
     bookmaker = forms.ModelChoiceField(Bookmaker.objects.filter(is_aggregate=False), to_field_name="key")
-    price = forms.DecimalField(max_digits=8, decimal_places=3, min_value=1.001, help_text="decimal odds")
-    stake = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0.01)
-    placed_at = forms.DateTimeField(required=False, help_text="blank: now")
+    price = PlainDecimalField(max_digits=8, decimal_places=3, min_value=1.001, help_text="decimal odds")
+    stake = PlainDecimalField(max_digits=12, decimal_places=2, min_value=0.01)
+    placed_at = PlainDateTimeField(required=False, help_text="blank: now")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    opportunity = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    opportunity = PlainIntegerField(required=False, widget=forms.HiddenInput)
     allow_started = forms.BooleanField(required=False, label="The event has started: I placed this bet before")
+
+    def clean_event(self) -> Event:
+        event = Event.objects.select_related("sport").filter(pk=self.cleaned_data["event"]).first()
+        if event is None:
+            raise forms.ValidationError(f"no event with id {self.cleaned_data['event']}")
+        return event
 
     def to_input(self) -> BetInput:
         return bet_input(self.cleaned_data)
@@ -72,6 +80,6 @@ class SettleForm(forms.Form):
 
 class LedgerForm(forms.Form):
     kind = forms.ChoiceField(choices=LedgerEntry.KINDS)
-    amount = forms.DecimalField(max_digits=12, decimal_places=2)
-    at = forms.DateTimeField(required=False, help_text="blank: now")
+    amount = PlainDecimalField(max_digits=12, decimal_places=2)
+    at = PlainDateTimeField(required=False, help_text="blank: now")
     note = forms.CharField(required=False, max_length=200)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -16,7 +16,8 @@ from django.utils import timezone
 from bets import settlement
 from bets.closing import closing_line
 from bets.models import Bet, BetChange, LedgerEntry
-from odds.ingest import line_of
+from monps.strict import NotPlainNumber, plain_decimal, shown
+from odds.ingest import InvalidQuote, line_of, to_point
 from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event, Selection
 
 if TYPE_CHECKING:
@@ -28,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 PRICE_STEP = Decimal("0.001")
 CENT = Decimal("0.01")
+CLOCK_SKEW = timedelta(minutes=5)
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+STRATEGY_NAME_LENGTH = Bet._meta.get_field("strategy_name").max_length
+NOTES_LENGTH = 10_000
 AUDITED = [
     "event_id",
     "market",
@@ -55,13 +60,25 @@ class EditConflict(Exception):
     """Editing a settled bet's terms needs the explicit flag."""
 
 
-def clean_price(value: object, field: str = "price") -> Decimal:
+def _number(value: object, field: str, what: str) -> Decimal:
+    """The one place user text becomes a Decimal for bets and the ledger (see ``monps.strict``)."""
     try:
-        price = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise BetRejected({field: [f"{value!r} is not a number"]}) from None
-    if not price.is_finite():
-        raise BetRejected({field: ["must be a finite number"]})
+        return plain_decimal(value, what=what)
+    except NotPlainNumber as exc:
+        raise BetRejected({field: [str(exc)]}) from None
+
+
+def _whole_digits(number: Decimal, column: str, field: str, model: type = Bet) -> None:
+    """Refuse a number with more digits before the point than ``column`` holds (before quantizing:
+    quantizing 100 digits to the cent fails in Decimal's own 28-digit context)."""
+    spec = model._meta.get_field(column)
+    room = spec.max_digits - spec.decimal_places
+    if number.adjusted() >= room:
+        raise BetRejected({field: [f"{number} has more than {room} digits before the decimal point"]})
+
+
+def clean_price(value: object, field: str = "price") -> Decimal:
+    price = _number(value, field, "a number")
     if price <= 1:
         raise BetRejected({field: [f"{price} must be above 1.0 (decimal odds)"]})
     if price >= 10000:
@@ -72,40 +89,87 @@ def clean_price(value: object, field: str = "price") -> Decimal:
 
 
 def clean_stake(value: object, field: str = "stake") -> Decimal:
-    try:
-        stake = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise BetRejected({field: [f"{value!r} is not an amount"]}) from None
-    if not stake.is_finite() or stake <= 0:
+    stake = _number(value, field, "an amount")
+    if stake <= 0:
         raise BetRejected({field: ["must be more than 0"]})
-    if stake != stake.quantize(CENT):
-        raise BetRejected({field: [f"{stake} has more than 2 decimal places"]})
     if stake > settings.MONPS_MAX_STAKE:
         raise BetRejected({field: [f"{stake} is above the limit of {settings.MONPS_MAX_STAKE} (MONPS_MAX_STAKE)"]})
+    _whole_digits(stake, "stake", field)
+    if stake != stake.quantize(CENT):
+        raise BetRejected({field: [f"{stake} has more than 2 decimal places"]})
     return stake.quantize(CENT)
 
 
-def _resolve_selection(event: Event, market: str, outcome: str, point: Decimal | None) -> Selection:
+def clean_point(value: object, *, market: str, outcome: str) -> Decimal:
+    """A handicap or total, by the rule the odds ingestion applies to providers' points."""
+    point = _number(value, "point", "a number")
+    try:
+        return to_point(str(point), f"{market} {outcome}")
+    except InvalidQuote as exc:
+        raise BetRejected({"point": [str(exc)]}) from None
+
+
+def clean_placed_at(value: object, *, now: datetime) -> datetime:
+    """When the bet was placed: the rule for every time a person enters (``clean_time``)."""
+    return clean_time(value, now=now, field="placed_at", earliest="the earliest a bet can be placed")
+
+
+def clean_ledger_at(value: object, *, now: datetime) -> datetime:
+    """When a deposit, withdrawal or adjustment happened: the same rule."""
+    return clean_time(value, now=now, field="at", earliest="the earliest a ledger entry can have")
+
+
+def clean_time(value: object, *, now: datetime, field: str, earliest: str) -> datetime:
+    """A time with its zone, not ahead of ``now`` beyond a clock's skew, and not before 2000: an
+    older time is a typing error, and one near year 1 is stored as a year BC that no page can read
+    back (psycopg refuses it)."""
+    if not isinstance(value, datetime):
+        reason = f"{shown(value)} is not a time"
+    elif timezone.is_naive(value):
+        reason = "needs a time zone"
+    elif value > now + CLOCK_SKEW:
+        reason = f"{value.isoformat()} is in the future (more than {CLOCK_SKEW.seconds // 60} minutes ahead of now)"
+    elif value < EARLIEST_TIME:
+        reason = f"{value.isoformat()} is before {EARLIEST_TIME:%Y-%m-%d}, {earliest}"
+    else:
+        return value
+    raise BetRejected({field: [reason]})
+
+
+def clean_text(value: object, field: str, max_length: int | None = None) -> str:
+    if not isinstance(value, str):
+        raise BetRejected({field: [f"{shown(value)} is not text"]})
+    if "\x00" in value:
+        raise BetRejected({field: ["contains a NUL character"]})
+    if max_length is not None and len(value) > max_length:
+        raise BetRejected({field: [f"is {len(value)} characters long; at most {max_length}"]})
+    return value
+
+
+def _resolve_selection(event: Event, market: str, outcome: str, point: object) -> Selection:
     errors: dict[str, list[str]] = {}
     if market not in dict(MARKETS):
-        raise BetRejected({"market": [f"{market!r} is not one of {', '.join(dict(MARKETS))}"]})
+        raise BetRejected({"market": [f"{shown(market)} is not one of {', '.join(dict(MARKETS))}"]})
     valid = {
         H2H: [event.home_team, DRAW, event.away_team],
         SPREADS: [event.home_team, event.away_team],
         TOTALS: [OVER, UNDER],
     }[market]
     if outcome not in valid:
-        errors["outcome"] = [f"{outcome!r} is not an outcome of {market} for {event}: {', '.join(valid)}"]
+        errors["outcome"] = [f"{shown(outcome)} is not an outcome of {market} for {event}: {', '.join(valid)}"]
+    stored_point = Decimal(0)
     if market == H2H and point is not None:
         errors["point"] = ["must be empty for h2h"]
     if market != H2H:
         if point is None:
             errors["point"] = [f"a {market} bet needs the handicap or total"]
-        elif (Decimal(point) * 4) % 1:
-            errors["point"] = [f"{point} is not a multiple of 0.25"]
+        else:
+            try:
+                stored_point = clean_point(point, market=market, outcome=outcome)
+            except BetRejected as exc:
+                errors.update(exc.message_dict)
     if errors:
         raise BetRejected(errors)
-    stored_point = Decimal(0) if market == H2H else Decimal(point).quantize(CENT)
     selection, _ = Selection.objects.get_or_create(
         event=event,
         market=market,
@@ -121,7 +185,7 @@ class BetInput:
     event_id: int
     market: str
     outcome: str
-    point: Decimal | None
+    point: object  # None, a Decimal, or text read by clean_point
     bookmaker: str
     price: object
     stake: object
@@ -155,42 +219,42 @@ def place_bet(
 ) -> Bet:
     """Validate and record a bet. Late entry of a bet on an event that has started needs ``allow_started``."""
     errors: dict[str, list[str]] = {}
+    now = timezone.now()
     event = Event.objects.filter(pk=bet.event_id).first()
     if event is None:
         raise BetRejected({"event": [f"no event with id {bet.event_id}"]})
-    bookmaker = Bookmaker.objects.filter(key=bet.bookmaker).first()
-    if bookmaker is None:
-        errors["bookmaker"] = [f"no bookmaker {bet.bookmaker!r}"]
-    try:
-        price = clean_price(bet.price)
-    except BetRejected as exc:
-        errors.update(exc.message_dict)
-    try:
-        stake = clean_stake(bet.stake)
-    except BetRejected as exc:
-        errors.update(exc.message_dict)
-    placed_at = bet.placed_at or timezone.now()
-    if timezone.is_naive(placed_at):
-        errors["placed_at"] = ["needs a time zone"]
-    elif placed_at > timezone.now() + timedelta(minutes=5):
-        errors["placed_at"] = ["is in the future"]
-    elif event.commence_time <= max(placed_at, timezone.now()) and not allow_started:
+    checks = {
+        "bookmaker": lambda: _bookmaker(bet.bookmaker),
+        "price": lambda: clean_price(bet.price),
+        "stake": lambda: clean_stake(bet.stake),
+        "placed_at": lambda: clean_placed_at(bet.placed_at or now, now=now),
+        "strategy_name": lambda: clean_text(bet.strategy_name, "strategy_name", STRATEGY_NAME_LENGTH),
+        "notes": lambda: clean_text(bet.notes, "notes", NOTES_LENGTH),
+        "selection": lambda: _resolve_selection(event, bet.market, bet.outcome, bet.point),
+    }
+    cleaned: dict[str, object] = {}
+    for name, check in checks.items():
+        try:
+            cleaned[name] = check()
+        except BetRejected as exc:
+            errors.update(exc.message_dict)
+    placed_at = cleaned.get("placed_at")
+    if placed_at and event.commence_time <= max(placed_at, now) and not allow_started:
         errors["event"] = [
             f"{event} started at {event.commence_time:%Y-%m-%d %H:%M} UTC; a bet placed before "
             "the start can be entered late with allow_started"
         ]
-    try:
-        selection = _resolve_selection(event, bet.market, bet.outcome, bet.point)
-    except BetRejected as exc:
-        errors.update(exc.message_dict)
     if errors:
         raise BetRejected(errors)
+    bookmaker, price, stake, selection = (cleaned[k] for k in ("bookmaker", "price", "stake", "selection"))
     opportunity = None
-    if bet.opportunity_id:
+    if bet.opportunity_id is not None:
         from opportunities.models import Opportunity
 
         opportunity = Opportunity.objects.filter(pk=bet.opportunity_id).select_related("strategy").first()
-        if opportunity is None or opportunity.selection_id != selection.pk:
+        if opportunity is None:
+            raise BetRejected({"opportunity": [f"no opportunity with id {bet.opportunity_id}"]})
+        if opportunity.selection_id != selection.pk:
             raise BetRejected({"opportunity": [f"opportunity {bet.opportunity_id} is not for this selection"]})
     strategy_id = bet.strategy_id or (opportunity.strategy_id if opportunity else None)
     strategy_name = bet.strategy_name or (opportunity.strategy.name if opportunity else "")
@@ -219,6 +283,14 @@ def place_bet(
     return created
 
 
+def _bookmaker(value: object) -> Bookmaker:
+    key = clean_text(value, "bookmaker")
+    bookmaker = Bookmaker.objects.filter(key=key).first()
+    if bookmaker is None:
+        raise BetRejected({"bookmaker": [f"no bookmaker {shown(key)}"]})
+    return bookmaker
+
+
 def _edge_at_placing(opportunity: Opportunity | None, price: Decimal) -> Decimal | None:
     if opportunity is None:
         return None
@@ -237,6 +309,7 @@ def _audit(bet: Bet, action: str, changes: dict, user: AbstractBaseUser | None, 
 
 
 EDITABLE = {"price", "stake", "placed_at", "notes", "strategy_name", "bookmaker"}
+FIXED = {"event", "market", "outcome", "point"}  # a different bet: void this one and enter that
 
 
 @transaction.atomic
@@ -251,19 +324,20 @@ def update_bet(
         raise BetRejected({name: ["cannot be changed; void the bet and enter a new one"] for name in sorted(unknown)})
     cleaned: dict[str, object] = {}
     errors: dict[str, list[str]] = {}
+    now = timezone.now()
+    rules = {
+        "price": clean_price,
+        "stake": clean_stake,
+        "placed_at": lambda value: clean_placed_at(value, now=now),
+        "strategy_name": lambda value: clean_text(value, "strategy_name", STRATEGY_NAME_LENGTH),
+        "notes": lambda value: clean_text(value, "notes", NOTES_LENGTH),
+    }
     for name, value in changes.items():
         try:
-            if name == "price":
-                cleaned[name] = clean_price(value)
-            elif name == "stake":
-                cleaned[name] = clean_stake(value)
-            elif name == "bookmaker":
-                book = Bookmaker.objects.filter(key=value).first()
-                if book is None:
-                    raise BetRejected({"bookmaker": [f"no bookmaker {value!r}"]})
-                cleaned["bookmaker_id"] = book.pk
+            if name == "bookmaker":
+                cleaned["bookmaker_id"] = _bookmaker(value).pk
             else:
-                cleaned[name] = value
+                cleaned[name] = rules[name](value)
         except BetRejected as exc:
             errors.update(exc.message_dict)
     if errors:
@@ -362,14 +436,14 @@ def add_ledger_entry(*, kind: str, amount: object, at: datetime | None = None, n
     """Deposits are positive, withdrawals negative (either sign may be given), adjustments either."""
     if kind not in dict(LedgerEntry.KINDS):
         raise BetRejected({"kind": [f"{kind!r} is not one of deposit, withdrawal, adjustment"]})
-    try:
-        value = Decimal(str(amount).strip())
-    except (InvalidOperation, ValueError):
-        raise BetRejected({"amount": [f"{amount!r} is not an amount"]}) from None
-    if not value.is_finite() or value == 0 or value != value.quantize(CENT):
+    value = _number(amount, "amount", "an amount")
+    _whole_digits(value, "amount", "amount", model=LedgerEntry)
+    if value == 0 or value != value.quantize(CENT):
         raise BetRejected({"amount": ["must be a non-zero amount with at most 2 decimal places"]})
+    now = timezone.now()
+    at = clean_ledger_at(at or now, now=now)
     if kind == LedgerEntry.DEPOSIT:
         value = abs(value)
     elif kind == LedgerEntry.WITHDRAWAL:
         value = -abs(value)
-    return LedgerEntry.objects.create(kind=kind, amount=value, at=at or timezone.now(), note=note)
+    return LedgerEntry.objects.create(kind=kind, amount=value, at=at, note=note)

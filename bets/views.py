@@ -12,6 +12,7 @@ from django_htmx.http import trigger_client_event
 from bets import selectors, services
 from bets.forms import BetFilterForm, BetForm, LedgerForm, SettleForm
 from bets.models import Bet, LedgerEntry
+from monps.strict import PLAIN_DECIMAL
 
 
 def _filtered(request: HttpRequest):
@@ -121,6 +122,18 @@ class _Echo:
         return value
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell that a spreadsheet would run as a formula (it starts with = + - @, a tab or a
+    carriage return: OWASP's list), prefixed with a single quote so it shows as text. Numbers, and
+    text that is a plain number such as -12.50, stay numbers."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START) and not PLAIN_DECIMAL.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 @require_GET
 def bet_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered bets as CSV, streamed: every column a bettor's spreadsheet needs."""
@@ -150,7 +163,8 @@ def bet_export(request: HttpRequest) -> StreamingHttpResponse:
         yield writer.writerow(header)
         for bet in queryset.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
+                spreadsheet_safe(cell)
+                for cell in [
                     bet.pk,
                     bet.placed_at.isoformat(),
                     bet.event.sport.key,
@@ -171,6 +185,6 @@ def bet_export(request: HttpRequest) -> StreamingHttpResponse:
                 ]
             )
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="monps-bets.csv"'
     return response

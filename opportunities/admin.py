@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from monps.forms import PLAIN_NUMBERS
 from opportunities.models import Alert, DetectionRun, Opportunity, Strategy, Surebet
 
 
@@ -19,7 +20,7 @@ class StrategyAdmin(admin.ModelAdmin):
     ]
     list_filter = ["active", "devig_method"]
     filter_horizontal = ["sports", "bookmakers"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {**PLAIN_NUMBERS, models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Opportunity)

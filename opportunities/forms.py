@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from monps.forms import plain_numbers
 from odds.models import MARKETS, Bookmaker, Sport
 from opportunities.models import Strategy
 from opportunities.selectors import ORDERINGS
@@ -68,6 +69,7 @@ class StrategyForm(forms.ModelForm):
             "webhook_url",
         ]
         widgets = {"sports": forms.CheckboxSelectMultiple, "bookmakers": forms.CheckboxSelectMultiple}
+        formfield_callback = plain_numbers
 
     def clean_markets(self) -> str:
         keys = [m.strip() for m in self.cleaned_data["markets"].split(",") if m.strip()]

@@ -2,11 +2,13 @@ import csv
 import io
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
-from bets.models import Bet
+from bets.models import Bet, LedgerEntry
 from bets.services import BetInput, add_ledger_entry, place_bet
+from bets.views import spreadsheet_safe
 from opportunities.tests.factories import NOW, h2h_event
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +81,102 @@ def test_the_ledger_form_rejects_nonsense(auth_client):
     auth_client.post("/bets/ledger/", {"kind": "withdrawal", "amount": "25.00"})
     html = auth_client.get("/bets/").content.decode()
     assert "−25.00" in html
+
+
+def test_csv_export_is_utf8_and_neutralises_formulas(auth_client):
+    event = h2h_event(
+        "hostile", {"bet365": {"H": 2.1, "D": 3.4, "A": 3.8}}, home='=HYPERLINK("http://evil.example")', away="Zürich"
+    )
+    for outcome, notes, strategy in [
+        ('=HYPERLINK("http://evil.example")', "@SUM(A1:A9)", "-2+3"),
+        ("Draw", "\t=cmd", "+value"),
+        ("Zürich", "\r=1+1", "plain"),
+    ]:
+        place_bet(
+            bet=BetInput(
+                event_id=event.pk,
+                market="h2h",
+                outcome=outcome,
+                point=None,
+                bookmaker="bet365",
+                price="2.100",
+                stake="12.50",
+                placed_at=NOW - timedelta(minutes=1),
+                notes=notes,
+                strategy_name=strategy,
+            )
+        )
+    auth_client.post(f"/bets/{Bet.objects.order_by('id').first().pk}/settle/", {"status": "lost"})
+    response = auth_client.get("/bets/export.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+    by_outcome = {row[6]: row for row in rows[1:]}
+    columns = ["event", "outcome", "stake", "status", "profit", "strategy", "notes"]
+    picked = {name: [rows[0].index(c) for c in columns] for name in by_outcome}
+    assert {name: [row[i] for i in picked[name]] for name, row in by_outcome.items()} == {
+        '\'=HYPERLINK("http://evil.example")': [
+            '\'=HYPERLINK("http://evil.example") v Zürich',
+            '\'=HYPERLINK("http://evil.example")',
+            "12.50",
+            "lost",
+            "-12.50",  # a negative number stays a number
+            "'-2+3",
+            "'@SUM(A1:A9)",
+        ],
+        "Draw": ['\'=HYPERLINK("http://evil.example") v Zürich', "Draw", "12.50", "pending", "", "'+value", "'\t=cmd"],
+        "Zürich": [
+            '\'=HYPERLINK("http://evil.example") v Zürich',
+            "Zürich",
+            "12.50",
+            "pending",
+            "",
+            "plain",
+            "'\r=1+1",
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 20 7946 0000", "'+44 20 7946 0000"),
+        ("-A1", "'-A1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-12.50", "-12.50"),
+        ("+3", "+3"),
+        ("Arsenal", "Arsenal"),
+        ("", ""),
+        (Decimal("-12.50"), Decimal("-12.50")),
+        (7, 7),
+    ],
+)
+def test_spreadsheet_safe_cells(cell, safe):
+    assert spreadsheet_safe(cell) == safe
+
+
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        (
+            "0001-01-01T00:00:00+05:00",
+            "at: 0001-01-01T00:00:00+05:00 is before 2000-01-01, the earliest a ledger entry can have",
+        ),
+        (
+            "2099-01-01T00:00:00+00:00",
+            "at: 2099-01-01T00:00:00+00:00 is in the future (more than 5 minutes ahead of now)",
+        ),
+        ("2026-11-24T10:00:00\x00", "at: Enter a valid date/time."),
+        ("1_000", "amount: &#x27;1_000&#x27; has an underscore: write 1000, not 1_000"),
+    ],
+    ids=["year-1", "future", "nul", "underscore"],
+)
+def test_the_ledger_form_refuses_times_and_amounts_out_of_bounds(auth_client, at, message):
+    values = {"kind": "deposit", "amount": "1_000" if at == "1_000" else "25.00", "at": "" if at == "1_000" else at}
+    response = auth_client.post("/bets/ledger/", values, follow=True)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert LedgerEntry.objects.count() == 0
+    assert auth_client.get("/bets/").status_code == 200

@@ -56,7 +56,11 @@ def test_a_valid_bet_is_recorded_with_its_audit(event, user):
     [
         ({"price": "1.00"}, "price", "1.00 must be above 1.0 (decimal odds)"),
         ({"price": "abc"}, "price", "'abc' is not a number"),
-        ({"price": "NaN"}, "price", "must be a finite number"),
+        ({"price": "NaN"}, "price", "'NaN' is not a finite number"),
+        ({"price": "1_000"}, "price", "'1_000' has an underscore: write 1000, not 1_000"),
+        ({"stake": "１０"}, "stake", "'１０' has digits other than 0-9"),
+        ({"stake": "1e30"}, "stake", "'1e30' is in exponent notation: write the number in full"),
+        ({"stake": Decimal("1E+30")}, "stake", "1E+30 is above the limit of 10000.00 (MONPS_MAX_STAKE)"),
         ({"price": "2.1234"}, "price", "2.1234 has more than 3 decimal places"),
         ({"stake": "0"}, "stake", "must be more than 0"),
         ({"stake": "-5"}, "stake", "must be more than 0"),
@@ -69,6 +73,30 @@ def test_a_valid_bet_is_recorded_with_its_audit(event, user):
         ),
         ({"market": "totals", "outcome": "Over"}, "point", "a totals bet needs the handicap or total"),
         ({"point": Decimal("1.5")}, "point", "must be empty for h2h"),
+        (
+            {"market": "totals", "outcome": "Over", "point": "99999.75"},
+            "point",
+            "totals Over: point '99999.75' is out of range",
+        ),
+        (
+            {"market": "totals", "outcome": "Over", "point": Decimal("2.3")},
+            "point",
+            "totals Over: point 2.3 is not a multiple of 0.25",
+        ),
+        (
+            {"placed_at": NOW + timedelta(minutes=6)},
+            "placed_at",
+            "2026-11-24T12:06:00+00:00 is in the future (more than 5 minutes ahead of now)",
+        ),
+        (
+            {"placed_at": NOW.replace(year=1999)},
+            "placed_at",
+            "1999-11-24T12:00:00+00:00 is before 2000-01-01, the earliest a bet can be placed",
+        ),
+        ({"placed_at": NOW.replace(tzinfo=None)}, "placed_at", "needs a time zone"),
+        ({"strategy_name": "s" * 65}, "strategy_name", "is 65 characters long; at most 64"),
+        ({"notes": "a\x00b"}, "notes", "contains a NUL character"),
+        ({"bookmaker": "bet365\x00"}, "bookmaker", "contains a NUL character"),
         ({"bookmaker": "nobody"}, "bookmaker", "no bookmaker 'nobody'"),
         ({"market": "corners"}, "market", "'corners' is not one of h2h, spreads, totals"),
     ],
@@ -79,6 +107,51 @@ def test_invalid_input_names_the_field_and_writes_nothing(event, overrides, fiel
     assert caught.value.message_dict[field] == [message]
     assert Bet.objects.count() == 0
     assert BetChange.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"placed_at": NOW + timedelta(days=1)},
+            "placed_at",
+            "2026-11-25T12:00:00+00:00 is in the future (more than 5 minutes ahead of now)",
+        ),
+        (
+            {"placed_at": NOW.replace(year=1)},
+            "placed_at",
+            "0001-11-24T12:00:00+00:00 is before 2000-01-01, the earliest a bet can be placed",
+        ),
+        ({"placed_at": "2026-11-24"}, "placed_at", "'2026-11-24' is not a time"),
+        ({"stake": "9" * 100}, "stake", f"{'9' * 100} is above the limit of 10000.00 (MONPS_MAX_STAKE)"),
+        ({"price": "２.５"}, "price", "'２.５' has digits other than 0-9"),
+        ({"strategy_name": "s" * 65}, "strategy_name", "is 65 characters long; at most 64"),
+        ({"notes": None}, "notes", "None is not text"),
+        ({"event_id": 2}, "event_id", "cannot be changed; void the bet and enter a new one"),
+    ],
+)
+def test_an_edit_follows_the_rules_of_a_new_bet(event, changes, field, message):
+    bet = place_bet(bet=bet_input(event))
+    with pytest.raises(BetRejected) as caught:
+        update_bet(bet_id=bet.pk, changes=changes)
+    assert caught.value.message_dict == {field: [message]}
+    bet.refresh_from_db()
+    assert (bet.price, bet.stake, bet.placed_at, bet.strategy_name, bet.notes) == (
+        Decimal("2.100"),
+        Decimal("10.00"),
+        NOW,
+        "",
+        "",
+    )
+    assert BetChange.objects.filter(bet_id=bet.pk).count() == 1
+
+
+def test_a_stake_above_what_the_column_holds_is_refused_even_under_a_higher_limit(event, settings):
+    settings.MONPS_MAX_STAKE = Decimal("1E+30")
+    with pytest.raises(BetRejected) as caught:
+        place_bet(bet=bet_input(event, stake="1" + "0" * 12))
+    assert caught.value.message_dict == {"stake": [f"1{'0' * 12} has more than 10 digits before the decimal point"]}
+    assert Bet.objects.count() == 0
 
 
 def test_unknown_event(event):
@@ -171,3 +244,12 @@ def test_the_ledger_and_the_bankroll(event):
     with pytest.raises(BetRejected) as caught:
         add_ledger_entry(kind="deposit", amount="0")
     assert caught.value.message_dict == {"amount": ["must be a non-zero amount with at most 2 decimal places"]}
+    for amount, message in [
+        ("1_000", "'1_000' has an underscore: write 1000, not 1_000"),
+        ("1e30", "'1e30' is in exponent notation: write the number in full"),
+        ("9" * 100, f"{'9' * 100} has more than 10 digits before the decimal point"),
+    ]:
+        with pytest.raises(BetRejected) as caught:
+            add_ledger_entry(kind="deposit", amount=amount)
+        assert caught.value.message_dict == {"amount": [message]}
+    assert LedgerEntry.objects.count() == 3

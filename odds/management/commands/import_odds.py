@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from monps.strict import MAX_JSON_DEPTH, nested_deeper_than
 from odds.ingest import record_import
 from odds.models import ODDS_API
 from odds.providers.odds_api import ProviderError, ingest_odds
@@ -40,9 +41,19 @@ class Command(BaseCommand):
 
 
 def _load_json(path: Path) -> object:
+    """The file's JSON, or a CommandError naming the file: a response is a few levels deep, and
+    ``json`` raises RecursionError near 1,000 (see ``monps.strict``)."""
+    too_deep = CommandError(f"{path}: not valid JSON (nested deeper than {MAX_JSON_DEPTH} levels)")
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        payload = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     except json.JSONDecodeError as exc:
         raise CommandError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise too_deep from None
+    if nested_deeper_than(payload):
+        raise too_deep
+    return payload
