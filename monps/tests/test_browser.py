@@ -113,7 +113,7 @@ def test_the_bettors_day(page, live_server, market):
     page.goto(f"{live_server.url}/bets/")
     page.select_option(f"#bet-{bet.pk} select[name=status]", "won")
     page.click(f"#bet-{bet.pk} button[type=submit]")
-    page.wait_for_function(f"document.querySelector('#bet-{bet.pk} .badge').innerText === 'Won'")
+    page.wait_for_function(f"() => document.querySelector('#bet-{bet.pk} .badge').innerText === 'Won'")
     page.goto(f"{live_server.url}/")
     profit = (bet.price - 1) * Decimal("10.00")
     roi = (profit / Decimal("1000.00") * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
