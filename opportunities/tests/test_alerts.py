@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from odds.ingest import EventOdds, Snapshot, ingest_snapshot
 from opportunities.alerts import MAX_ATTEMPTS, deliver_alert, retry_in
 from opportunities.detection import detect
 from opportunities.models import Alert, Opportunity
@@ -42,6 +43,23 @@ def value_quotes(*, over=2.20, observed_at=NOW):
 
 def value_event(provider_id="v1", *, over=2.20, observed_at=NOW):
     return event_with(provider_id, value_quotes(over=over, observed_at=observed_at))
+
+
+def value_events(overs: list[float]) -> None:
+    """One event per price of Over, all in one snapshot: an Over at 2.20 against a fair 2.00 is a 10% edge."""
+    events = [
+        EventOdds(
+            source="odds_api",
+            provider_id=f"v{number}",
+            sport_key="soccer_epl",
+            home_team=f"Home {number}",
+            away_team=f"Away {number}",
+            commence_time=NOW + timedelta(days=1),
+            quotes=value_quotes(over=over),
+        )
+        for number, over in enumerate(overs)
+    ]
+    ingest_snapshot(snapshot=Snapshot(events=events), collected_at=NOW)
 
 
 def webhook_alert() -> Alert:
@@ -280,3 +298,55 @@ def test_two_tasks_for_one_alert_at_once_post_it_once(strategy, receiver):  # no
     assert (alert.status, alert.attempts) == (Alert.SENT, 1)
     assert deliver_alert(alert_id=alert.pk).status == Alert.SENT
     assert len(receiver.received) == 1
+
+
+def test_up_to_the_digest_threshold_each_opportunity_is_alerted_alone(alerting, settings):
+    settings.ALERT_DIGEST_THRESHOLD = 3
+    value_events([2.20, 2.30, 2.40])
+    detect(now=NOW)
+    assert Alert.objects.filter(opportunity_count=1, listed=[]).count() == 6  # 3 e-mails, 3 webhooks
+
+
+def test_above_the_digest_threshold_a_pass_makes_one_digest_per_channel(alerting, receiver, settings):
+    settings.ALERT_DIGEST_THRESHOLD = 3
+    value_events([2.20, 2.40, 2.30, 2.50])
+    detect(now=NOW)
+    by_edge = list(Opportunity.objects.order_by("-edge").values_list("pk", flat=True))
+    assert sorted(Alert.objects.values_list("channel", "opportunity_id", "opportunity_count", "listed")) == [
+        ("email", by_edge[0], 4, by_edge),
+        ("webhook", by_edge[0], 4, by_edge),
+    ]
+    for alert in Alert.objects.all():
+        assert deliver_alert(alert_id=alert.pk).status == Alert.SENT
+    [request] = receiver.received
+    digest = request.body["digest"]
+    assert (digest["strategy"], digest["count"], digest["unlisted"]) == ("Pinnacle", 4, 0)
+    assert [o["id"] for o in digest["opportunities"]] == by_edge
+    assert [o["edge"] for o in digest["opportunities"]] == ["0.25000", "0.20000", "0.15000", "0.10000"]
+    assert request.body["text"].splitlines() == [
+        "4 new opportunities for strategy Pinnacle, best edges first:",
+        "edge 25.00%: Over +2.50 (totals) @ 2.500 at bet365, Home 3 v Away 3 11-25 12:00",
+        "edge 20.00%: Over +2.50 (totals) @ 2.400 at bet365, Home 1 v Away 1 11-25 12:00",
+        "edge 15.00%: Over +2.50 (totals) @ 2.300 at bet365, Home 2 v Away 2 11-25 12:00",
+        "edge 10.00%: Over +2.50 (totals) @ 2.200 at bet365, Home 0 v Away 0 11-25 12:00",
+    ]
+    assert request.headers["Idempotency-Key"] == str(webhook_alert().idempotency_key)
+    [message] = mail.outbox
+    assert message.subject == "monps: 4 new opportunities, best edge 25.0%"
+    assert message.body == request.body["text"]
+
+
+def test_a_digest_lists_the_best_ten_and_counts_the_rest(alerting, receiver):
+    value_events([2.20 + i / 100 for i in range(12)])
+    detect(now=NOW)
+    alert = webhook_alert()
+    assert (alert.opportunity_count, len(alert.listed)) == (12, 10)
+    deliver_alert(alert_id=alert.pk)
+    [request] = receiver.received
+    assert request.body["digest"]["unlisted"] == 2
+    assert len(request.body["digest"]["opportunities"]) == 10
+    lines = request.body["text"].splitlines()
+    assert len(lines) == 12
+    assert lines[1].startswith("edge 15.50%: Over +2.50 (totals) @ 2.310 at bet365")
+    assert lines[-1] == "… and 2 more on the opportunities page."
+    assert request.body["content"] == request.body["text"]  # under Discord's 2,000 characters
