@@ -92,6 +92,73 @@ def celery_worker(django_db_setup, django_db_blocker):
     process.wait(30)
 
 
+@pytest.fixture
+def start_celery_worker(transactional_db):
+    """Start real ``celery worker`` processes for one test: ``start_celery_worker(*queues, pool=...,
+    env=...)`` returns the process (with its ``hostname``) once it answers a ping. Those queues are
+    purged first, and workers already running (the session's ``celery_worker``) stop consuming them
+    until the test ends, so the test's tasks reach only its own workers; they stop at its end."""
+    import subprocess
+    import sys
+    import time
+    import uuid
+    from pathlib import Path
+
+    from django.db import connection
+
+    from monps.celery import app
+
+    require(redis_ping(settings.REDIS_URL), f"Redis not reachable at {settings.REDIS_URL}")
+    celery = str(Path(sys.executable).parent / "celery")
+    others = [name for reply in app.control.ping(timeout=0.5) for name in reply]
+    started: list[subprocess.Popen] = []
+    taken: list[str] = []
+
+    def purge(queues: list[str]) -> None:
+        with app.connection_for_write() as broker:
+            for queue in queues:
+                broker.default_channel.queue_purge(queue)
+
+    def start(*queues: str, pool: str = "solo", env: dict[str, str] | None = None) -> subprocess.Popen:
+        for queue in queues:
+            if queue in taken:
+                continue
+            if others:
+                app.control.cancel_consumer(queue, destination=others, reply=True, timeout=5)
+            taken.append(queue)
+        purge(list(queues))
+        hostname = f"test-{uuid.uuid4().hex[:8]}@monps"
+        worker_env = {
+            **os.environ,
+            "DATABASE_URL": database_url(connection.settings_dict),
+            "REDIS_URL": settings.REDIS_URL,
+            **(env or {}),
+        }
+        command = [celery, "-A", "monps", "worker", "-P", pool, "-c", "1", "-Q", ",".join(queues), "-n", hostname]
+        command += ["--loglevel=WARNING", "--without-gossip", "--without-mingle"]
+        process = subprocess.Popen(command, env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        started.append(process)
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[hostname], timeout=0.5):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the Celery worker on {', '.join(queues)} did not start")
+        process.hostname = hostname
+        return process
+
+    yield start
+    for process in started:
+        process.terminate()
+    for process in started:
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+    purge(taken)  # tasks they had not run (retries waiting for their time) go with them
+    for queue in taken if others else []:
+        app.control.add_consumer(queue, destination=others, reply=True, timeout=5)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     """Debian's chromium, driven by Playwright (it cannot download its own browser here)."""

@@ -388,6 +388,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "monps@localhost")
 ALERT_EMAIL_TO = env_list("ALERT_EMAIL_TO", "")
 ALERT_RETRY_SECONDS = env_int("ALERT_RETRY_SECONDS", 30)
+# More new alerts than this for one strategy and channel in one detection pass become one digest.
+ALERT_DIGEST_THRESHOLD = env_int("ALERT_DIGEST_THRESHOLD", 10)
+# An alert's delivery claimed longer ago than this by a worker that never finished it is looked at
+# again: sent if nothing was handed over yet, else marked unconfirmed (opportunities/alerts.py).
+ALERT_CLAIM_SECONDS = env_int("ALERT_CLAIM_SECONDS", 60)
 
 LOGGING = {
     "version": 1,

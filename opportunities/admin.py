@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 
 from monps.forms import PLAIN_NUMBERS
+from opportunities import alerts
+from opportunities.alerts_messages import digest_line, unlisted
 from opportunities.models import Alert, DetectionRun, Opportunity, Strategy, Surebet
 
 
@@ -56,9 +60,57 @@ class SurebetAdmin(admin.ModelAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "channel", "target", "status", "attempts", "last_error", "sent_at"]
+    """Alerts are records of deliveries: read-only, but for "send again", an operator's decision."""
+
+    list_display = [
+        "created_at",
+        "channel",
+        "target",
+        "opportunity_count",
+        "status",
+        "attempts",
+        "reclaims",
+        "idempotency_key",
+        "sent_at",
+        "last_error",
+    ]
     list_filter = ["status", "channel"]
-    raw_id_fields = ["opportunity"]
+    fields = [
+        "created_at",
+        "channel",
+        "target",
+        "opportunity",
+        "opportunity_count",
+        "digest_contents",
+        "idempotency_key",
+        "status",
+        "attempts",
+        "reclaims",
+        "claimed_at",
+        "handed_over_at",
+        "sent_at",
+        "last_error",
+    ]
+    readonly_fields = fields
+    actions = ["send_again"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="digest")
+    def digest_contents(self, alert: Alert) -> str:
+        if not alert.is_digest:
+            return "-"
+        found = Opportunity.objects.select_related("event", "bookmaker", "strategy").in_bulk(alert.listed)
+        lines = [digest_line(found[pk]) if pk in found else f"opportunity {pk}: gone" for pk in alert.listed]
+        if more := unlisted(alert):
+            lines.append(f"… and {more} more")
+        return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+
+    @admin.action(description="Send again (same idempotency key)")
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Alert]) -> None:
+        queued = alerts.send_again(alert_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{queued} unconfirmed or failed alerts queued again.")
 
 
 @admin.register(DetectionRun)

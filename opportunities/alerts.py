@@ -1,80 +1,259 @@
-"""Alert delivery: e-mail and a JSON webhook, each retried, every failure recorded and shown."""
+"""Alert delivery: e-mail and a JSON webhook, retried, every outcome recorded (admin → Alerts).
+
+What is guaranteed: monps hands an alert to its receiver again only after the receiver answered the
+previous hand-over with an error status (at most MAX_ATTEMPTS attempts in all), or when an operator
+asks (admin → Alerts → send again). So a receiver that answers truthfully gets each alert once:
+``sent`` (it answered 2xx, or the mail server accepted it) or ``unconfirmed`` (handed over once, and
+its answer never came). Every attempt carries the alert's idempotency key (``Idempotency-Key``
+header and ``idempotency_key`` in the JSON; the e-mail's ``Message-ID``), so a receiver that keeps
+keys can drop a copy sent after an error or by an operator.
+
+How. An attempt claims the alert first: a compare-and-set on the row as read (``pending`` →
+``sending``, ``claimed_at``), committed, so of two tasks only one claims it. It connects, records
+that it hands the message over (``handed_over_at``, a compare-and-set on its own claim, committed)
+and only then writes the request (webhook) or the message (SMTP MAIL, RCPT, DATA). Only the claim's
+holder records the outcome: ``sent``; ``pending`` again (an error answer, or a failure before
+anything was handed over; retried with backoff); ``failed`` (so on the last attempt allowed);
+``unconfirmed`` (handed over, then a timeout or a dropped connection instead of an answer).
+
+A task that finds the alert ``sending`` (delivered again after its worker died, or queued twice)
+leaves it alone until the claim is ALERT_CLAIM_SECONDS old. Then, if nothing was handed over, it
+takes the attempt over (counted in ``reclaims``; should the first holder still be alive, its
+hand-over no longer matches its claim and it stops). If something was handed over, the receiver may
+have it: the alert becomes ``unconfirmed``, never sent again by itself, since webhooks such as
+Slack's, Discord's or ntfy's do not deduplicate.
+
+The price of never sending twice: a worker lost after recording the hand-over and before the
+request was written whole (microseconds for a webhook; the SMTP exchange for an e-mail) leaves
+``unconfirmed`` an alert its receiver never got.
+"""
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
 import logging
+import smtplib
+import ssl
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from http.client import HTTPConnection, HTTPException, HTTPSConnection
+from typing import TypeVar
+from urllib.parse import unquote, urlsplit
 
-import requests
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from opportunities.alerts_messages import message_text, subject, webhook_payload
 from opportunities.models import Alert, Opportunity
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 MAX_ATTEMPTS = 3
+TIMEOUT = 15  # seconds, for each of connect, write and read
 
 
-def alert_text(opportunity: Opportunity) -> str:
-    event = opportunity.event
-    point = f" {opportunity.point:+}" if opportunity.point is not None else ""
-    return (
-        f"Value: {opportunity.outcome}{point} ({opportunity.market}) @ {opportunity.price} at "
-        f"{opportunity.bookmaker.title}, fair {opportunity.fair_price}, edge {opportunity.edge:.2%}, "
-        f"stake {opportunity.suggested_stake}. {event.home_team} v {event.away_team}, "
-        f"{event.commence_time:%Y-%m-%d %H:%M} UTC. Strategy {opportunity.strategy.name}."
-    )
+class NotDelivered(Exception):
+    """The receiver does not have the message: nothing was handed over, or it answered with an error."""
 
 
-def webhook_payload(opportunity: Opportunity) -> dict:
-    text = alert_text(opportunity)
-    return {
-        "text": text,  # Slack and most chat webhooks
-        "content": text,  # Discord
-        "opportunity": {
-            "id": opportunity.pk,
-            "event_id": opportunity.event_id,
-            "event": str(opportunity.event),
-            "commence_time": opportunity.event.commence_time.isoformat(),
-            "market": opportunity.market,
-            "outcome": opportunity.outcome,
-            "point": str(opportunity.point) if opportunity.point is not None else None,
-            "bookmaker": opportunity.bookmaker.key,
-            "price": str(opportunity.price),
-            "fair_price": str(opportunity.fair_price),
-            "edge": str(opportunity.edge),
-            "suggested_stake": str(opportunity.suggested_stake),
-            "strategy": opportunity.strategy.name,
-        },
-    }
+class DeliveryUncertain(Exception):
+    """The message was handed over and no answer came: the receiver may have it."""
+
+
+class ClaimLost(Exception):
+    """A newer attempt took the alert over before this one handed anything over."""
 
 
 def deliver_alert(*, alert_id: int) -> Alert:
-    """Try to send one alert. Sent alerts are never sent again; a failure is recorded on the alert."""
-    with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert_id)
-        if alert.status != Alert.PENDING:
-            return alert
-        opportunity = Opportunity.objects.select_related("event", "bookmaker", "strategy").get(pk=alert.opportunity_id)
-        alert.attempts += 1
-        try:
-            if alert.channel == Alert.EMAIL:
-                send_mail(
-                    subject=f"monps: {opportunity.outcome} edge {opportunity.edge:.1%}",
-                    message=alert_text(opportunity),
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    recipient_list=alert.target.split(","),
-                )
-            else:
-                response = requests.post(alert.target, json=webhook_payload(opportunity), timeout=10)
-                response.raise_for_status()
-        except (OSError, requests.RequestException) as exc:
-            alert.last_error = f"attempt {alert.attempts}: {exc}"[:2000]
-            alert.status = Alert.FAILED if alert.attempts >= MAX_ATTEMPTS else Alert.PENDING
-            logger.warning("alert %s via %s failed: %s", alert.pk, alert.channel, exc)
-        else:
-            alert.status, alert.sent_at, alert.last_error = Alert.SENT, timezone.now(), ""
-        alert.save()
+    """One delivery attempt, if one is due. Run it outside any transaction: each step commits.
+    Returns the alert as it now stands."""
+    alert = Alert.objects.get(pk=alert_id)
+    now = timezone.now()
+    if alert.status == Alert.SENDING:
+        if now < claim_expiry(alert):
+            return alert  # its attempt may be under way
+        if alert.handed_over_at is not None:  # the receiver may have it
+            when = f"{alert.handed_over_at:%Y-%m-%d %H:%M:%S} UTC"
+            return _lost(alert, Alert.UNCONFIRMED, f"its worker was lost after handing it over at {when}")
+        if alert.attempts >= MAX_ATTEMPTS:
+            return _lost(alert, Alert.FAILED, "its worker was lost before handing it over")
+    elif alert.status != Alert.PENDING:
+        return alert
+    if not _claim(alert, now=now):
+        return Alert.objects.get(pk=alert_id)  # another task claimed it first
+    opportunities = _opportunities(alert)
+    if not opportunities:
+        _record(alert, status=Alert.FAILED, last_error=f"attempt {alert.attempts}: its opportunities are gone")
+        return alert
+    send = _send_email if alert.channel == Alert.EMAIL else _post_webhook
+    try:
+        send(alert, opportunities)
+    except ClaimLost:
+        return Alert.objects.get(pk=alert_id)
+    except NotDelivered as exc:
+        status = Alert.FAILED if alert.attempts >= MAX_ATTEMPTS else Alert.PENDING
+        _record(alert, status=status, last_error=f"attempt {alert.attempts}: {exc}"[:2000])
+        logger.warning("alert %s via %s not delivered: %s", alert.pk, alert.channel, exc)
+    except DeliveryUncertain as exc:
+        _record(alert, status=Alert.UNCONFIRMED, last_error=f"attempt {alert.attempts}: {exc}; not sent again"[:2000])
+        logger.warning("alert %s via %s unconfirmed: %s", alert.pk, alert.channel, exc)
+    else:
+        _record(alert, status=Alert.SENT, sent_at=timezone.now(), last_error="")
     return alert
+
+
+def claim_expiry(alert: Alert) -> datetime:
+    return alert.claimed_at + timedelta(seconds=settings.ALERT_CLAIM_SECONDS)
+
+
+def retry_in(alert: Alert) -> float | None:
+    """Seconds until the alert's delivery is due again (after an error, with backoff; under someone's
+    claim, once it expires), or None when there is nothing left to do."""
+    if alert.status == Alert.PENDING:
+        return settings.ALERT_RETRY_SECONDS * 2 ** max(alert.attempts - 1, 0)
+    if alert.status == Alert.SENDING:
+        return max((claim_expiry(alert) - timezone.now()).total_seconds(), 0) + 1
+    return None
+
+
+def enqueue_deliveries(alerts: Iterable[Alert]) -> None:
+    """Queue each alert's delivery (queue "alerts") once the transaction that wrote it commits."""
+    jobs = [(alert.pk, alert.is_digest) for alert in alerts]
+
+    def enqueue() -> None:
+        from opportunities.tasks import send_alert, send_alert_digest
+
+        for pk, is_digest in jobs:
+            (send_alert_digest if is_digest else send_alert).delay(pk)
+
+    if jobs:
+        transaction.on_commit(enqueue)
+
+
+def send_again(*, alert_ids: Iterable[int]) -> int:
+    """An operator's decision: unconfirmed or failed alerts get another attempt, with the same key."""
+    with transaction.atomic():
+        done = Alert.objects.select_for_update().filter(status__in=[Alert.UNCONFIRMED, Alert.FAILED])
+        alerts = list(done.filter(pk__in=list(alert_ids)))
+        Alert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(status=Alert.PENDING)
+        enqueue_deliveries(alerts)
+    return len(alerts)
+
+
+def _claim(alert: Alert, *, now: datetime) -> bool:
+    """A compare-and-set on the row as this task read it: of two tasks that read it, one claims it. A
+    lost worker's attempt is taken over only if it handed nothing over."""
+    reclaim = alert.status == Alert.SENDING
+    unchanged = Q(pk=alert.pk, status=alert.status, claimed_at=alert.claimed_at)
+    if reclaim:
+        unchanged &= Q(handed_over_at__isnull=True)
+    claimed = Alert.objects.filter(unchanged).update(
+        status=Alert.SENDING,
+        claimed_at=now,
+        handed_over_at=None,
+        attempts=F("attempts") + 1,
+        reclaims=F("reclaims") + int(reclaim),
+    )
+    if claimed:
+        alert.status, alert.claimed_at, alert.handed_over_at = Alert.SENDING, now, None
+        alert.attempts += 1
+        alert.reclaims += int(reclaim)
+    return bool(claimed)
+
+
+def _record(alert: Alert, *, only_if: Q | None = None, **fields: object) -> bool:
+    """Write fields of the alert's latest attempt, unless a newer claim replaced it."""
+    written = Alert.objects.filter(only_if or Q(), pk=alert.pk, claimed_at=alert.claimed_at).update(**fields)
+    if written:
+        for name, value in fields.items():
+            setattr(alert, name, value)
+    return bool(written)
+
+
+def _lost(alert: Alert, status: str, reason: str) -> Alert:
+    """The end of an attempt whose worker was lost: never sent again by itself."""
+    logger.warning("alert %s via %s %s: %s", alert.pk, alert.channel, status, reason)
+    error = f"attempt {alert.attempts}: {reason}; not sent again"
+    if _record(alert, only_if=Q(status=Alert.SENDING), status=status, last_error=error):
+        return alert
+    return Alert.objects.get(pk=alert.pk)  # another task settled it first
+
+
+def _hand_over(alert: Alert) -> None:
+    """Recorded before the first byte of the message is written: only one attempt may hand it over."""
+    if not _record(alert, only_if=Q(status=Alert.SENDING, handed_over_at__isnull=True), handed_over_at=timezone.now()):
+        raise ClaimLost
+
+
+def _opportunities(alert: Alert) -> list[Opportunity]:
+    ids = alert.listed or [alert.opportunity_id]
+    found = Opportunity.objects.select_related("event", "bookmaker", "strategy").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _post_webhook(alert: Alert, opportunities: list[Opportunity]) -> None:
+    body = json.dumps(webhook_payload(alert, opportunities)).encode()
+    url = urlsplit(alert.target)
+    headers = {
+        "Content-Type": "application/json",
+        "Idempotency-Key": str(alert.idempotency_key),
+        "User-Agent": "monps",
+    }
+    if url.username is not None:  # https://user:password@host/… (ntfy's access control)
+        credentials = f"{unquote(url.username)}:{unquote(url.password or '')}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
+    if url.scheme == "https":
+        connection = HTTPSConnection(url.hostname, url.port, timeout=TIMEOUT, context=ssl.create_default_context())
+    else:
+        connection = HTTPConnection(url.hostname, url.port, timeout=TIMEOUT)
+    path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+    try:
+        _step(connection.connect, NotDelivered, "cannot connect")
+        _hand_over(alert)
+        # A request that did not go out whole is one no receiver acts on.
+        _step(lambda: connection.request("POST", path, body=body, headers=headers), NotDelivered, "request not sent")
+        response = _step(connection.getresponse, DeliveryUncertain, "no answer after the request was sent")
+        _step(response.read, DeliveryUncertain, "answer cut short")
+    finally:
+        connection.close()
+    if not 200 <= response.status < 300:
+        raise NotDelivered(f"{response.status} {response.reason}")
+
+
+def _send_email(alert: Alert, opportunities: list[Opportunity]) -> None:
+    message = EmailMessage(
+        subject=subject(alert, opportunities),
+        body=message_text(alert, opportunities),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=alert.target.split(","),
+        headers={"Message-ID": f"<{alert.idempotency_key}@monps>"},
+    )
+    connection = get_connection(fail_silently=False, timeout=TIMEOUT)
+    try:
+        _step(connection.open, NotDelivered, "cannot connect")
+        _hand_over(alert)
+        try:
+            sent = connection.send_messages([message])
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:  # the server said no
+            raise NotDelivered(f"refused: {exc}") from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryUncertain(f"no answer after the message was sent: {exc}") from exc
+        if not sent:
+            raise NotDelivered("the mail backend sent nothing")
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):  # a QUIT unanswered changes nothing
+            connection.close()
+
+
+def _step(call: Callable[[], T], error: type[Exception], what: str) -> T:
+    try:
+        return call()
+    except (OSError, HTTPException, ValueError, smtplib.SMTPException) as exc:
+        raise error(f"{what}: {exc}") from exc

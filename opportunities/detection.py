@@ -714,9 +714,15 @@ def _legs_key(legs: object) -> tuple:
 
 
 def _queue_alerts(created: list[NewOpportunity], *, now: datetime) -> None:
+    """Alerts for the new opportunities worth waking someone for, queued once the pass commits: one
+    per opportunity and channel or, when a pass finds more than ALERT_DIGEST_THRESHOLD for one
+    strategy and channel, one digest listing the best of them (opportunities/alerts.py sends them)."""
     from django.conf import settings
 
-    alerts = []
+    from opportunities.alerts import enqueue_deliveries
+    from opportunities.alerts_messages import DIGEST_LISTED
+
+    wanted: dict[tuple[int, str, str], list[NewOpportunity]] = defaultdict(list)
     for opportunity in created:
         strategy = opportunity.strategy
         if strategy.alert_min_edge is None or opportunity.edge < strategy.alert_min_edge:
@@ -724,18 +730,22 @@ def _queue_alerts(created: list[NewOpportunity], *, now: datetime) -> None:
         if now - opportunity.price_observed_at > timedelta(minutes=strategy.alert_max_age_minutes):
             continue  # a stale price is not worth waking anyone for
         if strategy.alert_email and settings.ALERT_EMAIL_TO:
-            target = ",".join(settings.ALERT_EMAIL_TO)
-            alerts.append(Alert(opportunity_id=opportunity.pk, channel=Alert.EMAIL, target=target))
+            wanted[strategy.pk, Alert.EMAIL, ",".join(settings.ALERT_EMAIL_TO)].append(opportunity)
         if strategy.webhook_url:
-            alerts.append(Alert(opportunity_id=opportunity.pk, channel=Alert.WEBHOOK, target=strategy.webhook_url))
-    if not alerts:
-        return
-    ids = [alert.pk for alert in Alert.objects.bulk_create(alerts)]  # new opportunities: no alert exists yet
-
-    def enqueue() -> None:
-        from opportunities.tasks import send_alert
-
-        for pk in ids:
-            send_alert.delay(pk)
-
-    transaction.on_commit(enqueue)
+            wanted[strategy.pk, Alert.WEBHOOK, strategy.webhook_url].append(opportunity)
+    alerts = []
+    for (_, channel, target), opportunities in wanted.items():
+        if len(opportunities) <= max(settings.ALERT_DIGEST_THRESHOLD, 1):
+            alerts += [Alert(opportunity_id=o.pk, channel=channel, target=target) for o in opportunities]
+            continue
+        best = sorted(opportunities, key=lambda o: (-o.edge, o.pk))
+        alerts.append(
+            Alert(
+                opportunity_id=best[0].pk,
+                channel=channel,
+                target=target,
+                opportunity_count=len(best),
+                listed=[o.pk for o in best[:DIGEST_LISTED]],
+            )
+        )
+    enqueue_deliveries(Alert.objects.bulk_create(alerts))  # new opportunities: no alert exists yet

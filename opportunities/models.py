@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -177,18 +179,54 @@ class Surebet(models.Model):
 
 
 class Alert(models.Model):
+    """One message on one channel about new opportunities: one opportunity, or a digest of a pass's many.
+
+    Its delivery states and what they guarantee are described in opportunities/alerts.py."""
+
     EMAIL, WEBHOOK = "email", "webhook"
-    PENDING, SENT, FAILED = "pending", "sent", "failed"
+    PENDING, SENDING, SENT, UNCONFIRMED, FAILED = "pending", "sending", "sent", "unconfirmed", "failed"
 
     opportunity = models.ForeignKey(
-        Opportunity, on_delete=models.DO_NOTHING, db_constraint=False, related_name="alerts"
+        Opportunity,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="alerts",
+        help_text="The opportunity, or a digest's best.",
     )
     channel = models.CharField(max_length=16, choices=[(EMAIL, "E-mail"), (WEBHOOK, "Webhook")])
     target = models.CharField(max_length=500)
+    idempotency_key = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Sent with every attempt (Idempotency-Key header and JSON body, e-mail Message-ID), "
+        "so a receiver can tell a message sent again from a new one.",
+    )
+    opportunity_count = models.PositiveIntegerField(
+        default=1, help_text="The new opportunities it is about; more than one: a digest."
+    )
+    listed = ArrayField(
+        models.BigIntegerField(), default=list, blank=True, help_text="A digest's opportunities, best edge first."
+    )
     status = models.CharField(
-        max_length=16, default=PENDING, choices=[(PENDING, "Pending"), (SENT, "Sent"), (FAILED, "Failed")]
+        max_length=16,
+        default=PENDING,
+        choices=[
+            (PENDING, "Pending"),
+            (SENDING, "Sending"),
+            (SENT, "Sent"),
+            (UNCONFIRMED, "Unconfirmed"),
+            (FAILED, "Failed"),
+        ],
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    reclaims = models.PositiveSmallIntegerField(
+        default=0, help_text="Attempts taken over from a worker lost before it handed the message over."
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When the latest attempt began.")
+    handed_over_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the latest attempt began handing the message to its receiver."
+    )
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -198,7 +236,11 @@ class Alert(models.Model):
         constraints = [models.UniqueConstraint(fields=["opportunity", "channel"], name="alert_once_per_channel")]
 
     def __str__(self) -> str:
-        return f"{self.channel} alert {self.status}"
+        return f"{self.channel} {'digest' if self.is_digest else 'alert'} {self.status}"
+
+    @property
+    def is_digest(self) -> bool:
+        return self.opportunity_count > 1
 
 
 class DetectionRun(models.Model):

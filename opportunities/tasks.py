@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from celery import Task, shared_task
-from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
-from opportunities.alerts import deliver_alert
+from opportunities.alerts import deliver_alert, retry_in
 from opportunities.detection import detect
-from opportunities.models import Alert
 
 
 @shared_task(acks_late=True)
@@ -14,9 +13,33 @@ def detect_opportunities(event_ids: list[int] | None = None) -> dict:
     return {"created": len(result.created), "updated": result.updated, "expired": result.expired}
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
+# Alerts have their own queue ("alerts", monps/settings.py). Delivered again after a lost worker or
+# queued twice, an alert is still handed over at most once (opportunities/alerts.py); a database
+# that went away leaves a claim that the retry, once it expires, resolves.
+ALERT_TASK = {
+    "bind": True,
+    "acks_late": True,
+    "max_retries": None,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+}
+
+
+@shared_task(**ALERT_TASK)
 def send_alert(self: Task, alert_id: int) -> str:
+    """One opportunity's alert."""
+    return _deliver(self, alert_id)
+
+
+@shared_task(**ALERT_TASK)
+def send_alert_digest(self: Task, alert_id: int) -> str:
+    """One message listing a detection pass's many new opportunities."""
+    return _deliver(self, alert_id)
+
+
+def _deliver(task: Task, alert_id: int) -> str:
     alert = deliver_alert(alert_id=alert_id)
-    if alert.status == Alert.PENDING:
-        raise self.retry(countdown=settings.ALERT_RETRY_SECONDS * 2 ** (alert.attempts - 1))
+    delay = retry_in(alert)
+    if delay is not None:
+        raise task.retry(countdown=delay)
     return alert.status
