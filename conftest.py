@@ -58,7 +58,9 @@ def celery_worker(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         params = connection.settings_dict
     hostname = f"test-{uuid.uuid4().hex[:8]}@monps"
-    app.control.purge()  # messages queued by earlier tests must not reach this test database
+    with app.connection_for_write() as broker:  # messages queued by earlier runs must not reach this database
+        for queue in QUEUES:
+            broker.default_channel.queue_purge(queue)
     env = {**os.environ, "DATABASE_URL": database_url(params), "REDIS_URL": settings.REDIS_URL}
     celery = str(Path(sys.executable).parent / "celery")
     process = subprocess.Popen(
