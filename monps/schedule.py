@@ -12,4 +12,5 @@ BEAT_SCHEDULE = {
     # A full pass also expires what started or vanished without a collection to trigger it.
     "detect-opportunities": {"task": "opportunities.tasks.detect_opportunities", "schedule": 600.0},
     "settle-bets": {"task": "bets.tasks.settle_bets", "schedule": crontab(minute="*/15")},
+    "send-pending-alerts": {"task": "opportunities.tasks.send_pending_alerts", "schedule": 300.0},
 }

@@ -339,6 +339,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below: i
 CELERY_TASK_ROUTES = {
     "opportunities.tasks.send_alert": {"queue": "alerts"},
     "opportunities.tasks.send_alert_digest": {"queue": "alerts"},
+    "opportunities.tasks.send_pending_alerts": {"queue": "alerts"},
     "opportunities.tasks.*": {"queue": "detection"},
     "bets.tasks.*": {"queue": "settlement"},
     "odds.tasks.*": {"queue": "collection"},

@@ -43,3 +43,24 @@ def _deliver(task: Task, alert_id: int) -> str:
     if delay is not None:
         raise task.retry(countdown=delay)
     return alert.status
+
+
+@shared_task(acks_late=True)
+def send_pending_alerts() -> int:
+    """Every few minutes: alerts whose task never reached a worker (the broker was down when they
+    were queued) or whose worker was stopped mid-delivery are queued again. The claim makes a second
+    task for the same alert harmless: one delivery at most."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from opportunities.alerts import enqueue_deliveries
+    from opportunities.models import Alert
+
+    quiet = timezone.now() - timedelta(minutes=5)
+    stuck = Alert.objects.filter(status__in=[Alert.PENDING, Alert.SENDING], created_at__lt=quiet).exclude(
+        claimed_at__gte=quiet
+    )
+    alerts = list(stuck[:500])
+    enqueue_deliveries(alerts)
+    return len(alerts)

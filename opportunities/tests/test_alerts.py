@@ -1,5 +1,6 @@
 import socket
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -350,3 +351,25 @@ def test_a_digest_lists_the_best_ten_and_counts_the_rest(alerting, receiver):
     assert lines[1].startswith("edge 15.50%: Over +2.50 (totals) @ 2.310 at bet365")
     assert lines[-1] == "… and 2 more on the opportunities page."
     assert request.body["content"] == request.body["text"]  # under Discord's 2,000 characters
+
+
+@pytest.mark.django_db(transaction=True)
+def test_alerts_whose_task_never_ran_are_queued_again_and_sent_once(alerting, receiver, celery_worker):
+    from django.utils import timezone
+
+    from opportunities.tasks import send_pending_alerts
+
+    value_event()
+    detect(now=NOW)
+    Alert.objects.filter(channel=Alert.EMAIL).delete()  # the worker's outbox is not this process's
+    # As if the broker had been down when the pass queued it: nothing ever delivered it.
+    Alert.objects.update(created_at=timezone.now() - timedelta(minutes=10))
+    assert send_pending_alerts() == 1
+    alert = webhook_alert()
+    deadline = time.monotonic() + 30
+    while alert.status != Alert.SENT and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alert.refresh_from_db()
+    assert (alert.status, alert.attempts) == (Alert.SENT, 1)
+    assert send_pending_alerts() == 0
+    assert len(receiver.received) == 1
