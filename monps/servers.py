@@ -92,8 +92,10 @@ class EmbeddedRedis:
                 str(self.port),
                 "--dir",
                 str(self.directory),
+                # Separate arguments: as one ("300 1") Redis read no save point and never saved.
                 "--save",
-                "300 1",
+                "300",
+                "1",
                 "--appendonly",
                 "no",
                 "--protected-mode",

@@ -27,6 +27,20 @@ def test_embedded_redis_starts_answers_and_stops(tmp_path):
     assert redis_ping(url) is False
 
 
+def test_embedded_redis_keeps_its_data_across_a_restart(tmp_path):
+    import redis
+
+    server = EmbeddedRedis(tmp_path / "redis", free_port())
+    url = server.start()
+    try:
+        redis.Redis.from_url(url).rpush("collection", "a queued task")
+        server.stop()  # saved on the way down
+        server.start()
+        assert redis.Redis.from_url(url).lrange("collection", 0, -1) == [b"a queued task"]
+    finally:
+        server.stop()
+
+
 def test_embedded_redis_reuses_a_server_already_on_its_port(tmp_path):
     first = EmbeddedRedis(tmp_path / "a", free_port())
     first.start()
