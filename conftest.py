@@ -179,3 +179,48 @@ def browser_type_launch_args():
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis server of the test's own (a free port, its data in tmp_path): it can be stopped and
+    started, and nothing queued in it reaches the session's worker."""
+    from monps.servers import EmbeddedRedis
+    from monps.tests.processes import free_port
+
+    redis = EmbeddedRedis(tmp_path / "redis", free_port())
+    redis.start()
+    yield redis
+    redis.stop()
+
+
+@pytest.fixture
+def odds_api_stub():
+    """The Odds API on 127.0.0.1, answering /odds with a recorded response (odds/tests/data/SOURCES.md)."""
+    from pathlib import Path
+
+    from monps.tests.processes import OddsApiStub
+
+    body = (Path(__file__).parent / "odds" / "tests" / "data" / "epl_odds_2024-01-15.json").read_bytes()
+    stub = OddsApiStub(body).start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture
+def start_killable_worker(tmp_path, own_redis):
+    """Start real ``celery worker`` processes (on ``own_redis`` or another broker of the test's); each
+    is killed when the test ends, before its broker stops. Request it after ``transactional_db``, so
+    that workers are gone before the database is flushed."""
+    from monps.tests.processes import Worker
+
+    workers = []
+
+    def start(*, env: dict[str, str], queues: list[str], pool: str = "prefork", name: str = "") -> Worker:
+        worker = Worker(log=tmp_path / f"worker-{len(workers)}.log", env=env, queues=queues, pool=pool, name=name)
+        workers.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in workers:
+        worker.stop()
