@@ -149,6 +149,7 @@ def collect_sport(
             _check_can_spend(odds_cost(markets, regions))
         except CollectionSkipped as exc:
             return CollectionOutcome(_finish(run, CollectorRun.SKIPPED, error=str(exc)), [])
+        end_lost_runs(kind="odds", sport_key=sport_key, now=now)
         run.save()
         with run_context(run.pk):
             try:
@@ -166,9 +167,11 @@ def _collect(
         response = (api or client()).odds(sport_key, regions=regions, markets=markets)
     except OddsApiError as exc:
         return CollectionOutcome(_fail(run, exc), [])
-    # The credits are spent: a database that went away meanwhile is waited for, not a reason to lose it.
-    snapshot, result = _with_database(lambda: ingest_odds(response.payload, collected_at=timezone.now()))
+    # The credits are spent: recorded at once, so that a worker lost during the ingestion cannot hide
+    # them from the budget, and a database that went away meanwhile is waited for.
     _record_usage(run, response)
+    _with_database(lambda: run.save(update_fields=USAGE_FIELDS))
+    snapshot, result = _with_database(lambda: ingest_odds(response.payload, collected_at=timezone.now()))
     run.events_seen, run.prices_seen = len(snapshot.events), result.prices_seen
     run.history_written, run.rejected = result.history_written, len(result.rejected)
     run.error = "\n".join(result.rejected[:50])
@@ -196,6 +199,9 @@ def _check_can_spend(cost: int) -> None:
             f"{left} credits left: a call costing {cost} would spend into the reserve of "
             f"{settings.ODDS_API_CREDIT_RESERVE} (ODDS_API_CREDIT_RESERVE)"
         )
+
+
+USAGE_FIELDS = ["credits_remaining", "credits_used", "credits_last"]
 
 
 def _record_usage(run: CollectorRun, response: ApiResponse | None, usage: Usage | None = None) -> None:
@@ -269,6 +275,7 @@ def collect_scores(
             _check_can_spend(2 if days_from else 1)
         except CollectionSkipped as exc:
             return _finish(run, CollectorRun.SKIPPED, error=str(exc))
+        end_lost_runs(kind="scores", sport_key=sport_key)
         run.save()
         try:
             try:
@@ -295,6 +302,20 @@ def end_stale_runs(*, now: datetime | None = None) -> int:
         finished_at=now,
         error=f"did not finish within {limit.seconds // 60} minutes: its worker was lost",
         error_code="STALE",
+    )
+
+
+def end_lost_runs(*, kind: str, sport_key: str, now: datetime | None = None) -> int:
+    """Runs of this kind and sport still ``running`` when their lease is taken again lost their worker
+    (a killed pool child, a killed or restarted worker): one collection of a sport holds the lease at a
+    time, so none of them is still going. The same task delivered again ends its own lost run here."""
+    return CollectorRun.objects.filter(
+        status=CollectorRun.RUNNING, kind=kind, source=ODDS_API, sport_key=sport_key
+    ).update(
+        status=CollectorRun.FAILED,
+        finished_at=now or timezone.now(),
+        error="its worker stopped before the end was recorded (killed, restarted, or without its database)",
+        error_code="WORKER_LOST",
     )
 
 

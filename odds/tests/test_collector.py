@@ -144,6 +144,20 @@ def test_a_lease_whose_holder_died_expires_and_the_same_task_takes_its_own_back(
 
 
 @responses.activate
+def test_a_run_whose_worker_was_lost_ends_when_the_sport_is_collected_again(epl_jan15):
+    responses.get(ODDS_URL, json=epl_jan15, headers={"x-requests-remaining": "400"})
+    lost = CollectorRun.objects.create(sport_key="soccer_epl", started_at=timezone.now() - timedelta(minutes=1))
+    other = CollectorRun.objects.create(sport_key="icehockey_nhl", started_at=timezone.now() - timedelta(minutes=1))
+    assert collect_sport(sport_key="soccer_epl", api=api(), holder="task-1").run.status == CollectorRun.OK
+    lost.refresh_from_db()
+    assert (lost.status, lost.error_code) == (CollectorRun.FAILED, "WORKER_LOST")
+    assert lost.error == "its worker stopped before the end was recorded (killed, restarted, or without its database)"
+    assert lost.finished_at is not None
+    other.refresh_from_db()
+    assert other.status == CollectorRun.RUNNING  # another sport's lease: it may still be going
+
+
+@responses.activate
 def test_scores_complete_events():
     responses.get(
         f"{BASE}/v4/sports/icehockey_nhl/scores",
