@@ -132,10 +132,16 @@ class CollectionOutcome:
 
 
 def collect_sport(
-    *, sport_key: str, api: OddsApiClient | None = None, now: datetime | None = None, holder: str | None = None
+    *,
+    sport_key: str,
+    api: OddsApiClient | None = None,
+    now: datetime | None = None,
+    holder: str | None = None,
+    queued_at: datetime | None = None,
 ) -> CollectionOutcome:
     """Call ``/odds`` for one sport and ingest the answer; the run records what happened, and always
-    ends (``ok``, ``skipped`` or ``failed`` with its reason)."""
+    ends (``ok``, ``skipped`` or ``failed`` with its reason). A collection asked for at ``queued_at``
+    is skipped when the sport was collected since (see ``_check_not_collected_since``)."""
     now = now or timezone.now()
     sport = Sport.objects.filter(key=sport_key).first()
     markets, regions = sport_markets(sport), sport_regions(sport)
@@ -146,6 +152,7 @@ def collect_sport(
         try:
             if not acquired:
                 raise CollectionSkipped(f"a collection of {sport_key} is already running")
+            _check_not_collected_since(sport_key, queued_at)
             _check_can_spend(odds_cost(markets, regions))
         except CollectionSkipped as exc:
             return CollectionOutcome(_finish(run, CollectorRun.SKIPPED, error=str(exc)), [])
@@ -185,6 +192,27 @@ def _collect(
         run.history_written,
     )
     return CollectionOutcome(_finish(run, CollectorRun.OK), result.event_ids)
+
+
+def _check_not_collected_since(sport_key: str, queued_at: datetime | None) -> None:
+    """A collection asked for at ``queued_at`` is done once a run of the sport that started after it
+    ended ``ok``: the task's own, delivered again because the broker lost its acknowledgement (Redis
+    restarted meanwhile), or another asked for at the same time. Calling again would spend credits
+    on the same prices."""
+    if queued_at is None:
+        return
+    done = (
+        CollectorRun.objects.filter(
+            kind="odds", source=ODDS_API, sport_key=sport_key, status=CollectorRun.OK, started_at__gte=queued_at
+        )
+        .only("started_at")
+        .first()
+    )
+    if done is not None:
+        raise CollectionSkipped(
+            f"{sport_key} was collected at {done.started_at:%Y-%m-%d %H:%M:%S} UTC, "
+            f"after this collection was asked for ({queued_at:%H:%M:%S})"
+        )
 
 
 def _check_can_spend(cost: int) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import Task, shared_task
+from celery.result import AsyncResult
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -19,17 +20,39 @@ logger = logging.getLogger(__name__)
 def _after_prices(event_ids: list[int]) -> None:
     """Detection runs on the events whose prices changed, once the prices are committed."""
     if event_ids:
-        from monps.celery import app
-
         transaction.on_commit(
-            lambda: app.send_task("opportunities.tasks.detect_opportunities", kwargs={"event_ids": event_ids})
+            lambda: _queue("opportunities.tasks.detect_opportunities", {"event_ids": event_ids}, "the next full pass")
         )
 
 
-@shared_task(bind=True, acks_late=True)
-def collect_odds(self: Task, sport_key: str) -> str:
+def _queue(name: str, kwargs: dict, catch_up: str) -> None:
+    """Queue a follow-up task. With the broker down, the work done stays done and is not failed
+    for this: the follow-up is left to the beat schedule (``catch_up`` says which entry)."""
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
+    from monps.celery import app
+
+    try:
+        app.send_task(name, kwargs=kwargs)
+    except BrokerUnavailable as exc:
+        logger.warning("%s not queued (broker unavailable: %s); %s will do it", name, exc, catch_up)
+
+
+class CollectionTask(Task):
+    """Sent with the time it was asked for, so that a delivery repeated after its collection was done
+    (the broker lost the acknowledgement) is skipped instead of spending the credits again."""
+
+    def apply_async(self, args: tuple | None = None, kwargs: dict | None = None, **options: object) -> AsyncResult:
+        kwargs = {"queued_at": timezone.now().isoformat(), **(kwargs or {})}
+        return super().apply_async(args, kwargs, **options)
+
+
+@shared_task(bind=True, acks_late=True, base=CollectionTask)
+def collect_odds(self: Task, sport_key: str, queued_at: str | None = None) -> str:
     # The task id holds the sport's lease: delivered again after its worker died, it takes it back.
-    outcome = collector.collect_sport(sport_key=sport_key, holder=self.request.id)
+    outcome = collector.collect_sport(
+        sport_key=sport_key, holder=self.request.id, queued_at=datetime.fromisoformat(queued_at) if queued_at else None
+    )
     _after_prices(outcome.event_ids)
     return outcome.run.status
 
@@ -89,9 +112,7 @@ def collect_scores() -> int:
 
 
 def _after_scores() -> None:
-    from monps.celery import app
-
-    transaction.on_commit(lambda: app.send_task("bets.tasks.settle_bets"))
+    transaction.on_commit(lambda: _queue("bets.tasks.settle_bets", {}, "the settle-bets schedule"))
 
 
 @shared_task(acks_late=True)

@@ -158,6 +158,20 @@ def test_a_run_whose_worker_was_lost_ends_when_the_sport_is_collected_again(epl_
 
 
 @responses.activate
+def test_a_collection_asked_for_before_the_sport_was_last_collected_is_skipped(epl_jan15):
+    responses.get(ODDS_URL, json=epl_jan15, headers={"x-requests-remaining": "400"})
+    asked = timezone.now()
+    assert collect_sport(sport_key="soccer_epl", api=api(), queued_at=asked).run.status == CollectorRun.OK
+    # The same task delivered again (its acknowledgement lost), or another asked for at the same time.
+    again = collect_sport(sport_key="soccer_epl", api=api(), queued_at=asked).run
+    assert again.status == CollectorRun.SKIPPED
+    assert again.error.startswith("soccer_epl was collected at ")
+    assert again.error.endswith(f"after this collection was asked for ({asked:%H:%M:%S})")
+    assert collect_sport(sport_key="soccer_epl", api=api(), queued_at=timezone.now()).run.status == CollectorRun.OK
+    assert len(responses.calls) == 2
+
+
+@responses.activate
 def test_scores_complete_events():
     responses.get(
         f"{BASE}/v4/sports/icehockey_nhl/scores",
