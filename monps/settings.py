@@ -188,12 +188,15 @@ REDIS_URL = env_str("REDIS_URL", f"redis://127.0.0.1:{env_int('MONPS_REDIS_PORT'
 # API throttling counts requests here. Not the broker's database: clearing the cache (FLUSHDB) must
 # never drop queued tasks.
 CACHE_URL = env_str("CACHE_URL", redis_database(REDIS_URL, 1))
+# When Redis is down or hangs, the counts are kept in each process's memory (monps/cache.py): the API
+# answers, throttled per process, after half a second at most.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "monps.cache.FallbackRedisCache",
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": "monps",
         "TIMEOUT": 300,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "RETRY_SECONDS": 5},
     },
 }
 
