@@ -142,8 +142,17 @@ def _flower_env(var: Path) -> dict[str, str]:
 class Child:
     """One process of the stack, restarted with a growing delay when it exits on its own."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str] | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str] | None,
+        *,
+        healthy_after: float = HEALTHY_AFTER,
+        max_backoff: float = MAX_BACKOFF,
+    ) -> None:
         self.name, self.command, self.env = name, command, env
+        self.healthy_after, self.max_backoff = healthy_after, max_backoff
         self.process: subprocess.Popen | None = None
         self.started = 0.0
         self.failures = 0
@@ -164,8 +173,8 @@ class Child:
             return
         if self.process is None or self.process.poll() is None:
             return
-        self.failures = 1 if now - self.started >= HEALTHY_AFTER else self.failures + 1
-        delay = min(MAX_BACKOFF, 2.0 ** (self.failures - 1))
+        self.failures = 1 if now - self.started >= self.healthy_after else self.failures + 1
+        delay = min(self.max_backoff, 2.0 ** (self.failures - 1))
         print(f"monps: {self.name} exited with {self.process.returncode}; restarting in {delay:.0f} s", flush=True)
         self.restart_at = now + delay
 
