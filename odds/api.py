@@ -8,6 +8,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from kombu.exceptions import OperationalError as KombuOperationalError
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -198,13 +199,17 @@ def collector_refresh(request: Request) -> Response:
 
     data = RefreshIn(data=request.data)
     data.is_valid(raise_exception=True)
-    if not settings.ODDS_API_KEY:
-        demo_tick.delay()
-        return Response({"queued": ["demo"]}, status=status.HTTP_202_ACCEPTED)
-    blocked = collection_blocked()
-    if blocked:
-        return Response({"detail": blocked, "errors": {}}, status=status.HTTP_409_CONFLICT)
-    sports = [data.validated_data["sport"]] if data.validated_data.get("sport") else sports_to_collect()
-    for key in sports:
-        collect_odds.delay(key)
+    try:
+        if not settings.ODDS_API_KEY:
+            demo_tick.delay()
+            return Response({"queued": ["demo"]}, status=status.HTTP_202_ACCEPTED)
+        blocked = collection_blocked()
+        if blocked:
+            return Response({"detail": blocked, "errors": {}}, status=status.HTTP_409_CONFLICT)
+        sports = [data.validated_data["sport"]] if data.validated_data.get("sport") else sports_to_collect()
+        for key in sports:
+            collect_odds.delay(key)
+    except KombuOperationalError:
+        detail = "The task queue (Redis) is not answering: nothing was queued. Try again once /health/ is ok."
+        return Response({"detail": detail, "errors": {}}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return Response({"queued": sports}, status=status.HTTP_202_ACCEPTED)

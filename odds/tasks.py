@@ -89,8 +89,8 @@ def refresh_fixtures() -> int:
     return sum(collector.refresh_fixtures(sport_key=key) for key in collector.sports_to_collect())
 
 
-@shared_task(acks_late=True)
-def collect_scores() -> int:
+@shared_task(bind=True, acks_late=True)
+def collect_scores(self: Task) -> int:
     """Scores for sports with events that started in the last three days and are not completed."""
     if not settings.ODDS_API_KEY or collector.collection_blocked():
         return 0
@@ -104,7 +104,8 @@ def collect_scores() -> int:
     )
     runs = 0
     for sport_key in started:
-        run = collector.collect_scores(sport_key=sport_key)
+        # The task id holds each sport's lease, as for odds: delivered again, it takes them back.
+        run = collector.collect_scores(sport_key=sport_key, holder=f"{self.request.id}:{sport_key}")
         runs += run.status == CollectorRun.OK
     if runs:
         _after_scores()

@@ -215,3 +215,21 @@ def test_flower_asks_for_its_password_and_refuses_other_sites(flower):
         assert response.status_code == 403, headers
         assert "Access-Control-Allow-Origin" not in response.headers
     assert requests.post(shutdown, timeout=10).status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_refresh_api_says_when_the_task_queue_is_down(auth_client, settings):
+    from monps.celery import app
+
+    settings.ODDS_API_KEY = KEY
+    saved = (app.conf.broker_url, app.conf.task_publish_retry, app._pool)
+    app.conf.broker_url, app.conf.task_publish_retry, app._pool = "redis://127.0.0.1:1/0", False, None
+    try:
+        response = auth_client.post("/api/collector/refresh/", {}, content_type="application/json")
+    finally:
+        app.conf.broker_url, app.conf.task_publish_retry, app._pool = saved
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "The task queue (Redis) is not answering: nothing was queued. Try again once /health/ is ok.",
+        "errors": {},
+    }
