@@ -1,0 +1,45 @@
+"""``make bench``: figures measured against the machine's own limits in the same run.
+
+Every figure is a ratio to a reference measured moments before on the same machine and database,
+so the noise of the machine cancels: ingestion against the floor of its writes, detection against
+merely reading the prices, pages against a minimal authenticated page, storage in bytes per row,
+credits against polling every four hours. ``--scale large`` (``BENCH_SCALE=large``) grows odds
+history to 10 million rows. The figures are printed and written as JSON under ``var/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monps.bench.report import Report
+
+SIZES = {"small": [400_000, 1_000_000], "large": [400_000, 1_000_000, 10_000_000]}
+
+
+def run(scale: str = "small") -> Report:
+    from monps.bench.credits import bench_credits
+    from monps.bench.detection import bench_detection
+    from monps.bench.ingest import bench_ingest
+    from monps.bench.pages import bench_pages
+    from monps.bench.storage import bench_storage
+
+    repeat = int(os.environ.get("BENCH_REPEAT", "5"))
+    out = Path(os.environ.get("MONPS_VAR", "var")) / "bench"
+    started = datetime.now(UTC)
+    report = Report(scale)
+    print(f"monps bench, scale {scale}: figure, median, spread, reference, ratio, bar", flush=True)
+    bench_ingest(report, repeat)
+    bench_detection(report, repeat)
+    bench_credits(report)
+    bench_pages(report, max(repeat * 10, 50), SIZES[scale])
+    bench_storage(report)
+    print(f"{len(report.passed)} PASS, {len(report.failed)} FAIL", flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"bench-{scale}-{started:%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps({"scale": scale, "figures": [asdict(f) for f in report.figures]}, indent=2))
+    print(f"written {path}", flush=True)
+    return report
