@@ -22,10 +22,12 @@ SIZES = {"small": [400_000, 1_000_000], "large": [400_000, 1_000_000, 10_000_000
 
 def run(scale: str = "small") -> Report:
     from monps.bench.credits import bench_credits
+    from monps.bench.data import odds_response, truncate_odds
     from monps.bench.detection import bench_detection
-    from monps.bench.ingest import bench_ingest
+    from monps.bench.ingest import bench_ingest, bench_withdrawals
     from monps.bench.pages import bench_pages
     from monps.bench.storage import bench_storage
+    from odds.providers.odds_api import ingest_odds
 
     repeat = int(os.environ.get("BENCH_REPEAT", "5"))
     out = Path(os.environ.get("MONPS_VAR", "var")) / "bench"
@@ -33,6 +35,9 @@ def run(scale: str = "small") -> Report:
     report = Report(scale)
     print(f"monps bench, scale {scale}: figure, median, spread, reference, ratio, bar", flush=True)
     bench_ingest(report, repeat)
+    bench_withdrawals(report)
+    truncate_odds()
+    ingest_odds(odds_response())
     bench_detection(report, repeat)
     bench_credits(report)
     bench_pages(report, max(repeat * 10, 50), SIZES[scale])

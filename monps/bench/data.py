@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import orjson
 from django.db import connection
 
 SHARP = "pinnacle"
@@ -118,6 +119,37 @@ def odds_response(
     return body
 
 
+def _stamp(text: str) -> datetime:
+    return datetime.strptime(text, STAMP).replace(tzinfo=UTC)
+
+
+def withdrawn_response(body: list[dict]) -> list[dict]:
+    """Snapshot B of the failing case: A (``body``) with, in every other event, one soft book gone
+    (from the whole event, or from its totals only, in turn) and another's markets updated ten
+    minutes after the event's newest update, its h2h prices moved by 0.05."""
+    later = orjson.loads(orjson.dumps(body))
+    for index, event in enumerate(later):
+        if index % 2:
+            continue
+        soft = len(event["bookmakers"]) - 1
+        gone = 1 + (index // 2) % soft
+        moved = event["bookmakers"][1 + (gone % soft)]
+        newest = max(_stamp(m["last_update"]) for b in event["bookmakers"] for m in b["markets"])
+        stamp = (newest + timedelta(minutes=10)).strftime(STAMP)
+        moved["last_update"] = stamp
+        for market in moved["markets"]:
+            market["last_update"] = stamp
+            if market["key"] == "h2h":
+                for outcome in market["outcomes"]:
+                    outcome["price"] = round(outcome["price"] + 0.05, 2)
+        if index % 4 == 0:
+            del event["bookmakers"][gone]
+        else:
+            book = event["bookmakers"][gone]
+            book["markets"] = [m for m in book["markets"] if m["key"] != "totals"]
+    return later
+
+
 def price_count(body: list[dict]) -> int:
     return sum(len(m["outcomes"]) for e in body for b in e["bookmakers"] for m in b["markets"])
 
@@ -130,6 +162,14 @@ def truncate_odds() -> None:
             "opportunities_surebet, opportunities_alert, bets_betchange, bets_bet, odds_selection, odds_event, "
             "odds_collectorrun, opportunities_detectionrun CASCADE"
         )
+
+
+def current_prices() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT selection_id, bookmaker_id, price, observed_at FROM odds_price ORDER BY selection_id, bookmaker_id"
+        )
+        return cursor.fetchall()
 
 
 def history_count() -> int:

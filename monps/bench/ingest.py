@@ -1,4 +1,5 @@
-"""Ingestion of a 100,000-price response against the floor of its writes, and its re-ingestion."""
+"""Ingestion of a 100,000-price response against the floor of its writes; re-ingestion; the
+failing case of older snapshots re-imported after withdrawals."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 
-from monps.bench.data import history_count, odds_response, price_count, truncate_odds
+from monps.bench.data import (
+    current_prices,
+    history_count,
+    odds_response,
+    price_count,
+    truncate_odds,
+    withdrawn_response,
+)
 from monps.bench.report import Figure, Report, median, rate_spread, spread, timed
 
 if TYPE_CHECKING:
@@ -134,3 +142,32 @@ def write_floor(rows: list[tuple], repeat: int) -> list[float]:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_history, bench_current")
     return durations
+
+
+def bench_withdrawals(report: Report) -> None:
+    """Snapshots A, B (withdrawals and moved prices), A again, B again: the second round writes
+    nothing, and leaves the current prices as the first round did."""
+    from odds.providers.odds_api import ingest_odds
+
+    first = odds_response()
+    later = withdrawn_response(first)
+    truncate_odds()
+    ingest_odds(first)
+    withdrawn = ingest_odds(later)[1].withdrawn
+    after_first_round = current_prices()
+    written = history_count()
+    ingest_odds(first)
+    ingest_odds(later)
+    rewritten = history_count() - written
+    same = current_prices() == after_first_round
+    report.add(
+        Figure(
+            f"ingest: A, B, A, B: rows written by round two ({withdrawn} withdrawn)",
+            rewritten,
+            "rows",
+            bar="== 0, same prices",
+            passed=rewritten == 0 and same and withdrawn > 0,
+        )
+    )
+    if not same:
+        print("  current prices after round two differ from those after round one", flush=True)

@@ -1,11 +1,15 @@
-"""The bench's own helpers: its statistics and the responses it builds."""
+"""The bench's own helpers: its statistics, the responses it builds, the snapshots of the failing case."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from monps.bench.data import odds_response, price_count
+from monps.bench.data import BOOKS, STAMP, odds_response, price_count, withdrawn_response
 from monps.bench.report import against, p95, spread
 
 START = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def books(event):
+    return {b["key"]: b for b in event["bookmakers"]}
 
 
 def test_p95_is_the_value_below_which_95_percent_fall():
@@ -30,3 +34,26 @@ def test_odds_response_has_seven_prices_per_book_and_event():
     assert [e["id"] for e in body] == [f"{16 + i:032x}" for i in range(3)]
     assert {e["sport_key"] for e in body} == {"basketball_bench"}
     assert body[1]["commence_time"] == "2026-03-01T12:15:00Z"
+
+
+def test_withdrawn_response_drops_a_book_and_moves_another_in_every_other_event():
+    first = odds_response(4, 6, start=START)
+    later = withdrawn_response(first)
+    # event 0: a soft book gone from the whole event
+    assert set(books(first[0])) - set(books(later[0])) == {BOOKS[1]}
+    # event 2: a soft book gone from its totals only
+    gone = books(later[2])[BOOKS[2]]
+    assert [m["key"] for m in gone["markets"]] == ["h2h", "spreads"]
+    # the moved book: ten minutes after the event's newest update, h2h prices 0.05 higher
+    newest = max(m["last_update"] for b in first[0]["bookmakers"] for m in b["markets"])
+    moved_before, moved = books(first[0])[BOOKS[2]], books(later[0])[BOOKS[2]]
+    expected = (datetime.strptime(newest, STAMP).replace(tzinfo=UTC) + timedelta(minutes=10)).strftime(STAMP)
+    assert {m["last_update"] for m in moved["markets"]} == {expected}
+    assert [o["price"] for o in moved["markets"][0]["outcomes"]] == [
+        round(o["price"] + 0.05, 2) for o in moved_before["markets"][0]["outcomes"]
+    ]
+    assert moved["markets"][1]["outcomes"] == moved_before["markets"][1]["outcomes"]
+    # odd events are as they were, and A itself is left alone
+    assert later[1] == first[1]
+    assert later[3] == first[3]
+    assert first == odds_response(4, 6, start=START)
