@@ -1,10 +1,11 @@
 """``make bench``: figures measured against the machine's own limits in the same run.
 
 Every figure is a ratio to a reference measured moments before on the same machine and database,
-so the noise of the machine cancels: ingestion against the floor of its writes, detection against
-merely reading the prices, pages against a minimal authenticated page, storage in bytes per row,
-credits against polling every four hours. ``--scale large`` (``BENCH_SCALE=large``) grows odds
-history to 10 million rows. The figures are printed and written as JSON under ``var/``.
+so the noise of the machine cancels: ingestion against the floor of its writes, two processes at
+once against one after the other, detection against merely reading the prices, pages against a
+minimal authenticated page, storage in bytes per row, credits against polling every four hours.
+``--scale large`` (``BENCH_SCALE=large``) grows odds history to 10 million rows. The figures are
+printed and written as JSON under ``var/``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def run(scale: str = "small") -> Report:
     from monps.bench.detection import bench_detection
     from monps.bench.ingest import bench_ingest, bench_withdrawals
     from monps.bench.pages import bench_pages
+    from monps.bench.parallel import bench_parallel
     from monps.bench.storage import bench_storage
     from odds.providers.odds_api import ingest_odds
 
@@ -36,6 +38,7 @@ def run(scale: str = "small") -> Report:
     print(f"monps bench, scale {scale}: figure, median, spread, reference, ratio, bar", flush=True)
     bench_ingest(report, repeat)
     bench_withdrawals(report)
+    bench_parallel(report, 3, out)
     truncate_odds()
     ingest_odds(odds_response())
     bench_detection(report, repeat)
