@@ -2,8 +2,9 @@
 
 Every figure is a ratio to a reference measured moments before on the same machine and database,
 so the noise of the machine cancels: ingestion against the floor of its writes, two processes at
-once against one after the other, detection against merely reading the prices, pages against a
-minimal authenticated page, storage in bytes per row, credits against polling every four hours.
+once against one after the other, detection against merely reading the prices, an alert's latency
+through the worker against ingesting and detecting, pages against a minimal authenticated page,
+storage in bytes per row, credits against polling every four hours.
 ``--scale large`` (``BENCH_SCALE=large``) grows odds history to 10 million rows. The figures are
 printed and written as JSON under ``var/``.
 """
@@ -22,6 +23,7 @@ SIZES = {"small": [400_000, 1_000_000], "large": [400_000, 1_000_000, 10_000_000
 
 
 def run(scale: str = "small") -> Report:
+    from monps.bench.alerts import bench_alerts
     from monps.bench.credits import bench_credits
     from monps.bench.data import odds_response, truncate_odds
     from monps.bench.detection import bench_detection
@@ -39,6 +41,7 @@ def run(scale: str = "small") -> Report:
     bench_ingest(report, repeat)
     bench_withdrawals(report)
     bench_parallel(report, 3, out)
+    bench_alerts(report, 3, out)
     truncate_odds()
     ingest_odds(odds_response())
     bench_detection(report, repeat)

@@ -150,6 +150,19 @@ def withdrawn_response(body: list[dict]) -> list[dict]:
     return later
 
 
+def with_value_price(body: list[dict], now: datetime) -> list[dict]:
+    """``body`` with one soft book's home price of the first event 30% above the sharp book's,
+    updated ``now``: one opportunity whose edge (about 27%) no other price comes near."""
+    valued = orjson.loads(orjson.dumps(body))
+    sharp, soft = valued[0]["bookmakers"][0], valued[0]["bookmakers"][1]
+    stamp = now.strftime(STAMP)
+    soft["last_update"] = stamp
+    h2h = soft["markets"][0]
+    h2h["last_update"] = stamp
+    h2h["outcomes"][0]["price"] = round(sharp["markets"][0]["outcomes"][0]["price"] * 1.3, 2)
+    return valued
+
+
 def price_count(body: list[dict]) -> int:
     return sum(len(m["outcomes"]) for e in body for b in e["bookmakers"] for m in b["markets"])
 

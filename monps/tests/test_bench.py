@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from monps.bench.data import BOOKS, STAMP, odds_response, price_count, withdrawn_response
+from monps.bench.data import BOOKS, STAMP, odds_response, price_count, with_value_price, withdrawn_response
 from monps.bench.report import against, p95, spread
 
 START = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -57,3 +57,12 @@ def test_withdrawn_response_drops_a_book_and_moves_another_in_every_other_event(
     assert later[1] == first[1]
     assert later[3] == first[3]
     assert first == odds_response(4, 6, start=START)
+
+
+def test_with_value_price_raises_one_soft_price_thirty_percent_above_the_sharp_one():
+    first = odds_response(2, 3, start=START)
+    valued = with_value_price(first, START)
+    sharp, soft = valued[0]["bookmakers"][0], valued[0]["bookmakers"][1]
+    assert soft["markets"][0]["outcomes"][0]["price"] == round(sharp["markets"][0]["outcomes"][0]["price"] * 1.3, 2)
+    assert soft["markets"][0]["last_update"] == "2026-03-01T12:00:00Z"
+    assert valued[1] == first[1]
