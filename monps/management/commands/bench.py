@@ -22,5 +22,5 @@ class Command(BaseCommand):
                 f"*bench* (this is {connection.settings_dict['NAME']!r}); make bench sets one up"
             )
         report = run(scale)
-        if any(f.passed is False for f in report.figures):
-            self.stderr.write("some figures missed their bar")
+        if report.failed:
+            raise CommandError(f"{len(report.failed)} figures missed their bar")
