@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import connection
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from monps.bench.data import past_events, seed_bets
 from monps.bench.history import History
@@ -33,18 +29,6 @@ class Served:
     median: float
     queries: int
     spread: float
-
-
-@contextmanager
-def served_fresh() -> Iterator[None]:
-    """Pages render afresh on every request: page parts are no longer cached (while that cache's
-    alias still exists, it is swapped for one that keeps nothing)."""
-    if "template_fragments" not in settings.CACHES:
-        yield
-        return
-    dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    with override_settings(CACHES={**settings.CACHES, "template_fragments": dummy}):
-        yield
 
 
 def page_times(client: Client, paths: dict[str, str], repeat: int) -> dict[str, Served]:
@@ -117,15 +101,7 @@ def bench_pages(report: Report, repeat: int, sizes: list[int]) -> None:
     measured: list[tuple[int, dict[str, Served]]] = []
     for target in sizes:
         rows = history.grow(target)
-        # Measured in a process set up as a web worker is (monps/wsgi.py): what was loaded before
-        # the first request is frozen, out of the garbage collector's way.
-        gc.collect()
-        gc.freeze()
-        try:
-            with served_fresh():
-                served = page_times(client, paths, repeat)
-        finally:
-            gc.unfreeze()
+        served = page_times(client, paths, repeat)
         measured.append((rows, served))
         base = served[MINIMAL]
         report.add(Figure(f"pages: {MINIMAL} @ {rows:.2g} rows", base.p95 * 1000, "ms p95", spread=base.spread * 1000))
