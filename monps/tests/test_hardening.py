@@ -217,19 +217,35 @@ def test_flower_asks_for_its_password_and_refuses_other_sites(flower):
     assert requests.post(shutdown, timeout=10).status_code == 401
 
 
-@pytest.mark.django_db
-def test_the_refresh_api_says_when_the_task_queue_is_down(auth_client, settings):
-    from monps.celery import app
+@pytest.mark.django_db(transaction=True)
+def test_the_refresh_api_says_when_the_task_queue_is_down(user):
+    # A process of its own whose broker is a closed port: the application's broker stays untouched.
+    import json
+    import sys
 
-    settings.ODDS_API_KEY = KEY
-    saved = (app.conf.broker_url, app.conf.task_publish_retry, app._pool)
-    app.conf.broker_url, app.conf.task_publish_retry, app._pool = "redis://127.0.0.1:1/0", False, None
-    try:
-        response = auth_client.post("/api/collector/refresh/", {}, content_type="application/json")
-    finally:
-        app.conf.broker_url, app.conf.task_publish_retry, app._pool = saved
-    assert response.status_code == 503
-    assert response.json() == {
+    from django.db import connection
+
+    from monps.testing import database_url
+
+    code = (
+        "import json, django; django.setup(); from django.test import Client; "
+        'from django.conf import settings; settings.ALLOWED_HOSTS = ["testserver"]; '
+        "from django.contrib.auth import get_user_model; c = Client(); "
+        f"c.force_login(get_user_model().objects.get(pk={user.pk})); "
+        "r = c.post('/api/collector/refresh/', {}, content_type='application/json'); "
+        "print(json.dumps([r.status_code, r.json()]))"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
+        "ODDS_API_KEY": KEY,
+    }
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    status, body = json.loads(done.stdout.strip().splitlines()[-1])
+    assert status == 503
+    assert body == {
         "detail": "The task queue (Redis) is not answering: nothing was queued. Try again once /health/ is ok.",
         "errors": {},
     }
