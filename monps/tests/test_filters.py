@@ -99,3 +99,32 @@ def test_a_choice_the_select_does_not_show_and_one_that_is_none():
     assert message(field, "nonsense") == '"nonsense" is not a valid choice.'
     assert [value for value, _ in field.choices] == ["edge"]
 
+
+@pytest.mark.django_db
+def test_the_schema_describes_every_filter(auth_client):
+    from bets.filters import BetFilter
+    from odds.filters import MatchFilter
+    from opportunities.filters import OpportunityFilter
+
+    document = auth_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    def parameters(path: str) -> dict[str, dict]:
+        return {p["name"]: p["schema"] for p in document["paths"][path]["get"]["parameters"]}
+
+    for path, filterset in [
+        ("/api/bets/", BetFilter),
+        ("/api/opportunities/", OpportunityFilter),
+        ("/api/odds/matches/", MatchFilter),
+    ]:
+        assert set(parameters(path)) == set(filterset.base_filters)
+    opportunities = parameters("/api/opportunities/")
+    assert opportunities["active"] == {"type": "boolean", "nullable": True, "default": True}
+    assert opportunities["min_edge"] == {"type": "string", "format": "decimal", "pattern": r"^-?\d{0,2}(?:\.\d{0,4})?$"}
+    assert opportunities["ordering"]["enum"] == ["-detected_at", "-edge", "detected", "detected_at", "edge", "kickoff"]
+    assert opportunities["market"]["enum"] == ["h2h", "spreads", "totals"]
+    bets = parameters("/api/bets/")
+    assert bets["status"]["enum"] == sorted(
+        ["settled", "pending", "won", "lost", "void", "half_won", "half_lost", "push"]
+    )
+    assert bets["date_from"] == {"type": "string", "format": "date-time"}
+    assert parameters("/api/odds/matches/")["upcoming"] == {"type": "boolean", "default": False}
