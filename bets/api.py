@@ -11,8 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bets import selectors, services
+from bets.filters import BetFilter
 from bets.models import Bet
-from monps.api import Pagination, paginated
+from monps.api import Pagination, filter_parameters, filtered, paginated
 from monps.api_input import DateTimeField, PlainDecimalField, PlainIntegerField, StrictSerializer
 
 
@@ -107,15 +108,6 @@ class BetEdit(StrictSerializer):
         return super().unknown_field(name)
 
 
-class BetFilter(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[s for s, _ in Bet.STATUSES] + ["settled"], required=False)
-    sport = serializers.CharField(required=False)
-    bookmaker = serializers.CharField(required=False)
-    strategy = serializers.CharField(required=False)
-    date_from = serializers.DateTimeField(required=False)
-    date_to = serializers.DateTimeField(required=False)
-
-
 API_NAMES = {"strategy_name": "strategy"}  # the service's name for a field: the API's
 
 
@@ -123,7 +115,12 @@ def _rejected(exc: services.BetRejected) -> serializers.ValidationError:
     return serializers.ValidationError({API_NAMES.get(name, name): errors for name, errors in exc.message_dict.items()})
 
 
-@extend_schema(methods=["GET"], parameters=[BetFilter], responses=paginated(BetOut, "Bets"), operation_id="bets_list")
+@extend_schema(
+    methods=["GET"],
+    parameters=filter_parameters(BetFilter),
+    responses=paginated(BetOut, "Bets"),
+    operation_id="bets_list",
+)
 @extend_schema(methods=["POST"], request=BetIn, responses={201: BetOut}, operation_id="bets_create")
 @api_view(["GET", "POST"])
 def bets(request: Request) -> Response:
@@ -138,10 +135,9 @@ def bets(request: Request) -> Response:
         except services.BetRejected as exc:
             raise _rejected(exc) from None
         return Response(BetOut(selectors.bets().get(pk=bet.pk)).data, status=status.HTTP_201_CREATED)
-    query = BetFilter(data=request.query_params)
-    query.is_valid(raise_exception=True)
+    filterset = BetFilter(request.query_params, queryset=selectors.bets())
     paginator = Pagination()
-    page = paginator.paginate_queryset(selectors.bets(**query.validated_data), request)
+    page = paginator.paginate_queryset(filtered(filterset), request)
     return paginator.get_paginated_response(BetOut(page, many=True).data)
 
 

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
 from bets.models import Bet, LedgerEntry
 from bets.services import BetInput, bet_input
 from monps.forms import PlainDateTimeField, PlainDecimalField, PlainIntegerField
-from odds.models import MARKETS, Bookmaker, Event, Sport
+from odds.models import MARKETS, Bookmaker, Event
 
 
 class BetForm(forms.Form):
@@ -36,42 +35,6 @@ class BetForm(forms.Form):
         for field, errors in message_dict.items():
             for error in errors:
                 self.add_error(field if field in self.fields else None, error)
-
-
-class BetFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "All"), ("settled", "Settled"), *Bet.STATUSES], required=False)
-    sport = forms.ModelChoiceField(Sport.objects.all(), required=False, to_field_name="key", empty_label="All sports")
-    bookmaker = forms.ModelChoiceField(
-        Bookmaker.objects.filter(is_aggregate=False),
-        required=False,
-        to_field_name="key",
-        empty_label="All bookmakers",
-    )
-    strategy = forms.CharField(required=False)
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def filters(self) -> dict:
-        data = self.cleaned_data
-        zone = timezone.get_current_timezone()
-        start = (
-            timezone.datetime.combine(data["date_from"], timezone.datetime.min.time(), tzinfo=zone)
-            if data.get("date_from")
-            else None
-        )
-        end = (
-            timezone.datetime.combine(data["date_to"], timezone.datetime.max.time(), tzinfo=zone)
-            if data.get("date_to")
-            else None
-        )
-        return {
-            "status": data.get("status") or None,
-            "sport": data["sport"].key if data.get("sport") else None,
-            "bookmaker": data["bookmaker"].key if data.get("bookmaker") else None,
-            "strategy": data.get("strategy") or None,
-            "date_from": start,
-            "date_to": end,
-        }
 
 
 class SettleForm(forms.Form):

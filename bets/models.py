@@ -17,6 +17,10 @@ class BetQuerySet(models.QuerySet):
     def settled(self) -> BetQuerySet:
         return self.exclude(status=Bet.PENDING)
 
+    def with_status(self, status: str) -> BetQuerySet:
+        """Bets of one status, or every settled one for "settled" (the lists' status filter)."""
+        return self.settled() if status == "settled" else self.filter(status=status)
+
 
 class Bet(models.Model):
     PENDING, WON, LOST, VOID, HALF_WON, HALF_LOST, PUSH = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
@@ -39,16 +38,9 @@ def bankroll() -> Bankroll:
     return Bankroll(ledger, bets["profit"], bets["exposure"])
 
 
-def bets(
-    *,
-    status: str | None = None,
-    sport: str | None = None,
-    bookmaker: str | None = None,
-    strategy: str | None = None,
-    date_from: datetime | None = None,
-    date_to: datetime | None = None,
-) -> QuerySet[Bet]:
-    """Bets with what their rows show, pending first, newest first: one query."""
+def bets(*, status: str | None = None) -> QuerySet[Bet]:
+    """Bets with what their rows show, pending first, newest first: one query. The lists filter
+    them with ``bets.filters.BetFilter``."""
     from django.db.models import Case, IntegerField, Value, When
 
     queryset = (
@@ -58,21 +50,7 @@ def bets(
         )
         .order_by("pending_first", "-placed_at", "-id")
     )
-    if status == "settled":
-        queryset = queryset.exclude(status=Bet.PENDING)
-    elif status:
-        queryset = queryset.filter(status=status)
-    if sport:
-        queryset = queryset.filter(event__sport__key=sport)
-    if bookmaker:
-        queryset = queryset.filter(bookmaker__key=bookmaker)
-    if strategy:
-        queryset = queryset.filter(strategy_name=strategy)
-    if date_from:
-        queryset = queryset.filter(placed_at__gte=date_from)
-    if date_to:
-        queryset = queryset.filter(placed_at__lte=date_to)
-    return queryset
+    return queryset.with_status(status) if status else queryset
 
 
 @dataclass(frozen=True)

@@ -4,28 +4,30 @@ import csv
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from bets import selectors, services
-from bets.forms import BetFilterForm, BetForm, LedgerForm, SettleForm
+from bets.filters import BetFilter
+from bets.forms import BetForm, LedgerForm, SettleForm
 from bets.models import Bet, LedgerEntry
 from monps.strict import PLAIN_DECIMAL
 
 
-def _filtered(request: HttpRequest):
-    form = BetFilterForm(request.GET or None)
-    filters = form.filters() if form.is_valid() else {}
-    return form, selectors.bets(**filters)
+def _filtered(request: HttpRequest) -> tuple[BetFilter, QuerySet[Bet]]:
+    """The filter bar and its bets; a value it cannot read shows every bet, as the page always has."""
+    filterset = BetFilter(request.GET or None, queryset=selectors.bets())
+    return filterset, filterset.qs if filterset.is_valid() else filterset.queryset
 
 
 @require_GET
 def bet_list(request: HttpRequest) -> HttpResponse:
-    form, queryset = _filtered(request)
+    filterset, queryset = _filtered(request)
     context = {
-        "form": form,
+        "form": filterset.form,
         "page": Paginator(queryset, 50).get_page(request.GET.get("page")),
         "totals": selectors.totals(queryset),
         "query": request.GET.urlencode(),

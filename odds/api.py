@@ -14,24 +14,12 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from monps.api import Pagination, paginated
+from monps.api import Pagination, filter_parameters, filtered, paginated
 from odds import selectors
 from odds.collector import collection_blocked, credits_left, decide, sports_to_collect
+from odds.filters import MatchFilter
 from odds.models import MARKETS, CollectorRun, Event, Sport
 from odds.providers.odds_api import SPORT_KEY
-
-
-class MatchesQuery(serializers.Serializer):
-    sport = serializers.CharField(required=False)
-    date_from = serializers.DateTimeField(required=False)
-    date_to = serializers.DateTimeField(required=False)
-    market = serializers.ChoiceField(choices=[m for m, _ in MARKETS], required=False)
-    upcoming = serializers.BooleanField(required=False, default=False)
-
-    def validate(self, attrs: dict) -> dict:
-        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
-            raise serializers.ValidationError({"date_to": ["must not be before date_from"]})
-        return attrs
 
 
 class BestPriceOut(serializers.Serializer):
@@ -59,22 +47,19 @@ class MatchOut(serializers.Serializer):
     best_prices = BestPriceOut(many=True)
 
 
-@extend_schema(parameters=[MatchesQuery], responses=paginated(MatchOut, "Matches"), operation_id="odds_matches_list")
+@extend_schema(
+    parameters=filter_parameters(MatchFilter),
+    responses=paginated(MatchOut, "Matches"),
+    operation_id="odds_matches_list",
+)
 @api_view(["GET"])
 def matches(request: Request) -> Response:
     """Events with the best current price of every outcome and the bookmaker offering it."""
-    query = MatchesQuery(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    params = query.validated_data
-    events = selectors.events_for_matches(
-        sport=params.get("sport"),
-        date_from=params.get("date_from"),
-        date_to=params.get("date_to"),
-        upcoming_only=params["upcoming"],
-    )
+    filterset = MatchFilter(request.query_params, queryset=selectors.events_for_matches())
     paginator = Pagination()
-    page = paginator.paginate_queryset(events, request)
-    best = selectors.best_prices([e.pk for e in page], [params["market"]] if params.get("market") else None)
+    page = paginator.paginate_queryset(filtered(filterset), request)
+    market = filterset.form.cleaned_data["market"]
+    best = selectors.best_prices([e.pk for e in page], [market] if market else None)
     for event in page:
         event.best_prices = best.get(event.pk, [])
     return paginator.get_paginated_response(MatchOut(page, many=True).data)

@@ -8,8 +8,9 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from monps.api import Pagination, paginated
+from monps.api import Pagination, filter_parameters, filtered, paginated
 from opportunities import selectors
+from opportunities.filters import OpportunityFilter
 from opportunities.models import Opportunity
 
 
@@ -51,28 +52,17 @@ class OpportunityOut(serializers.ModelSerializer):
         ]
 
 
-class OpportunityFilter(serializers.Serializer):
-    active = serializers.BooleanField(required=False, default=True, allow_null=True)
-    sport = serializers.CharField(required=False)
-    market = serializers.ChoiceField(choices=["h2h", "spreads", "totals"], required=False)
-    bookmaker = serializers.CharField(required=False)
-    min_edge = serializers.DecimalField(max_digits=6, decimal_places=4, required=False)
-    strategy = serializers.CharField(required=False)
-    ordering = serializers.ChoiceField(choices=list(selectors.ORDERINGS), required=False, default="edge")
-
-
 @extend_schema(
-    parameters=[OpportunityFilter],
+    parameters=filter_parameters(OpportunityFilter),
     responses=paginated(OpportunityOut, "Opportunities"),
     operation_id="opportunities_list",
 )
 @api_view(["GET"])
 def opportunities(request: Request) -> Response:
     """Opportunities (active by default), by edge or by time, filtered and paginated."""
-    query = OpportunityFilter(data=request.query_params)
-    query.is_valid(raise_exception=True)
+    filterset = OpportunityFilter(request.query_params, queryset=selectors.opportunities(active=None))
     paginator = Pagination()
-    page = paginator.paginate_queryset(selectors.opportunities(**query.validated_data), request)
+    page = paginator.paginate_queryset(filtered(filterset), request)
     return paginator.get_paginated_response(OpportunityOut(page, many=True).data)
 
 

@@ -3,38 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from monps.forms import plain_numbers
-from odds.models import MARKETS, Bookmaker, Sport
+from odds.models import MARKETS
 from opportunities.models import Strategy
-from opportunities.selectors import ORDERINGS
-
-
-class OpportunityFilterForm(forms.Form):
-    sport = forms.ModelChoiceField(Sport.objects.all(), required=False, to_field_name="key", empty_label="All sports")
-    market = forms.ChoiceField(choices=[("", "All markets"), *MARKETS], required=False)
-    bookmaker = forms.ModelChoiceField(
-        Bookmaker.objects.filter(is_aggregate=False),
-        required=False,
-        to_field_name="key",
-        empty_label="All bookmakers",
-    )
-    min_edge = forms.DecimalField(
-        required=False, min_value=-1, max_value=10, decimal_places=4, label="Min edge", help_text="0.03 = 3%"
-    )
-    strategy = forms.ModelChoiceField(Strategy.objects.all(), required=False, empty_label="All strategies")
-    ordering = forms.ChoiceField(
-        choices=[("edge", "Edge"), ("detected", "Newest"), ("kickoff", "Kick-off")], required=False
-    )
-
-    def filters(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "sport": data["sport"].key if data.get("sport") else None,
-            "market": data.get("market") or None,
-            "bookmaker": data["bookmaker"].key if data.get("bookmaker") else None,
-            "min_edge": data.get("min_edge"),
-            "strategy": str(data["strategy"].pk) if data.get("strategy") else None,
-            "ordering": data.get("ordering") if data.get("ordering") in ORDERINGS else "edge",
-        }
 
 
 class StrategyForm(forms.ModelForm):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db.models import QuerySet
 
 from opportunities.models import Opportunity, Surebet
@@ -18,36 +16,15 @@ ORDERINGS = {
 }
 
 
-def opportunities(
-    *,
-    active: bool | None = True,
-    sport: str | None = None,
-    market: str | None = None,
-    bookmaker: str | None = None,
-    min_edge: Decimal | None = None,
-    strategy: str | None = None,
-    ordering: str = "edge",
-) -> QuerySet[Opportunity]:
+def opportunities(*, active: bool | None = True) -> QuerySet[Opportunity]:
+    """Opportunities with what their rows show (active ones, expired ones, or with ``None`` both), by
+    edge: one query. The lists filter and order them with ``opportunities.filters``."""
     queryset = Opportunity.objects.select_related("event__sport", "bookmaker", "strategy")
     if active is True:
-        queryset = queryset.filter(expired_at__isnull=True)
+        queryset = queryset.active()
     elif active is False:
         queryset = queryset.filter(expired_at__isnull=False)
-    if sport:
-        queryset = queryset.filter(event__sport__key=sport)
-    if market:
-        queryset = queryset.filter(market=market)
-    if bookmaker:
-        queryset = queryset.filter(bookmaker__key=bookmaker)
-    if min_edge is not None:
-        queryset = queryset.filter(edge__gte=min_edge)
-    if strategy:
-        queryset = (
-            queryset.filter(strategy__pk=int(strategy))
-            if strategy.isdigit()
-            else queryset.filter(strategy__name=strategy)
-        )
-    return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS["edge"]))
+    return queryset.order_by(*ORDERINGS["edge"])
 
 
 def top(n: int = 10) -> list[Opportunity]:

@@ -8,16 +8,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from opportunities import selectors
-from opportunities.forms import OpportunityFilterForm, StrategyForm
+from opportunities.filters import ActiveOpportunityFilter
+from opportunities.forms import StrategyForm
 from opportunities.models import Strategy
 
 
 def opportunity_list(request: HttpRequest) -> HttpResponse:
-    form = OpportunityFilterForm(request.GET or None)
-    filters = form.filters() if form.is_valid() else {}
-    opportunities = selectors.opportunities(active=True, **filters)
+    # A value the filter bar cannot read shows every active opportunity, as the page always has.
+    filterset = ActiveOpportunityFilter(request.GET or None, queryset=selectors.opportunities())
+    opportunities = filterset.qs if filterset.is_valid() else filterset.queryset
     context = {
-        "form": form,
+        "form": filterset.form,
         "page": Paginator(opportunities, 50).get_page(request.GET.get("page")),
         "now": timezone.now(),
         "query": request.GET.urlencode(),
