@@ -21,6 +21,7 @@ from django.conf import settings
 from monps.bench.data import SHARP, SPORT, odds_response, truncate_odds, with_value_price
 from monps.bench.parallel import child_env
 from monps.bench.report import Figure, Report, median, spread, timed
+from monps.launcher import QUEUES
 
 BAR = 1.5
 WAIT_SECONDS = 120
@@ -86,7 +87,8 @@ def celery_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
     hostname = f"bench-{uuid.uuid4().hex[:8]}@monps"
     app.control.purge()
     celery = str(Path(sys.executable).parent / "celery")
-    command = [celery, "-A", "monps", "worker", "-P", "solo", "-n", hostname, "--loglevel=WARNING"]
+    queues = ",".join(QUEUES)
+    command = [celery, "-A", "monps", "worker", "-P", "solo", "-Q", queues, "-n", hostname, "--loglevel=WARNING"]
     with log.open("w") as output:
         process = subprocess.Popen(
             [*command, "--without-gossip", "--without-mingle"],
