@@ -19,6 +19,7 @@ from bets.models import Bet, BetChange, LedgerEntry
 from monps.strict import NotPlainNumber, plain_decimal, shown
 from odds.markets import NOT_ABOVE_ONE, PRICE_STEP, InvalidQuote, line_of, price_problem, to_point
 from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event, Selection
+from opportunities import pricing
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -294,7 +295,7 @@ def _bookmaker(value: object) -> Bookmaker:
 def _edge_at_placing(opportunity: Opportunity | None, price: Decimal) -> Decimal | None:
     if opportunity is None:
         return None
-    return (price * opportunity.fair_probability - 1).quantize(EDGE)
+    return pricing.edge(price, opportunity.fair_probability).quantize(EDGE)
 
 
 def _plain(value: object) -> object:
@@ -416,7 +417,7 @@ def settle_pending(*, now: datetime | None = None) -> int:
 
 
 def _clv(price: Decimal, probability: Decimal) -> Decimal:
-    return (price * probability - 1).quantize(EDGE)
+    return pricing.clv(price, probability).quantize(EDGE)
 
 
 @transaction.atomic
