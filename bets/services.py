@@ -17,8 +17,9 @@ from bets import settlement
 from bets.closing import closing_line
 from bets.models import Bet, BetChange, LedgerEntry
 from monps.strict import NotPlainNumber, plain_decimal, shown
-from odds.ingest import InvalidQuote, line_of, to_point
+from odds.markets import NOT_ABOVE_ONE, PRICE_STEP, InvalidQuote, line_of, price_problem, to_point
 from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event, Selection
+from opportunities import pricing
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PRICE_STEP = Decimal("0.001")
 CENT = Decimal("0.01")
+EDGE = Decimal("0.00001")
 CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 STRATEGY_NAME_LENGTH = Bet._meta.get_field("strategy_name").max_length
@@ -78,13 +79,13 @@ def _whole_digits(number: Decimal, column: str, field: str, model: type = Bet) -
 
 
 def clean_price(value: object, field: str = "price") -> Decimal:
+    """Decimal odds as a person gives them, valid by the rule every price follows (``price_problem``)."""
     price = _number(value, field, "a number")
-    if price <= 1:
-        raise BetRejected({field: [f"{price} must be above 1.0 (decimal odds)"]})
-    if price >= 10000:
-        raise BetRejected({field: [f"{price} is implausibly high"]})
-    if price != price.quantize(PRICE_STEP):
-        raise BetRejected({field: [f"{price} has more than 3 decimal places"]})
+    problem = price_problem(price)
+    if problem == NOT_ABOVE_ONE:
+        problem += " (decimal odds)"
+    if problem:
+        raise BetRejected({field: [f"{price} {problem}"]})
     return price.quantize(PRICE_STEP)
 
 
@@ -294,7 +295,7 @@ def _bookmaker(value: object) -> Bookmaker:
 def _edge_at_placing(opportunity: Opportunity | None, price: Decimal) -> Decimal | None:
     if opportunity is None:
         return None
-    return (price * opportunity.fair_probability - 1).quantize(Decimal("0.00001"))
+    return pricing.edge(price, opportunity.fair_probability).quantize(EDGE)
 
 
 def _plain(value: object) -> object:
@@ -416,7 +417,7 @@ def settle_pending(*, now: datetime | None = None) -> int:
 
 
 def _clv(price: Decimal, probability: Decimal) -> Decimal:
-    return (price * probability - 1).quantize(Decimal("0.00001"))
+    return pricing.clv(price, probability).quantize(EDGE)
 
 
 @transaction.atomic

@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from odds import services
 from odds.models import Bookmaker, CollectorRun, Event, Sport
 
 
@@ -11,6 +13,9 @@ class SportAdmin(admin.ModelAdmin):
     list_filter = ["active", "collect", "group"]
     search_fields = ["key", "title"]
 
+    def save_model(self, request: HttpRequest, obj: Sport, form: forms.ModelForm, change: bool) -> None:
+        services.save_sport(sport=obj)
+
 
 @admin.register(Bookmaker)
 class BookmakerAdmin(admin.ModelAdmin):
@@ -20,14 +25,35 @@ class BookmakerAdmin(admin.ModelAdmin):
     search_fields = ["key", "title"]
 
 
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = "__all__"  # noqa: DJ007 (the admin's own field list decides what is shown)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        problem = services.result_problem(
+            home_score=cleaned.get("home_score"),
+            away_score=cleaned.get("away_score"),
+            completed=bool(cleaned.get("completed")),
+        )
+        if problem:
+            self.add_error("completed", problem)
+        return cleaned
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventForm
     list_display = ["__str__", "sport", "commence_time", "completed", "home_score", "away_score", "source"]
     list_filter = ["source", "completed", "sport"]
     search_fields = ["home_team", "away_team", "provider_id"]
     date_hierarchy = "commence_time"
     list_select_related = ["sport"]
     readonly_fields = ["source", "provider_id", "last_collected_at", "scores_updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: Event, form: forms.ModelForm, change: bool) -> None:
+        services.save_event(event=obj, changed=form.changed_data)
 
 
 @admin.register(CollectorRun)

@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Max
 from django.utils import timezone
 
 from monps.logging import run_context
+from odds import services, store
 from odds.ingest import ingest_snapshot
 from odds.models import ODDS_API, CollectorRun, Event, Lease, Sport
 from odds.providers.odds_api import (
@@ -100,14 +101,6 @@ def credits_left(now: datetime | None = None) -> int | None:
     return last.credits_remaining
 
 
-TAKE_LEASE = """
-INSERT INTO odds_lease AS l (name, holder, expires_at) VALUES (%(name)s, %(holder)s, now() + %(ttl)s)
-ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
-WHERE l.expires_at < now() OR l.holder = EXCLUDED.holder
-RETURNING holder
-"""
-
-
 @contextmanager
 def sport_lock(kind: str, sport_key: str, *, holder: str | None = None) -> Iterator[bool]:
     """One collection per sport at a time, across every worker: a lease in the database that expires
@@ -115,9 +108,7 @@ def sport_lock(kind: str, sport_key: str, *, holder: str | None = None) -> Itera
     long, and the same task redelivered (``holder``, its task id) takes it back at once."""
     name, holder = f"{kind}:{sport_key}", holder or uuid.uuid4().hex
     ttl = timedelta(seconds=settings.COLLECTION_LEASE_SECONDS)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(TAKE_LEASE, {"name": name, "holder": holder, "ttl": ttl})
-        acquired = cursor.fetchone() is not None
+    acquired = store.take_lease(name=name, holder=holder, ttl=ttl)
     try:
         yield acquired
     finally:
@@ -377,20 +368,18 @@ def refresh_sports(*, api: OddsApiClient | None = None) -> int:
     response = (api or client()).sports(include_all=True)
     if not isinstance(response.payload, list):
         raise OddsApiError(f"sports response is a {type(response.payload).__name__}, expected a list")
-    sports = [
-        Sport(
-            key=raw["key"],
-            group=raw.get("group", ""),
-            title=raw.get("title") or raw["key"],
-            active=bool(raw.get("active", True)),
-        )
-        for raw in response.payload
-        if isinstance(raw, dict) and isinstance(raw.get("key"), str)
-    ]
-    Sport.objects.bulk_create(
-        sports, update_conflicts=True, unique_fields=["key"], update_fields=["group", "title", "active"]
+    return services.update_sports(
+        listings=[
+            services.SportListing(
+                key=raw["key"],
+                title=raw.get("title") or raw["key"],
+                group=raw.get("group", ""),
+                active=bool(raw.get("active", True)),
+            )
+            for raw in response.payload
+            if isinstance(raw, dict) and isinstance(raw.get("key"), str)
+        ]
     )
-    return len(sports)
 
 
 def sports_to_collect() -> list[str]:

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from odds.ingest import ZERO, EventOdds, IngestResult, Quote, Snapshot, ingest_snapshot
+from odds.ingest import EventOdds, IngestResult, Quote, Snapshot, ingest_snapshot
+from odds.markets import ZERO
 from odds.models import DEMO, DRAW, H2H, OVER, SPREADS, TOTALS, UNDER
 
 if TYPE_CHECKING:

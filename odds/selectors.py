@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import DateTimeField, DurationField, F, Func, QuerySet, Value
 
+from odds import store
 from odds.models import H2H, CollectorRun, Event, Price, PriceHistory, Selection
 
 
@@ -48,33 +49,13 @@ class BestPrice:
     observed_at: datetime
 
 
-BEST_PRICES = """
-SELECT s.event_id, s.market, s.outcome, s.point, best.price, b.key, b.title, best.observed_at
-FROM odds_selection s
-CROSS JOIN LATERAL (
-    SELECT p.price, p.bookmaker_id, p.observed_at
-    FROM odds_price p JOIN odds_bookmaker pb ON pb.id = p.bookmaker_id AND NOT pb.is_aggregate
-    WHERE p.selection_id = s.id
-    ORDER BY p.price DESC, p.bookmaker_id
-    LIMIT 1
-) best
-JOIN odds_bookmaker b ON b.id = best.bookmaker_id
-WHERE s.event_id = ANY(%(events)s) AND (%(markets)s::text[] IS NULL OR s.market = ANY(%(markets)s::text[]))
-"""
-
-
 def best_prices(event_ids: list[int], markets: list[str] | None = None) -> dict[int, list[BestPrice]]:
     """The best current price of every selection of these events, and who offers it: one query that
     reads a few index entries per selection, whatever the size of the price table."""
     if not event_ids:
         return {}
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(BEST_PRICES, {"events": list(event_ids), "markets": markets or None})
-        rows = cursor.fetchall()
     by_event: dict[int, list[BestPrice]] = defaultdict(list)
-    for event_id, market, outcome, point, price, key, title, observed_at in rows:
+    for event_id, market, outcome, point, price, key, title, observed_at in store.best_prices(event_ids, markets):
         by_event[event_id].append(
             BestPrice(market, outcome, None if market == H2H else point, price, key, title, observed_at)
         )

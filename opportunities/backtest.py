@@ -1,40 +1,88 @@
 """Backtest: replay stored history through a strategy's rules and report what betting would have made.
 
 For every finished event, the prices in force ``lead`` before kick-off are the decision point: the
-reference's line is devigged into fair probabilities, and each selection is bet once, at the book
-with the best edge if that edge clears the minimum. Bets settle on the real result; their CLV comes
-from the reference's closing line (its last prices before kick-off). Pure replay: nothing is written.
+line is valued by ``valuation`` as detection values it (the same rules: a saved strategy's, or
+rules given on the command line), and each selection is bet once, at the book with the best edge if
+that edge clears the minimum. Bets settle on the real result; their CLV comes from the same rules'
+fair probabilities at kick-off (the closing line). Pure replay: nothing is written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.db.models import QuerySet
 
 from bets import settlement
-from odds.models import Event
+from odds import store
+from odds.models import Bookmaker, Event
 from odds.selectors import history_lead, history_window
-from opportunities import pricing
+from opportunities import pricing, valuation
+from opportunities.valuation import Observation, StrategyRules
 from stats import formulas
+
+if TYPE_CHECKING:
+    from opportunities.models import Strategy
+
+
+class UnknownBookmaker(ValueError):
+    """The reference named is no stored bookmaker."""
 
 
 @dataclass(frozen=True)
 class BacktestRules:
+    """How to replay: decided ``lead`` before kick-off, one unit per bet or (``kelly_fraction``) that
+    share of Kelly of the running bankroll, by a saved strategy's rules (``strategy``, see
+    ``for_strategy``) or else by the rules given here (the reference by its key; None: the consensus
+    of ``min_books``; no stake cap)."""
+
     min_edge: float = 0.02
     method: str = "shin"
-    reference: str = "pinnacle"
+    reference: str | None = "pinnacle"
     lead: timedelta = timedelta(hours=24)
     min_price: float = 1.01
     max_price: float = 1000.0
     markets: tuple[str, ...] = ("h2h", "spreads", "totals")
     kelly_fraction: float | None = None  # None: one unit per bet
     bankroll: float = 1000.0
+    min_books: int = 3
+    strategy: StrategyRules | None = None
+
+    @classmethod
+    def for_strategy(cls, strategy: Strategy, **replay: object) -> BacktestRules:
+        """Replay a saved strategy; ``replay`` sets ``lead``, ``kelly_fraction`` and ``bankroll``."""
+        return cls(strategy=StrategyRules.from_strategy(strategy), **replay)
+
+    def strategy_rules(self) -> StrategyRules:
+        """The rules each line is valued by."""
+        if self.strategy is not None:
+            rules = self.strategy
+        else:
+            reference = None
+            if self.reference is not None:
+                reference = Bookmaker.objects.filter(key=self.reference).values_list("id", flat=True).first()
+                if reference is None:
+                    raise UnknownBookmaker(f"no bookmaker {self.reference!r} to take the fair price from")
+            rules = StrategyRules(
+                method=self.method,
+                reference=reference,
+                reference_name=self.reference or "",
+                min_books=self.min_books,
+                min_edge=self.min_edge,
+                min_price=self.min_price,
+                max_price=self.max_price,
+                markets=frozenset(self.markets),
+                max_stake_share=None,
+            )
+        if self.kelly_fraction is not None:
+            rules = dataclasses.replace(rules, kelly_fraction=self.kelly_fraction)
+        return rules
 
 
 @dataclass
@@ -93,78 +141,53 @@ class BacktestReport:
         return formulas.significance((b.price, b.stake, b.profit) for b in self.bets)
 
 
-# Each event's history from its window's start to kick-off (nothing later is replayed). The constant
-# range, from the first event's window to the last kick-off, is what TimescaleDB excludes chunks by;
-# the join to the event keeps every event to its own window, whichever events are replayed with it.
-HISTORY = """
-SELECT s.event_id, s.market, s.line, s.outcome, s.point, b.key, b.is_aggregate, h.observed_at, h.price::float8
-FROM odds_selection s
-JOIN odds_event e ON e.id = s.event_id
-JOIN odds_pricehistory h ON h.selection_id = s.id
-JOIN odds_bookmaker b ON b.id = h.bookmaker_id
-WHERE s.event_id = ANY(%(events)s) AND s.market = ANY(%(markets)s)
-  AND h.observed_at >= %(start)s AND h.observed_at <= %(end)s
-  AND h.observed_at >= e.commence_time - %(lead)s AND h.observed_at <= e.commence_time
-ORDER BY s.event_id, s.market, s.line, s.outcome, b.key, h.observed_at
-"""
-
-
 def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestReport:
-    """Replay ``events`` (finished, with a score) through ``rules``."""
-    events = list(events.filter(completed=True, home_score__isnull=False).order_by("commence_time", "id"))
+    """Replay ``events`` (finished, with a score, of the strategy's sports) through ``rules``."""
+    strategy = rules.strategy_rules()
+    events = events.filter(completed=True, home_score__isnull=False)
+    if strategy.sports:
+        events = events.filter(sport_id__in=strategy.sports)
+    events = list(events.order_by("commence_time", "id"))
     report = BacktestReport(events=len(events))
-    by_id = {e.pk: e for e in events}
-    series: dict[tuple, dict] = defaultdict(lambda: defaultdict(dict))
-    points: dict[tuple, Decimal] = {}
     if not events:
         return report
-    with connection.cursor() as cursor:
-        cursor.execute(
-            HISTORY,
-            {
-                "events": list(by_id),
-                "markets": list(rules.markets),
-                "start": history_window(events[0].commence_time)[0],
-                "end": events[-1].commence_time,
-                "lead": history_lead(),
-            },
-        )
-        for event_id, market, line, outcome, point, book, aggregate, observed_at, price in cursor.fetchall():
-            if aggregate:
-                continue
-            line_key = (event_id, market, line)
-            points[(*line_key, outcome)] = point
-            history = series[line_key][book].setdefault(outcome, ([], []))
-            history[0].append(observed_at)
-            history[1].append(price)
+    by_id = {e.pk: e for e in events}
+    # Each line's history, by bookmaker and outcome: (times, prices) in time order.
+    series: dict[tuple, dict[int, dict[str, tuple[list, list]]]] = defaultdict(lambda: defaultdict(dict))
+    points: dict[tuple, Decimal] = {}
+    keys: dict[int, str] = {}
+    rows = store.history_to_kickoff(
+        event_ids=list(by_id),
+        markets=sorted(strategy.markets),
+        start=history_window(events[0].commence_time)[0],
+        end=events[-1].commence_time,
+        lead=history_lead(),
+    )
+    for event_id, market, line, outcome, point, book, key, observed_at, price in rows:
+        line_key = (event_id, market, line)
+        points[(*line_key, outcome)] = point
+        keys[book] = key
+        history = series[line_key][book].setdefault(outcome, ([], []))
+        history[0].append(observed_at)
+        history[1].append(price)
     bankroll = rules.bankroll
     for line_key in sorted(series, key=lambda k: (by_id[k[0]].commence_time, k)):
         event = by_id[line_key[0]]
-        decided_at = event.commence_time - rules.lead
         books = series[line_key]
-        fair = _fair(books.get(rules.reference), decided_at, rules.method)
-        if fair is None:
+        fair, found = valuation.value_line(_in_force(books, event.commence_time - rules.lead), strategy)
+        if not fair:
             continue
-        closing = _fair(books.get(rules.reference), event.commence_time, rules.method)
-        for outcome, probability in fair.items():
-            best = None
-            for book, outcomes in books.items():
-                if book == rules.reference or outcome not in outcomes:
-                    continue
-                price = _price_at(outcomes[outcome], decided_at)
-                if price is None or not rules.min_price <= price <= rules.max_price:
-                    continue
-                value = pricing.edge(price, probability)
-                if value >= rules.min_edge and (best is None or value > best[2]):
-                    best = (book, price, value)
-            if best is None:
+        closing = valuation.fair_line(_in_force(books, event.commence_time), strategy).probabilities or {}
+        best: dict[str, valuation.Candidate] = {}
+        for candidate in found:  # each outcome at its best edge (the first of equal ones)
+            if candidate.outcome not in best or candidate.edge > best[candidate.outcome].edge:
+                best[candidate.outcome] = candidate
+        for outcome in fair.probabilities:
+            candidate = best.get(outcome)
+            if candidate is None:
                 continue
-            book, price, value = best
-            stake = (
-                1.0
-                if rules.kelly_fraction is None
-                else round(bankroll * pricing.kelly(price, probability, rules.kelly_fraction), 2)
-            )
+            price = candidate.quote.price
+            stake = 1.0 if rules.kelly_fraction is None else round(bankroll * candidate.kelly_share, 2)
             if stake <= 0:
                 continue
             point = points[(*line_key, outcome)]
@@ -186,37 +209,28 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
                     market=line_key[1],
                     outcome=outcome,
                     point=point,
-                    bookmaker=book,
+                    bookmaker=keys[candidate.bookmaker],
                     price=price,
-                    fair_probability=probability,
-                    edge=value,
+                    fair_probability=candidate.fair_probability,
+                    edge=candidate.edge,
                     stake=stake,
                     status=status,
                     profit=profit,
-                    clv=pricing.clv(price, closing[outcome]) if closing else None,
+                    clv=pricing.clv(price, closing[outcome]) if outcome in closing else None,
                 )
             )
     return report
 
 
-def _price_at(history: tuple[list[datetime], list[float]], moment: datetime) -> float | None:
-    """The price in force at ``moment``: the last observation at or before it."""
-    times, prices = history
-    index = bisect_right(times, moment)
-    return prices[index - 1] if index else None
-
-
-def _fair(reference: dict | None, moment: datetime, method: str) -> dict[str, float] | None:
-    if not reference or len(reference) < 2:
-        return None
-    outcomes = sorted(reference)
-    prices = [_price_at(reference[o], moment) for o in outcomes]
-    if any(p is None for p in prices):
-        return None
-    try:
-        return dict(zip(outcomes, pricing.devig(prices, method), strict=True))
-    except pricing.InvalidOdds:
-        return None
+def _in_force(books: dict[int, dict[str, tuple[list, list]]], moment: datetime) -> dict[int, dict[str, Observation]]:
+    """Each book's prices in force at ``moment``: the last observation of each outcome at or before it."""
+    prices: dict[int, dict[str, Observation]] = {}
+    for book, outcomes in books.items():
+        for outcome, (times, values) in outcomes.items():
+            index = bisect_right(times, moment)
+            if index:
+                prices.setdefault(book, {})[outcome] = Observation(values[index - 1], times[index - 1].timestamp())
+    return prices
 
 
 def selected_events(

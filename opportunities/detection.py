@@ -1,9 +1,10 @@
 """Detection: compare every bookmaker's current price with the fair price, record what beats it.
 
 One pass groups the current prices of the events in scope by market line (event, market, line),
-prices each line once per strategy (a sharp book's devigged prices, or the average of every complete
-book's devigged prices) and writes opportunities and surebets with a fixed number of set-based
-statements, whatever the number of events.
+values each line once per strategy through ``valuation`` (a sharp book's devigged prices, or the
+average of every complete book's devigged prices) and writes opportunities and surebets with a
+fixed number of set-based statements, whatever the number of events. Prices are read through the
+odds store.
 
 When every active strategy prices from a sharp book, PostgreSQL does the per-price work: one
 aggregate returns, per selection, the reference books' prices and the best bookmaker price (all a
@@ -21,17 +22,21 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import partial
 from typing import NamedTuple
 
 import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from opportunities import pricing
+from odds import store
+from odds.store import QUOTES_SQL as QUOTES_SQL  # the bench reads prices with detection's own query
+from odds.store import STREAM_ROWS as STREAM_ROWS
+from odds.store import CurrentQuote as Quote
+from opportunities import pricing, valuation
 from opportunities.models import Alert, DetectionRun, Opportunity, Strategy, Surebet
+from opportunities.valuation import StrategyRules
 
 logger = logging.getLogger(__name__)
 
@@ -41,35 +46,6 @@ PRICE = Decimal("0.001")
 POINT = Decimal("0.01")
 CENT = Decimal("0.01")
 LOCK_ID = zlib.crc32(b"monps:detection")
-
-
-class Quote(NamedTuple):
-    """One current price, straight from the query's row. 100,000 are read per pass, so numbers come as
-    floats (cheap to load) and become Decimal and datetime only for the few that are written."""
-
-    selection_id: int
-    event_id: int
-    market: str
-    outcome: str
-    point: float
-    line: float
-    bookmaker_id: int
-    is_aggregate: bool
-    price: float
-    observed_epoch: float
-    sport_id: int
-
-    @property
-    def price_decimal(self) -> Decimal:
-        return Decimal(repr(self.price)).quantize(PRICE)  # exact: numeric(8,3) survives a float round trip
-
-    @property
-    def point_decimal(self) -> Decimal:
-        return Decimal(repr(self.point)).quantize(POINT)
-
-    @property
-    def observed_at(self) -> datetime:
-        return datetime.fromtimestamp(self.observed_epoch, UTC)
 
 
 @dataclass
@@ -89,20 +65,12 @@ class LineGroup:
     # Read from the aggregate (where by_book holds only some books): every outcome quoted, its selection.
     selections: dict[str, int] = field(default_factory=dict)
     _outcomes: set[str] | None = None
-    _complete: dict[int, dict[str, Quote]] | None = None
 
     @property
     def outcomes(self) -> set[str]:
         if self._outcomes is None:
             self._outcomes = {o for quotes in self.by_book.values() for o in quotes}
         return self._outcomes
-
-    def complete_books(self) -> dict[int, dict[str, Quote]]:
-        if self._complete is None:
-            wanted = len(self.outcomes)
-            aggregates = self.aggregates
-            self._complete = {b: q for b, q in self.by_book.items() if len(q) == wanted and b not in aggregates}
-        return self._complete
 
 
 @dataclass
@@ -125,81 +93,10 @@ class DetectionResult:
     duration_ms: int = 0
 
 
-UPCOMING = "e.commence_time > %(now)s AND NOT e.completed AND NOT e.cancelled"
-
-# The current prices of events that have not started, as Quote's fields.
-QUOTES_SQL = f"""
-    SELECT p.selection_id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, p.bookmaker_id,
-           b.is_aggregate, p.price::float8, extract(epoch FROM p.observed_at)::float8, e.sport_id
-    FROM odds_price p
-    JOIN odds_selection s ON s.id = p.selection_id
-    JOIN odds_event e ON e.id = s.event_id
-    JOIN odds_bookmaker b ON b.id = p.bookmaker_id
-    WHERE {UPCOMING}
-"""
-
-# Per selection of the events that have not started: its number of prices, its best bookmaker price
-# with its bookmaker (the lowest id among equal prices) and, per reference book ({references}), its
-# price and time.
-SELECTIONS_SQL = f"""
-    SELECT s.id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, e.sport_id, p.n,
-           p.top_price, p.top_book{{columns}}
-    FROM (
-        SELECT selection_id, count(*) AS n,
-               max(price::float8) FILTER (WHERE NOT aggregate) AS top_price,
-               (array_agg(bookmaker_id ORDER BY price DESC, bookmaker_id) FILTER (WHERE NOT aggregate))[1]
-                   AS top_book
-               {{references}}
-        FROM (SELECT p.*, p.bookmaker_id = ANY(ARRAY(SELECT id FROM odds_bookmaker WHERE is_aggregate)) AS aggregate
-              FROM odds_price p) odds_price
-        WHERE selection_id IN (
-            SELECT s.id FROM odds_selection s JOIN odds_event e ON e.id = s.event_id WHERE {UPCOMING}{{scope}})
-        GROUP BY selection_id
-    ) p
-    JOIN odds_selection s ON s.id = p.selection_id
-    JOIN odds_event e ON e.id = s.event_id
-"""
-REFERENCE_PRICE = (
-    ", max(price::float8) FILTER (WHERE bookmaker_id = {id}) AS price{id}"
-    ", max(extract(epoch FROM observed_at)::float8) FILTER (WHERE bookmaker_id = {id}) AS at{id}"
-)
-
-
-# The bookmaker prices of these selections at or above each one's lowest price. A nested loop over
-# the primary key (OFFSET 0 keeps the planner from flattening it into a hash of every price): the
-# selections asked for are those whose best price has the edge, a fraction of them.
-ABOVE_SQL = """
-    SELECT p.selection_id, p.bookmaker_id, p.price::float8, extract(epoch FROM p.observed_at)::float8
-    FROM unnest(%(selections)s::bigint[], %(lowest)s::float8[]) AS t(selection_id, lowest)
-    CROSS JOIN LATERAL (
-        SELECT * FROM odds_price p
-        WHERE p.selection_id = t.selection_id AND p.price::float8 >= t.lowest
-          AND p.bookmaker_id <> ALL(ARRAY(SELECT id FROM odds_bookmaker WHERE is_aggregate))
-        OFFSET 0
-    ) p
-"""
-
-
-# Rows per chunk that PostgreSQL sends while detection groups the previous ones.
-STREAM_ROWS = 1000
-
-
 def load_lines(*, now: datetime, event_ids: Iterable[int] | None = None) -> tuple[list[LineGroup], int]:
     """The current prices of events that have not started, grouped by market line, and their number.
-    One query, streamed: the prices are grouped while the rest are still on their way."""
-    sql = QUOTES_SQL
-    params: dict = {"now": now}
-    if event_ids is not None:
-        sql += " AND s.event_id = ANY(%(events)s)"
-        params["events"] = list(event_ids)
-    started = time.monotonic()
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        raw = cursor.cursor
-        raw.row_factory = lambda _: partial(tuple.__new__, Quote)  # rows become Quotes in C
-        lines = group_lines(raw.stream(sql, params, size=STREAM_ROWS))
-    if connection.queries_logged:  # a stream goes past Django's cursor: log it as Django would
-        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
-    return lines
+    Streamed: the prices are grouped while the rest are still on their way."""
+    return group_lines(store.current_quotes(now=now, event_ids=event_ids))
 
 
 def group_lines(quotes: Iterable[Quote]) -> tuple[list[LineGroup], int]:
@@ -230,21 +127,10 @@ def load_reference_lines(
     price (``top``) and the reference books' prices (``by_book``), and the number of prices: what a
     sharp-book strategy needs to price a line, and a surebet to be found. ``add_prices_above`` adds
     the prices that may have an edge."""
-    refs = sorted({int(book) for book in references})
-    sql = SELECTIONS_SQL.format(
-        columns="".join(f", p.price{book}, p.at{book}" for book in refs),
-        references="".join(REFERENCE_PRICE.format(id=book) for book in refs),
-        scope="" if event_ids is None else " AND s.event_id = ANY(%(events)s)",
-    )
-    params: dict = {"now": now}
-    if event_ids is not None:
-        params["events"] = list(event_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
     groups: dict[tuple, LineGroup] = {}
     count = 0
-    for selection, event, market, outcome, point, line, sport, n, top_price, top_book, *prices in rows:
+    rows = store.selection_summaries(now=now, references=references, event_ids=event_ids)
+    for selection, event, market, outcome, point, line, sport, n, top_price, top_book, prices in rows:
         count += n
         key = (event, market, line)
         group = groups.get(key)
@@ -258,12 +144,10 @@ def load_reference_lines(
             group.top[outcome] = Quote(
                 selection, event, market, outcome, point, line, top_book, False, top_price, math.nan, sport
             )
-        for index, book in enumerate(refs):
-            price = prices[2 * index]
-            if price is not None:
-                group.by_book[book][outcome] = Quote(
-                    selection, event, market, outcome, point, line, book, False, price, prices[2 * index + 1], sport
-                )
+        for book, price, epoch in prices:
+            group.by_book[book][outcome] = Quote(
+                selection, event, market, outcome, point, line, book, False, price, epoch, sport
+            )
     return list(groups.values()), count
 
 
@@ -280,71 +164,30 @@ def add_prices_above(priced: list[PricedLine]) -> None:
             selection = group.selections[outcome]
             lowest[selection] = min(price, lowest.get(selection, math.inf))
             where[selection] = (group, top)
-    if not lowest:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(ABOVE_SQL, {"selections": list(lowest), "lowest": list(lowest.values())})
-        rows = cursor.fetchall()
-    for selection, book, price, epoch in rows:
+    for selection, book, price, epoch in store.prices_at_least(lowest):
         group, top = where[selection]  # the selection's fields, from its best price
         group.by_book[book][top.outcome] = top._replace(bookmaker_id=book, price=price, observed_epoch=epoch)
 
 
-def fair_probabilities(group: LineGroup, strategy: Strategy) -> dict[str, float] | None:
-    """The strategy's fair probability of each outcome of this line, or None when it cannot tell."""
-    complete = group.complete_books()
-    outcomes = sorted(group.outcomes)
-    if len(outcomes) < 2:
-        return None
-    if strategy.reference_bookmaker_id:
-        quotes = complete.get(strategy.reference_bookmaker_id)
-        if not quotes:
-            return None
-        try:
-            probabilities = pricing.devig([quotes[o].price for o in outcomes], strategy.devig_method)
-        except pricing.InvalidOdds:
-            return None
-        return dict(zip(outcomes, probabilities, strict=True))
-    books = []
-    for quotes in complete.values():
-        try:
-            books.append(pricing.devig([quotes[o].price for o in outcomes], strategy.devig_method))
-        except pricing.InvalidOdds:
-            continue
-    if len(books) < strategy.min_books:
-        return None
-    averaged = [sum(book[i] for book in books) / len(books) for i in range(len(outcomes))]
-    total = sum(averaged)
-    return {o: p / total for o, p in zip(outcomes, averaged, strict=True)}
-
-
-def _lowest_price(probability: float, min_edge: float, min_price: float) -> float:
-    if probability <= 0:  # every price has the edge -1
-        return min_price if min_edge <= -1 else math.inf
-    return max(min_price, (1.0 + min_edge) / probability * (1 - 1e-9))
-
-
 class PricedLine(NamedTuple):
     group: LineGroup
-    fair: dict[str, float]  # the strategy's fair probability of each outcome
+    fair: valuation.Fair  # the strategy's fair probability of each outcome, with its provenance
     lowest: dict[str, float]  # the lowest price of each outcome with the edge the strategy wants
 
 
 def price_lines(
     groups: list[LineGroup],
-    strategy: Strategy,
+    rules: StrategyRules,
     *,
     now: datetime,
     kickoffs: dict[int, float],
     collected: dict[int, float | None],
 ) -> list[PricedLine]:
-    """The lines this strategy looks at (its markets and sports, far enough from kick-off, collected
-    recently enough) that it can price."""
-    markets = set(strategy.market_list)
-    sports = {s.pk for s in strategy.sports.all()}
-    min_edge, min_price = float(strategy.min_edge), float(strategy.min_price)
-    earliest_kickoff = (now + timedelta(minutes=strategy.min_minutes_before_kickoff)).timestamp()
-    freshest = (now - timedelta(minutes=strategy.max_price_age_minutes)).timestamp()
+    """The lines these rules look at (their markets and sports, far enough from kick-off, collected
+    recently enough) that they can price."""
+    markets, sports = rules.markets, rules.sports
+    earliest_kickoff = (now + timedelta(minutes=rules.min_minutes_before_kickoff)).timestamp()
+    freshest = (now - timedelta(minutes=rules.max_price_age_minutes)).timestamp()
     priced = []
     for group in groups:
         if group.market not in markets or (sports and group.sport_id not in sports):
@@ -354,43 +197,21 @@ def price_lines(
         last_collected = collected.get(group.event_id)
         if last_collected is not None and last_collected < freshest:
             continue
-        fair = fair_probabilities(group, strategy)
-        if fair is None:
-            continue
-        # The lowest price with the edge wanted, per outcome (edge = price * p - 1): most prices fail
-        # one comparison. Just under it, so that rounding cannot drop a price whose edge is exactly
-        # the minimum; the edge itself decides.
-        lowest = {outcome: _lowest_price(p, min_edge, min_price) for outcome, p in fair.items()}
-        priced.append(PricedLine(group, fair, lowest))
+        fair = valuation.fair_line(group.by_book, rules, outcomes=group.outcomes, aggregates=group.aggregates)
+        if fair:
+            priced.append(PricedLine(group, fair, valuation.lowest_prices(fair, rules)))
     return priced
 
 
-def candidates_for(priced: list[PricedLine], strategy: Strategy) -> list[Candidate]:
-    allowed_books = {b.pk for b in strategy.bookmakers.all()}
-    min_edge, max_price = float(strategy.min_edge), float(strategy.max_price)
-    reference = strategy.reference_bookmaker_id  # read once: a model field is a descriptor call
-    kelly_fraction, max_share = float(strategy.kelly_fraction), float(strategy.max_stake_share)
+def candidates_for(priced: list[PricedLine], strategy: Strategy, rules: StrategyRules) -> list[Candidate]:
     found = []
     for group, fair, lowest in priced:
-        # No bookmaker price of an outcome reaches its lowest price when the line's best one does
-        # not: most outcomes have no edge, and when every price was read (a consensus strategy)
-        # their 30 prices a line need no look.
-        top = group.top
-        reachable = [(o, low) for o, low in lowest.items() if o in top and top[o].price >= low]
-        if not reachable:
-            continue
-        for book_id, quotes in group.by_book.items():
-            if book_id == reference or book_id in group.aggregates or (allowed_books and book_id not in allowed_books):
-                continue
-            for outcome, low in reachable:
-                quote = quotes.get(outcome)
-                if quote is None or quote.price < low or quote.price > max_price:
-                    continue
-                probability = fair[outcome]
-                value = pricing.edge(quote.price, probability)
-                if value >= min_edge:
-                    share = pricing.kelly(quote.price, probability, kelly_fraction, cap=max_share)
-                    found.append(Candidate(strategy, quote, probability, value, share))
+        # The line's best prices let valuation skip the outcomes that no price reaches: most of them,
+        # and when every price was read (a consensus strategy) their 30 prices a line need no look.
+        for c in valuation.candidates(
+            group.by_book, fair, rules, aggregates=group.aggregates, best=group.top, lowest=lowest
+        ):
+            found.append(Candidate(strategy, c.quote, c.fair_probability, c.edge, c.kelly_share))
     return found
 
 
@@ -403,19 +224,20 @@ def find(
 ) -> tuple[list[LineGroup], int, list[Candidate]]:
     """The lines, the number of prices and the opportunities of a pass. All the prices are read when a
     strategy prices from the consensus (or when ``read_all``): otherwise the database narrows them."""
+    rules = [(s, StrategyRules.from_strategy(s)) for s in strategies]
     if read_all is None:
-        read_all = any(not s.reference_bookmaker_id for s in strategies)
+        read_all = any(r.reference is None for _, r in rules)
     if read_all:
         groups, count = load_lines(now=now, event_ids=event_ids)
     else:
         # An aggregate (market best or average) is no reference: it never prices a line.
-        references = {s.reference_bookmaker_id for s in strategies if not s.reference_bookmaker.is_aggregate}
+        references = {r.reference for s, r in rules if not s.reference_bookmaker.is_aggregate}
         groups, count = load_reference_lines(now=now, references=references, event_ids=event_ids)
-    kickoffs, collected = _event_times({group.event_id for group in groups} | set(event_ids or []))
-    priced = [(s, price_lines(groups, s, now=now, kickoffs=kickoffs, collected=collected)) for s in strategies]
+    kickoffs, collected = store.event_times({group.event_id for group in groups} | set(event_ids or []))
+    priced = [(s, r, price_lines(groups, r, now=now, kickoffs=kickoffs, collected=collected)) for s, r in rules]
     if not read_all:
-        add_prices_above([line for _, lines in priced for line in lines])
-    return groups, count, [c for s, lines in priced for c in candidates_for(lines, s)]
+        add_prices_above([line for _, _, lines in priced for line in lines])
+    return groups, count, [c for s, r, lines in priced for c in candidates_for(lines, s, r)]
 
 
 def detect(*, event_ids: Iterable[int] | None = None, now: datetime | None = None) -> DetectionResult:
@@ -469,21 +291,6 @@ def detect(*, event_ids: Iterable[int] | None = None, now: datetime | None = Non
         result.duration_ms,
     )
     return result
-
-
-def _event_times(event_ids: set[int]) -> tuple[dict[int, float], dict[int, float | None]]:
-    """Each event's kick-off and last collection as Unix times: read as numbers, because Django's
-    loader parses every timestamp in Python, several times slower than a number."""
-    kickoffs, collected = {}, {}
-    with connection.cursor() as cursor:  # one array parameter: pk__in binds one per event
-        cursor.execute(
-            "SELECT id, extract(epoch FROM commence_time)::float8, extract(epoch FROM last_collected_at)::float8 "
-            "FROM odds_event WHERE id = ANY(%s)",
-            [list(event_ids)],
-        )
-        for pk, kickoff, last in cursor.fetchall():
-            kickoffs[pk], collected[pk] = kickoff, last
-    return kickoffs, collected
 
 
 def _active_rows(table: str, columns: str, scope: set[int] | None) -> list[tuple]:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import TypeVar
 
+Real = TypeVar("Real", float, Decimal)
 METHODS = ("multiplicative", "additive", "power", "shin", "odds_ratio")
 TOLERANCE = 1e-12
 MAX_ITERATIONS = 200
@@ -197,9 +200,10 @@ def fair_price(probability: float) -> float:
     return math.inf if probability <= 0 else 1.0 / probability
 
 
-def edge(price: float, probability: float) -> float:
-    """Expected return per unit staked: ``price * probability - 1``."""
-    return price * probability - 1.0
+def edge(price: Real, probability: Real) -> Real:
+    """Expected return per unit staked: ``price * probability - 1`` (on Decimals too, exactly: a bet
+    stores its edge to 5 places)."""
+    return price * probability - 1
 
 
 def kelly(price: float, probability: float, fraction: float = 1.0, *, cap: float | None = None) -> float:
@@ -230,6 +234,6 @@ def locked_return(prices: Sequence[float]) -> float:
     return 1.0 / sum(implied(prices)) - 1.0
 
 
-def clv(price_taken: float, closing_fair_probability: float) -> float:
-    """Closing line value: ``price_taken * closing_fair_probability - 1``."""
-    return price_taken * closing_fair_probability - 1.0
+def clv(price_taken: Real, closing_fair_probability: Real) -> Real:
+    """Closing line value: ``price_taken * closing_fair_probability - 1`` (on Decimals too, exactly)."""
+    return price_taken * closing_fair_probability - 1

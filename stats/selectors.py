@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from bets.models import Bet, LedgerEntry
 from bets.selectors import ZERO, bankroll
+from stats import formulas
 
 SETTLED = ~Q(status__in=[Bet.PENDING, Bet.VOID])
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -199,44 +200,39 @@ class Risk:
     p_value: float | None
 
 
+# The moves in time order, then the settled bets in settlement order: what the risk formulas read.
 RISK = f"""
-WITH balance AS (
-    SELECT at, sum(amount) OVER (ORDER BY at ROWS UNBOUNDED PRECEDING) AS b FROM ({MOVES}) moves
-), fall AS (
-    SELECT max(b) OVER (ORDER BY at ROWS UNBOUNDED PRECEDING) - b AS amount,
-           max(b) OVER (ORDER BY at ROWS UNBOUNDED PRECEDING) AS peak
-    FROM balance
-), worst AS (
-    SELECT amount, CASE WHEN peak > 0 THEN amount / peak ELSE 0 END AS share FROM fall ORDER BY amount DESC LIMIT 1
-), settled AS (
-    SELECT status IN ('lost', 'half_lost') AS loss,
-           row_number() OVER (ORDER BY settled_at, id)
-           - row_number() OVER (PARTITION BY status IN ('lost', 'half_lost') ORDER BY settled_at, id) AS island,
-           price, stake, profit
-    FROM bets_bet WHERE status NOT IN ('pending', 'void')
-)
-SELECT (SELECT coalesce(amount, 0) FROM worst), (SELECT coalesce(share, 0) FROM worst),
-       (SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM settled WHERE loss GROUP BY island) runs),
-       (SELECT sum(profit) FROM settled), (SELECT sum(stake * stake * (price - 1)) FROM settled)
+SELECT 0 AS part, at, 0 AS id, amount, NULL::boolean, NULL::numeric, NULL::numeric FROM ({MOVES}) moves
+UNION ALL
+SELECT 1, settled_at, id, coalesce(profit, 0), status IN ('lost', 'half_lost'), price, stake
+FROM bets_bet WHERE status NOT IN ('pending', 'void')
+ORDER BY part, at, id
 """
 
 
 def risk() -> Risk:
     """Maximum drawdown of the bankroll, the longest run of losing bets, and whether the profit is
-    distinguishable from luck (``stats.formulas.significance``): one query, whatever the number of bets."""
-    import math
-
+    distinguishable from luck, by ``stats.formulas``: one query, whatever the number of bets."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(RISK)
-        amount, share, run, profit, variance = cursor.fetchone()
-    z = p = None
-    if variance:
-        z = float(profit) / math.sqrt(float(variance))
-        p = 0.5 * math.erfc(z / math.sqrt(2))
+        rows = cursor.fetchall()
+    balance, balances, bets = Decimal(0), [], []
+    for part, _, _, amount, loss, price, stake in rows:
+        if part == 0:
+            balance += amount
+            balances.append(float(balance))
+        else:
+            bets.append((loss, float(price), float(stake), float(amount)))
+    drawdown = formulas.max_drawdown(balances)
+    significance = formulas.significance((price, stake, profit) for _, price, stake, profit in bets)
     return Risk(
-        Decimal(amount or 0).quantize(Decimal("0.01")), Decimal(share or 0).quantize(Decimal("0.0001")), int(run), z, p
+        Decimal(repr(drawdown.amount)).quantize(Decimal("0.01")),
+        Decimal(repr(drawdown.share)).quantize(Decimal("0.0001")),
+        formulas.longest_run(loss for loss, *_ in bets),
+        significance.z,
+        significance.p_value,
     )
 
 

@@ -21,18 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from odds.ingest import (
-    ZERO,
-    EventOdds,
-    InvalidQuote,
-    Quote,
-    Snapshot,
-    check_score,
-    check_time,
-    line_of,
-    to_point,
-    to_price,
-)
+from odds.ingest import EventOdds, Quote, Snapshot, check_score, check_time
+from odds.markets import ZERO, InvalidQuote, line_of, to_point, to_price
 from odds.models import DRAW, FOOTBALL_DATA, H2H, OVER, SPREADS, TOTALS, UNDER
 
 UK = ZoneInfo("Europe/London")

@@ -22,18 +22,8 @@ from decimal import Decimal
 import orjson
 import requests
 
-from odds.ingest import (
-    MARKET_KEYS,
-    ZERO,
-    EventOdds,
-    IngestResult,
-    InvalidQuote,
-    Quote,
-    Snapshot,
-    line_of,
-    to_point,
-    to_price,
-)
+from odds.ingest import EventOdds, IngestResult, Quote, Snapshot
+from odds.markets import MARKET_KEYS, ZERO, InvalidQuote, line_of, to_point, to_price
 from odds.models import H2H, ODDS_API
 
 logger = logging.getLogger(__name__)
@@ -484,7 +474,8 @@ def ingest_odds(
 ) -> tuple[Snapshot, IngestResult]:
     """Parse and ingest an ``/odds`` body, skipping the events and bookmaker markets unchanged since
     they were last stored."""
-    from odds.ingest import ingest_snapshot, known_updates, stored_events
+    from odds.ingest import ingest_snapshot, stored_events
+    from odds.store import known_updates
 
     events = [e for e in payload if isinstance(e, dict)] if isinstance(payload, list) else []
     ids = [e["id"].strip() for e in events if isinstance(e.get("id"), str)]

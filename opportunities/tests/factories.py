@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from odds.ingest import EventOdds, Quote, Snapshot, ingest_snapshot, line_of
+from odds.ingest import EventOdds, Quote, Snapshot, ingest_snapshot
+from odds.markets import line_of
 from odds.models import Event
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -2,17 +2,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bets.settlement import outcome_status, profit
 from monps.testing import history_bounds, history_queries
 from odds.ingest import ingest_snapshot
-from odds.models import Event
+from odds.models import Bookmaker, Event
 from odds.providers.football_data import parse_file
 from odds.tests.conftest import DATA
 from opportunities.backtest import BacktestRules, run_backtest
+from opportunities.models import Strategy
 from opportunities.pricing import clv, devig
 from opportunities.tests.factories import NOW, h2h_event
 
@@ -104,3 +105,31 @@ def test_each_event_is_replayed_from_its_own_window(settings):
         (early, "Draw", "bet365", 3.4),
         (early, "Away", "bet365", 3.8),
     }
+
+
+def test_a_saved_strategy_is_replayed_by_its_own_rules(season, capsys):
+    strategy = Strategy.objects.create(
+        name="Replayed",
+        reference_bookmaker=Bookmaker.objects.get(key="pinnacle"),
+        devig_method="shin",
+        min_edge=Decimal("-1"),
+        min_price=Decimal("1.010"),
+        max_price=Decimal("1000.000"),
+        markets="h2h",
+    )
+    strategy.bookmakers.set(Bookmaker.objects.filter(key="bet365"))
+    replayed = run_backtest(rules=BacktestRules.for_strategy(strategy), events=Event.objects.all())
+    assert {b.bookmaker for b in replayed.bets} == {"bet365"}  # the only book it bets at
+    assert len(replayed.bets) == 9
+    given = run_backtest(rules=BacktestRules(min_edge=-1.0, markets=("h2h",)), events=Event.objects.all())
+    fair = {(b.event, b.outcome): b.fair_probability for b in given.bets}
+    assert {(b.event, b.outcome): b.fair_probability for b in replayed.bets} == fair
+    call_command("backtest", "--strategy", "Replayed")
+    assert "bets: 9" in capsys.readouterr().out
+
+
+def test_the_command_names_what_it_cannot_find(season):
+    with pytest.raises(CommandError, match="no strategy named 'Nobody'"):
+        call_command("backtest", "--strategy", "Nobody")
+    with pytest.raises(CommandError, match="no bookmaker 'nobody' to take the fair price from"):
+        call_command("backtest", "--reference", "nobody")

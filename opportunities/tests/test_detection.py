@@ -12,10 +12,11 @@ from bets.models import LedgerEntry
 from monps.testing import database_url
 from monps.timescale import PLAIN, active_path
 from odds.models import Bookmaker, Price, Sport
-from opportunities.detection import detect, fair_probabilities, find
+from opportunities.detection import detect, find
 from opportunities.models import Opportunity, Strategy, Surebet
 from opportunities.pricing import devig, edge, kelly
 from opportunities.tests.factories import NOW, event_with, h2h_event, quotes
+from opportunities.valuation import StrategyRules, fair_line
 
 pytestmark = pytest.mark.django_db
 
@@ -367,8 +368,12 @@ def test_reading_only_the_prices_with_an_edge_finds_what_reading_every_price_fin
     looked_at = []
     for s in strategies:
         allowed = {b.pk for b in s.bookmakers.all()}
+        rules = StrategyRules.from_strategy(s)
         for group in full.values():
-            fair = fair_probabilities(group, s) if group.market in s.market_list else None
+            fair = None
+            if group.market in s.market_list:
+                priced = fair_line(group.by_book, rules, outcomes=group.outcomes, aggregates=group.aggregates)
+                fair = priced.probabilities
             for book, prices in group.by_book.items() if fair else ():
                 if book == s.reference_bookmaker_id or book in group.aggregates or (allowed and book not in allowed):
                     continue

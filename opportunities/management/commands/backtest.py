@@ -3,7 +3,8 @@ from datetime import datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from opportunities.backtest import BacktestRules, run_backtest, selected_events
+from opportunities.backtest import BacktestRules, UnknownBookmaker, run_backtest, selected_events
+from opportunities.models import Strategy
 from opportunities.pricing import METHODS
 
 
@@ -22,6 +23,9 @@ class Command(BaseCommand):
     help = "Replay stored history through a strategy's rules and report bets, profit, yield, CLV and drawdown."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--strategy", help="replay this saved strategy's rules (name) instead of the rule options below"
+        )
         parser.add_argument("--min-edge", type=float, default=0.02, help="e.g. 0.02 for 2%%")
         parser.add_argument("--method", choices=METHODS, default="shin")
         parser.add_argument("--reference", default="pinnacle", help="bookmaker key of the fair price")
@@ -36,18 +40,26 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="end", type=_date)
 
     def handle(self, *args, **o) -> None:
-        rules = BacktestRules(
-            min_edge=o["min_edge"],
-            method=o["method"],
-            reference=o["reference"],
-            lead=timedelta(hours=o["lead_hours"]),
-            min_price=o["min_price"],
-            max_price=o["max_price"],
-            markets=tuple(o["markets"].split(",")),
-            kelly_fraction=o["kelly"],
-            bankroll=o["bankroll"],
-        )
-        report = run_backtest(rules=rules, events=selected_events(sport=o["sport"], start=o["start"], end=o["end"]))
+        replay = {"lead": timedelta(hours=o["lead_hours"]), "kelly_fraction": o["kelly"], "bankroll": o["bankroll"]}
+        if o["strategy"]:
+            strategy = Strategy.objects.filter(name=o["strategy"]).select_related("reference_bookmaker").first()
+            if strategy is None:
+                raise CommandError(f"no strategy named {o['strategy']!r}")
+            rules = BacktestRules.for_strategy(strategy, **replay)
+        else:
+            rules = BacktestRules(
+                min_edge=o["min_edge"],
+                method=o["method"],
+                reference=o["reference"],
+                min_price=o["min_price"],
+                max_price=o["max_price"],
+                markets=tuple(o["markets"].split(",")),
+                **replay,
+            )
+        try:
+            report = run_backtest(rules=rules, events=selected_events(sport=o["sport"], start=o["start"], end=o["end"]))
+        except UnknownBookmaker as exc:
+            raise CommandError(str(exc)) from None
         unit = "units" if rules.kelly_fraction is None else "money"
         significance = report.significance
         drawdown = report.drawdown

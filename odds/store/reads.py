@@ -1,0 +1,315 @@
+"""Reading prices: what detection, the backtest, closing lines, pages and ingestion need, as typed rows.
+
+Detection reads 100,000 current prices a pass, so its rows come straight from the query as floats and
+Unix times (cheap to load) and are streamed; set-based statements narrow what is read where they can.
+Every read of history names a time range, so TimescaleDB plans only the chunks in it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from functools import partial
+from typing import NamedTuple
+
+from django.db import connection
+
+from odds.models import Bookmaker
+
+PRICE = Decimal("0.001")
+POINT = Decimal("0.01")
+
+
+class CurrentQuote(NamedTuple):
+    """One current price, straight from the query's row. Numbers come as floats and become Decimal
+    and datetime only for the few that are written."""
+
+    selection_id: int
+    event_id: int
+    market: str
+    outcome: str
+    point: float
+    line: float
+    bookmaker_id: int
+    is_aggregate: bool
+    price: float
+    observed_epoch: float
+    sport_id: int
+
+    @property
+    def price_decimal(self) -> Decimal:
+        return Decimal(repr(self.price)).quantize(PRICE)  # exact: numeric(8,3) survives a float round trip
+
+    @property
+    def point_decimal(self) -> Decimal:
+        return Decimal(repr(self.point)).quantize(POINT)
+
+    @property
+    def observed_at(self) -> datetime:
+        return datetime.fromtimestamp(self.observed_epoch, UTC)
+
+
+UPCOMING = "e.commence_time > %(now)s AND NOT e.completed AND NOT e.cancelled"
+
+# The current prices of events that have not started, as CurrentQuote's fields.
+QUOTES_SQL = f"""
+    SELECT p.selection_id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, p.bookmaker_id,
+           b.is_aggregate, p.price::float8, extract(epoch FROM p.observed_at)::float8, e.sport_id
+    FROM odds_price p
+    JOIN odds_selection s ON s.id = p.selection_id
+    JOIN odds_event e ON e.id = s.event_id
+    JOIN odds_bookmaker b ON b.id = p.bookmaker_id
+    WHERE {UPCOMING}
+"""
+
+# Rows per chunk that PostgreSQL sends while the caller groups the previous ones.
+STREAM_ROWS = 1000
+
+
+def current_quotes(*, now: datetime, event_ids: Iterable[int] | None = None) -> Iterator[CurrentQuote]:
+    """The current prices of the events (all, or these) that have not started at ``now``: one query,
+    streamed, so the caller works on the first rows while the rest are on their way."""
+    sql = QUOTES_SQL
+    params: dict = {"now": now}
+    if event_ids is not None:
+        sql += " AND s.event_id = ANY(%(events)s)"
+        params["events"] = list(event_ids)
+    started = time.monotonic()
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        raw = cursor.cursor
+        raw.row_factory = lambda _: partial(tuple.__new__, CurrentQuote)  # rows become quotes in C
+        yield from raw.stream(sql, params, size=STREAM_ROWS)
+    if connection.queries_logged:  # a stream goes past Django's cursor: log it as Django would
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+
+
+class SelectionSummary(NamedTuple):
+    """A selection of an event that has not started: its number of current prices, its best bookmaker
+    price and who offers it (the lowest id among equal prices), and each reference book's price."""
+
+    selection_id: int
+    event_id: int
+    market: str
+    outcome: str
+    point: float
+    line: float
+    sport_id: int
+    prices: int
+    top_price: float | None
+    top_bookmaker_id: int | None
+    references: tuple[tuple[int, float, float], ...]  # (bookmaker id, price, observed epoch) of those quoting it
+
+
+SELECTIONS_SQL = f"""
+    SELECT s.id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, e.sport_id, p.n,
+           p.top_price, p.top_book{{columns}}
+    FROM (
+        SELECT selection_id, count(*) AS n,
+               max(price::float8) FILTER (WHERE NOT aggregate) AS top_price,
+               (array_agg(bookmaker_id ORDER BY price DESC, bookmaker_id) FILTER (WHERE NOT aggregate))[1]
+                   AS top_book
+               {{references}}
+        FROM (SELECT p.*, p.bookmaker_id = ANY(ARRAY(SELECT id FROM odds_bookmaker WHERE is_aggregate)) AS aggregate
+              FROM odds_price p) odds_price
+        WHERE selection_id IN (
+            SELECT s.id FROM odds_selection s JOIN odds_event e ON e.id = s.event_id WHERE {UPCOMING}{{scope}})
+        GROUP BY selection_id
+    ) p
+    JOIN odds_selection s ON s.id = p.selection_id
+    JOIN odds_event e ON e.id = s.event_id
+"""
+REFERENCE_PRICE = (
+    ", max(price::float8) FILTER (WHERE bookmaker_id = {id}) AS price{id}"
+    ", max(extract(epoch FROM observed_at)::float8) FILTER (WHERE bookmaker_id = {id}) AS at{id}"
+)
+
+
+def selection_summaries(
+    *, now: datetime, references: Iterable[int], event_ids: Iterable[int] | None = None
+) -> list[SelectionSummary]:
+    """Every selection of the events (all, or these) that have not started, summarised in the database:
+    one aggregate instead of every price, all that a sharp-book strategy needs to price a line and a
+    surebet to be found."""
+    refs = sorted({int(book) for book in references})
+    sql = SELECTIONS_SQL.format(
+        columns="".join(f", p.price{book}, p.at{book}" for book in refs),
+        references="".join(REFERENCE_PRICE.format(id=book) for book in refs),
+        scope="" if event_ids is None else " AND s.event_id = ANY(%(events)s)",
+    )
+    params: dict = {"now": now}
+    if event_ids is not None:
+        params["events"] = list(event_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        SelectionSummary(
+            *row[:10],
+            tuple(
+                (book, row[10 + 2 * i], row[11 + 2 * i]) for i, book in enumerate(refs) if row[10 + 2 * i] is not None
+            ),
+        )
+        for row in rows
+    ]
+
+
+# A nested loop over the primary key (OFFSET 0 keeps the planner from flattening it into a hash of
+# every price): the selections asked for are those whose best price has the edge, a fraction of them.
+ABOVE_SQL = """
+    SELECT p.selection_id, p.bookmaker_id, p.price::float8, extract(epoch FROM p.observed_at)::float8
+    FROM unnest(%(selections)s::bigint[], %(lowest)s::float8[]) AS t(selection_id, lowest)
+    CROSS JOIN LATERAL (
+        SELECT * FROM odds_price p
+        WHERE p.selection_id = t.selection_id AND p.price::float8 >= t.lowest
+          AND p.bookmaker_id <> ALL(ARRAY(SELECT id FROM odds_bookmaker WHERE is_aggregate))
+        OFFSET 0
+    ) p
+"""
+
+
+def prices_at_least(lowest: dict[int, float]) -> list[tuple[int, int, float, float]]:
+    """The current bookmaker prices (not aggregates) of these selections at or above each one's
+    lowest price ``{selection id: price}``: (selection id, bookmaker id, price, observed epoch)."""
+    if not lowest:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(ABOVE_SQL, {"selections": list(lowest), "lowest": list(lowest.values())})
+        return cursor.fetchall()
+
+
+def event_times(event_ids: Iterable[int]) -> tuple[dict[int, float], dict[int, float | None]]:
+    """Each event's kick-off and last collection as Unix times: read as numbers, because Django's
+    loader parses every timestamp in Python, several times slower than a number."""
+    kickoffs, collected = {}, {}
+    with connection.cursor() as cursor:  # one array parameter: pk__in binds one per event
+        cursor.execute(
+            "SELECT id, extract(epoch FROM commence_time)::float8, extract(epoch FROM last_collected_at)::float8 "
+            "FROM odds_event WHERE id = ANY(%s)",
+            [list(event_ids)],
+        )
+        for pk, kickoff, last in cursor.fetchall():
+            kickoffs[pk], collected[pk] = kickoff, last
+    return kickoffs, collected
+
+
+class BestPriceRow(NamedTuple):
+    event_id: int
+    market: str
+    outcome: str
+    point: Decimal
+    price: Decimal
+    bookmaker_key: str
+    bookmaker_title: str
+    observed_at: datetime
+
+
+BEST_PRICES = """
+SELECT s.event_id, s.market, s.outcome, s.point, best.price, b.key, b.title, best.observed_at
+FROM odds_selection s
+CROSS JOIN LATERAL (
+    SELECT p.price, p.bookmaker_id, p.observed_at
+    FROM odds_price p JOIN odds_bookmaker pb ON pb.id = p.bookmaker_id AND NOT pb.is_aggregate
+    WHERE p.selection_id = s.id
+    ORDER BY p.price DESC, p.bookmaker_id
+    LIMIT 1
+) best
+JOIN odds_bookmaker b ON b.id = best.bookmaker_id
+WHERE s.event_id = ANY(%(events)s) AND (%(markets)s::text[] IS NULL OR s.market = ANY(%(markets)s::text[]))
+"""
+
+
+def best_prices(event_ids: list[int], markets: list[str] | None = None) -> list[BestPriceRow]:
+    """The best current bookmaker price of every selection of these events (of these markets), and who
+    offers it: one query that reads a few index entries per selection, whatever the size of the table."""
+    with connection.cursor() as cursor:
+        cursor.execute(BEST_PRICES, {"events": list(event_ids), "markets": markets or None})
+        return [BestPriceRow(*row) for row in cursor.fetchall()]
+
+
+class InForce(NamedTuple):
+    selection_id: int
+    bookmaker_id: int
+    price: Decimal
+    observed_at: datetime
+
+
+def prices_in_force(*, selection_ids: Iterable[int], at: datetime, since: datetime) -> list[InForce]:
+    """The bookmaker price (not aggregates) of each selection in force at ``at``: its last observation
+    at or before it, read from ``since`` on (a price last changed before it is not read)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT ON (h.selection_id, h.bookmaker_id) h.selection_id, h.bookmaker_id, h.price, h.observed_at
+            FROM odds_pricehistory h JOIN odds_bookmaker b ON b.id = h.bookmaker_id
+            WHERE h.selection_id = ANY(%s) AND h.observed_at >= %s AND h.observed_at <= %s AND NOT b.is_aggregate
+            ORDER BY h.selection_id, h.bookmaker_id, h.observed_at DESC
+            """,
+            [list(selection_ids), since, at],
+        )
+        return [InForce(*row) for row in cursor.fetchall()]
+
+
+class HistoryRow(NamedTuple):
+    event_id: int
+    market: str
+    line: Decimal
+    outcome: str
+    point: Decimal
+    bookmaker_id: int
+    bookmaker_key: str
+    observed_at: datetime
+    price: float
+
+
+# Each event's bookmaker history from its window's start to kick-off. The constant range, from the
+# first event's window to the last kick-off, is what TimescaleDB excludes chunks by; the join to the
+# event keeps every event to its own window, whichever events are read with it.
+HISTORY = """
+SELECT s.event_id, s.market, s.line, s.outcome, s.point, b.id, b.key, h.observed_at, h.price::float8
+FROM odds_selection s
+JOIN odds_event e ON e.id = s.event_id
+JOIN odds_pricehistory h ON h.selection_id = s.id
+JOIN odds_bookmaker b ON b.id = h.bookmaker_id
+WHERE s.event_id = ANY(%(events)s) AND s.market = ANY(%(markets)s) AND NOT b.is_aggregate
+  AND h.observed_at >= %(start)s AND h.observed_at <= %(end)s
+  AND h.observed_at >= e.commence_time - %(lead)s AND h.observed_at <= e.commence_time
+ORDER BY s.event_id, s.market, s.line, s.outcome, b.key, h.observed_at
+"""
+
+
+def history_to_kickoff(
+    *, event_ids: Iterable[int], markets: Iterable[str], start: datetime, end: datetime, lead: timedelta
+) -> list[HistoryRow]:
+    """Every bookmaker price change (not aggregates) of these events' markets from ``lead`` before each
+    one's kick-off to its kick-off, within ``start``..``end``, in order of line, outcome, bookmaker
+    key and time."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            HISTORY, {"events": list(event_ids), "markets": list(markets), "start": start, "end": end, "lead": lead}
+        )
+        return [HistoryRow(*row) for row in cursor.fetchall()]
+
+
+# Grouped by ids, not by the provider's 32-character event ids and bookmaker keys: a hash of integers
+# stays in memory where the one of strings spills to disk.
+KNOWN_UPDATES = """
+SELECT s.event_id, s.market, p.bookmaker_id, extract(epoch FROM max(p.observed_at))::float8
+FROM odds_selection s
+JOIN odds_price p ON p.selection_id = s.id
+WHERE s.event_id = ANY(%s)
+GROUP BY s.event_id, s.market, p.bookmaker_id
+"""
+
+
+def known_updates(events: dict[int, str]) -> dict[tuple[str, str, str], float]:
+    """The newest stored observation per (event, bookmaker, market) of these events (id: provider id),
+    by (provider id, bookmaker key, market), as a Unix time (cheaper to read than 40,000 timestamps):
+    a market whose ``last_update`` equals it has not changed."""
+    if not events:
+        return {}
+    books = dict(Bookmaker.objects.values_list("id", "key"))
+    with connection.cursor() as cursor:
+        cursor.execute(KNOWN_UPDATES, [list(events)])
+        return {(events[event], books[book], market): at for event, market, book, at in cursor.fetchall()}

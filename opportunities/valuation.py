@@ -1,0 +1,211 @@
+"""A strategy's rules applied to one market line: the fair probabilities, where they come from, and
+the prices that beat them. Detection, the backtest and closing-line CLV all value a line here.
+
+No Django here, like ``pricing``: plain floats and mappings. A line's prices come as
+``{bookmaker id: {outcome: price}}``, where a price is anything with a float ``price`` (detection's
+current quotes, or an ``Observation`` from history), so callers pass what they read as it is.
+
+The fair probabilities are the reference book's devigged prices, or (without a reference) the
+average of every complete book's devigged prices, renormalised: ``p_i = mean_b(p_bi) / sum_j
+mean_b(p_bj)``, over at least ``min_books`` books. A candidate is a bookmaker's price with
+``edge = price * p - 1`` at least ``min_edge``, within the price range, at a book the strategy
+bets at; its stake is the fractional Kelly share, capped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from opportunities import pricing
+
+if TYPE_CHECKING:
+    from opportunities.models import Strategy
+
+REFERENCE, CONSENSUS = "reference", "consensus"
+ALL_MARKETS = frozenset({"h2h", "spreads", "totals"})
+
+
+class Priced(Protocol):
+    @property
+    def price(self) -> float: ...
+
+
+class Observation(NamedTuple):
+    """A price as observed: for callers that read prices from history rather than as quotes."""
+
+    price: float
+    observed_epoch: float  # Unix time of the observation
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyRules:
+    """What a strategy counts as value, as a plain value (``from_strategy`` reads a saved one)."""
+
+    method: str = "shin"
+    reference: int | None = None  # the bookmaker whose line is the truth; None: the consensus
+    reference_name: str = ""  # its key, for messages
+    min_books: int = 3  # consensus: the fewest complete books
+    min_edge: float = 0.02
+    min_price: float = 1.2
+    max_price: float = 15.0
+    markets: frozenset[str] = ALL_MARKETS
+    sports: frozenset[int] = frozenset()  # none: every sport
+    bookmakers: frozenset[int] = frozenset()  # the books it bets at; none: every book
+    kelly_fraction: float = 0.25
+    max_stake_share: float | None = 0.05  # None: no cap
+    min_minutes_before_kickoff: int = 5
+    max_price_age_minutes: int = 180
+    name: str = ""
+
+    @classmethod
+    def from_strategy(cls, strategy: Strategy) -> StrategyRules:
+        """The rules of a saved strategy (its sports and bookmakers are read: prefetch them for many)."""
+        reference = strategy.reference_bookmaker if strategy.reference_bookmaker_id else None
+        return cls(
+            method=strategy.devig_method,
+            reference=strategy.reference_bookmaker_id,
+            reference_name=reference.key if reference else "",
+            min_books=strategy.min_books,
+            min_edge=float(strategy.min_edge),
+            min_price=float(strategy.min_price),
+            max_price=float(strategy.max_price),
+            markets=frozenset(strategy.market_list),
+            sports=frozenset(s.pk for s in strategy.sports.all()),
+            bookmakers=frozenset(b.pk for b in strategy.bookmakers.all()),
+            kelly_fraction=float(strategy.kelly_fraction),
+            max_stake_share=float(strategy.max_stake_share),
+            min_minutes_before_kickoff=strategy.min_minutes_before_kickoff,
+            max_price_age_minutes=strategy.max_price_age_minutes,
+            name=strategy.name,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Fair:
+    """A line's fair probabilities and their provenance: the basis (reference book or consensus), the
+    devig method and the prices used, by bookmaker. ``probabilities`` is None when the rules cannot
+    price the line; ``error`` then holds the devig error of a reference line, if that was why."""
+
+    probabilities: dict[str, float] | None
+    basis: str
+    method: str
+    used: dict[int, Mapping[str, Any]] = field(default_factory=dict)
+    error: str = ""
+
+    def __bool__(self) -> bool:
+        return self.probabilities is not None
+
+
+class Candidate(NamedTuple):
+    """A price that beats the fair price by the edge the rules want."""
+
+    bookmaker: int
+    outcome: str
+    quote: Any  # the price as it was given
+    fair_probability: float
+    edge: float
+    kelly_share: float
+
+
+def fair_line(
+    prices: Mapping[int, Mapping[str, Priced]],
+    rules: StrategyRules,
+    *,
+    outcomes: Collection[str] | None = None,
+    aggregates: Collection[int] = (),
+) -> Fair:
+    """The fair probability of each outcome of the line by ``rules``. ``outcomes`` is every outcome
+    quoted on the line (by default those in ``prices``); a book is complete when it quotes them all.
+    ``aggregates`` (a market best or average) never price a line."""
+    names = sorted(outcomes if outcomes is not None else {o for quotes in prices.values() for o in quotes})
+    method = rules.method
+    if rules.reference is not None:
+        quotes = prices.get(rules.reference)
+        if len(names) < 2 or not quotes or len(quotes) != len(names) or rules.reference in aggregates:
+            return Fair(None, REFERENCE, method)
+        try:
+            probabilities = pricing.devig([quotes[o].price for o in names], method)
+        except pricing.InvalidOdds as exc:
+            return Fair(None, REFERENCE, method, {rules.reference: quotes}, str(exc))
+        return Fair(dict(zip(names, probabilities, strict=True)), REFERENCE, method, {rules.reference: quotes})
+    used: dict[int, Mapping[str, Any]] = {}
+    books = []
+    if len(names) >= 2:
+        for book in sorted(prices):  # in one order, so every caller sums the same floats
+            quotes = prices[book]
+            if len(quotes) != len(names) or book in aggregates:
+                continue
+            try:
+                books.append(pricing.devig([quotes[o].price for o in names], method))
+            except pricing.InvalidOdds:
+                continue  # one book's unusable line leaves the others to agree
+            used[book] = quotes
+    if not books or len(books) < rules.min_books:
+        return Fair(None, CONSENSUS, method, used)
+    averaged = [sum(book[i] for book in books) / len(books) for i in range(len(names))]
+    total = sum(averaged)
+    return Fair({o: p / total for o, p in zip(names, averaged, strict=True)}, CONSENSUS, method, used)
+
+
+def lowest_prices(fair: Fair, rules: StrategyRules) -> dict[str, float]:
+    """The lowest price of each outcome with the edge wanted (``edge = price * p - 1``), just under it
+    so that rounding cannot drop a price whose edge is exactly the minimum: the edge itself decides."""
+    lowest = {}
+    for outcome, probability in (fair.probabilities or {}).items():
+        if probability <= 0:  # every price has the edge -1
+            lowest[outcome] = rules.min_price if rules.min_edge <= -1 else math.inf
+        else:
+            lowest[outcome] = max(rules.min_price, (1.0 + rules.min_edge) / probability * (1 - 1e-9))
+    return lowest
+
+
+def candidates(
+    prices: Mapping[int, Mapping[str, Priced]],
+    fair: Fair,
+    rules: StrategyRules,
+    *,
+    aggregates: Collection[int] = (),
+    best: Mapping[str, Priced] | None = None,
+    lowest: Mapping[str, float] | None = None,
+) -> list[Candidate]:
+    """The prices of the line that beat ``fair`` by the rules, in the order of ``prices``. ``best``
+    (the line's highest price per outcome) and ``lowest`` (``lowest_prices``) only save work: no
+    price of an outcome reaches its lowest price when the best one does not."""
+    if not fair:
+        return []
+    probabilities = fair.probabilities
+    lowest = lowest_prices(fair, rules) if lowest is None else lowest
+    reachable = [(o, low) for o, low in lowest.items() if best is None or (o in best and best[o].price >= low)]
+    if not reachable:
+        return []
+    reference, allowed, max_price, min_edge = rules.reference, rules.bookmakers, rules.max_price, rules.min_edge
+    fraction, cap = rules.kelly_fraction, rules.max_stake_share
+    found = []
+    for book, quotes in prices.items():
+        if book == reference or book in aggregates or (allowed and book not in allowed):
+            continue
+        for outcome, low in reachable:
+            quote = quotes.get(outcome)
+            if quote is None or quote.price < low or quote.price > max_price:
+                continue
+            probability = probabilities[outcome]
+            value = pricing.edge(quote.price, probability)
+            if value >= min_edge:
+                share = pricing.kelly(quote.price, probability, fraction, cap=cap)
+                found.append(Candidate(book, outcome, quote, probability, value, share))
+    return found
+
+
+def value_line(
+    prices: Mapping[int, Mapping[str, Priced]],
+    rules: StrategyRules,
+    *,
+    outcomes: Collection[str] | None = None,
+    aggregates: Collection[int] = (),
+) -> tuple[Fair, list[Candidate]]:
+    """A line valued whole: its fair probabilities with their provenance, and its candidates."""
+    fair = fair_line(prices, rules, outcomes=outcomes, aggregates=aggregates)
+    return fair, candidates(prices, fair, rules, aggregates=aggregates)
