@@ -22,7 +22,17 @@ from decimal import Decimal
 import orjson
 import requests
 
-from odds.ingest import EventOdds, IngestResult, Quote, Snapshot
+from odds.ingest import (
+    EVENT_TEXT,
+    TITLE_LENGTH,
+    EventOdds,
+    IngestResult,
+    Quote,
+    Snapshot,
+    check_score,
+    check_text,
+    check_time,
+)
 from odds.markets import MARKET_KEYS, ZERO, InvalidQuote, line_of, to_point, to_price
 from odds.models import H2H, ODDS_API
 
@@ -450,17 +460,22 @@ def parse_scores(payload: object) -> tuple[list[ScoreUpdate], list[str]]:
                     by_team[score["name"]] = int(Decimal(str(score["score"])))
                 except (KeyError, TypeError, ArithmeticError, ValueError):
                     raise InvalidQuote(f"{where}: score {score!r} is not a number") from None
+            # The same limits as an odds event's (odds.ingest.check_event): what the columns hold.
+            check_text(event_id, "id", EVENT_TEXT["provider_id"], where)
+            sport_key = check_text(_text(raw, "sport_key", where), "sport_key", EVENT_TEXT["sport_key"], where)
+            check_text(home, "home_team", EVENT_TEXT["home_team"], where)
+            check_text(away, "away_team", EVENT_TEXT["away_team"], where)
             updates.append(
                 ScoreUpdate(
                     provider_id=event_id,
-                    sport_key=_text(raw, "sport_key", where),
-                    sport_title=str(raw.get("sport_title") or ""),
+                    sport_key=sport_key,
+                    sport_title=str(raw.get("sport_title") or "").replace("\x00", "")[:TITLE_LENGTH],
                     home_team=home,
                     away_team=away,
-                    commence_time=parse_time(raw.get("commence_time"), where),
+                    commence_time=check_time(parse_time(raw.get("commence_time"), where), "commence_time", where),
                     completed=bool(raw.get("completed")),
-                    home_score=by_team.get(home),
-                    away_score=by_team.get(away),
+                    home_score=check_score(by_team.get(home), "home score", where),
+                    away_score=check_score(by_team.get(away), "away score", where),
                     updated_at=parse_time(raw["last_update"], where) if raw.get("last_update") else None,
                 )
             )

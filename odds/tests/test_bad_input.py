@@ -131,3 +131,21 @@ def test_a_folder_of_folders_is_searched_and_an_empty_one_is_an_error(tmp_path):
     (empty / "nothing").mkdir(parents=True)
     with pytest.raises(CommandError, match=r"no \.csv file in"):
         import_file(empty)
+
+
+def test_one_bad_event_of_a_scores_body_is_rejected_alone():
+    from odds.providers.odds_api import parse_scores
+    from odds.scores import ingest_scores
+    from odds.tests.conftest import load
+
+    body = load("nhl_scores.json")
+    body[0]["home_team"] = "x" * 129
+    body[1]["scores"] = [{"name": body[1]["home_team"], "score": "99999999999"}]
+    updates, rejected = parse_scores(body)
+    assert rejected == [
+        f"scores event {body[0]['id']}: home_team is longer than 128 characters",
+        f"scores event {body[1]['id']}: home score 99999999999 is not a score between 0 and 32767",
+    ]
+    assert len(updates) == len(body) - 2
+    ingest_scores(updates=updates)
+    assert Event.objects.count() == len(body) - 2
