@@ -4,7 +4,9 @@ Every figure is a ratio to a reference measured moments before on the same machi
 so the noise of the machine cancels: ingestion against the floor of its writes, two processes at
 once against one after the other, detection against merely reading the prices, an alert's latency
 through the worker against ingesting and detecting, pages against a minimal authenticated page,
-storage in bytes per row, credits against polling every four hours. ``--scale large``
+storage in bytes per row, credits against polling every four hours, the site served as ``make run``
+serves it with 50 locust users against one. ``BENCH_STEPS`` (e.g. ``load``) runs only those steps,
+and leaves the docs as they are. ``--scale large``
 (``BENCH_SCALE=large``) grows odds history to 10 million rows. The figures are printed, written as
 JSON under ``var/``, and written to ``docs/benchmarks.md`` (``docs/benchmarks-timescaledb.md`` on
 TimescaleDB), each run adding a line to ``docs/benchmarks-history.md``.
