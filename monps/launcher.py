@@ -88,6 +88,10 @@ def _processes() -> dict[str, list[str]]:
             "gthread",
             "--threads",
             os.environ.get("WEB_THREADS", "4"),
+            # Longer than a reader's pause between pages: a connection the server closes as the
+            # client sends its next request on it is reset, and the client sees an error.
+            "--keep-alive",
+            os.environ.get("WEB_KEEPALIVE", "30"),
             "--access-logfile",
             "-",
         ],

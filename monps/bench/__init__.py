@@ -4,7 +4,9 @@ Every figure is a ratio to a reference measured moments before on the same machi
 so the noise of the machine cancels: ingestion against the floor of its writes, two processes at
 once against one after the other, detection against merely reading the prices, an alert's latency
 through the worker against ingesting and detecting, pages against a minimal authenticated page,
-storage in bytes per row, credits against polling every four hours. ``--scale large``
+storage in bytes per row, credits against polling every four hours, the site served as ``make run``
+serves it with 50 locust users against one. ``BENCH_STEPS`` (e.g. ``load``) runs only those steps,
+and leaves the docs as they are. ``--scale large``
 (``BENCH_SCALE=large``) grows odds history to 10 million rows. The figures are printed, written as
 JSON under ``var/``, and written to ``docs/benchmarks.md`` (``docs/benchmarks-timescaledb.md`` on
 TimescaleDB), each run adding a line to ``docs/benchmarks-history.md``.
@@ -23,6 +25,8 @@ from typing import TYPE_CHECKING
 from monps.bench.report import Report
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.db.backends.base.base import BaseDatabaseWrapper
 
 SIZES = {"small": [400_000, 1_000_000], "large": [400_000, 1_000_000, 10_000_000]}
@@ -39,6 +43,7 @@ def run(scale: str = "small") -> Report:
     from monps.bench.docs import Run, commit, machine, write_docs
     from monps.bench.history import on_timescaledb
     from monps.bench.ingest import bench_ingest, bench_withdrawals
+    from monps.bench.load import bench_load
     from monps.bench.pages import bench_pages
     from monps.bench.parallel import bench_parallel
     from monps.bench.storage import bench_storage
@@ -58,21 +63,31 @@ def run(scale: str = "small") -> Report:
     )
     report = Report(scale)
     print(f"monps bench, scale {scale}, {context.database}: figure, median, spread, reference, ratio, bar", flush=True)
-    bench_ingest(report, repeat)
-    bench_withdrawals(report)
-    bench_parallel(report, 3, out)
-    bench_alerts(report, 3, out)
-    truncate_odds()
-    ingest_odds(odds_response())
-    bench_detection(report, repeat)
-    bench_credits(report)
-    bench_pages(report, max(repeat * 10, 50), SIZES[scale])
-    bench_storage(report)
+    steps: dict[str, Callable[[], None]] = {
+        "ingest": lambda: bench_ingest(report, repeat),
+        "withdrawals": lambda: bench_withdrawals(report),
+        "parallel": lambda: bench_parallel(report, 3, out),
+        "alerts": lambda: bench_alerts(report, 3, out),
+        "detection": lambda: (truncate_odds(), ingest_odds(odds_response()), bench_detection(report, repeat)),
+        "credits": lambda: bench_credits(report),
+        "pages": lambda: bench_pages(report, max(repeat * 10, 50), SIZES[scale]),
+        "storage": lambda: bench_storage(report),
+        "load": lambda: bench_load(report, out),
+    }
+    chosen = [s.strip() for s in os.environ.get("BENCH_STEPS", "").split(",") if s.strip()] or list(steps)
+    unknown = set(chosen) - set(steps)
+    if unknown:
+        raise ValueError(f"BENCH_STEPS: no step {', '.join(sorted(unknown))} (steps: {', '.join(steps)})")
+    for name in chosen:
+        steps[name]()
     print(f"{len(report.passed)} PASS, {len(report.failed)} FAIL", flush=True)
     context.minutes = (time.monotonic() - clock) / 60
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"bench-{scale}-{started:%Y%m%dT%H%M%S}.json"
     path.write_text(json.dumps({"scale": scale, "figures": [asdict(f) for f in report.figures]}, indent=2))
+    if chosen != list(steps):  # the docs hold whole runs
+        print(f"written {path} (BENCH_STEPS: docs left as they are)", flush=True)
+        return report
     page = write_docs(report, context, Path(settings.BASE_DIR) / "docs")
     print(f"written {path} and {page}", flush=True)
     return report
