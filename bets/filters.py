@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_filters
 
 from bets.models import Bet, BetQuerySet
-from monps.filters import ChoiceFilter, DayOrTimeFilter, KeyFilter
-from odds.models import Bookmaker, Sport
+from monps.filters import ChoiceFilter, DayOrTimeFilter
+from odds.filters import bookmaker_filter, sport_filter
 
 DAY_OR_TIME = "a date (the whole day, in the site's time zone) or an ISO 8601 time"
 
@@ -21,22 +21,8 @@ class BetFilter(django_filters.FilterSet):
         label="Status",
         description="a status, or settled for every bet that is not pending",
     )
-    sport = KeyFilter(
-        field_name="event__sport__key",
-        queryset=Sport.objects.all(),
-        to_field_name="key",
-        empty_label="All sports",
-        label="Sport",
-        description="a sport key, e.g. soccer_epl",
-    )
-    bookmaker = KeyFilter(
-        field_name="bookmaker__key",
-        queryset=Bookmaker.objects.filter(is_aggregate=False),
-        to_field_name="key",
-        empty_label="All bookmakers",
-        label="Bookmaker",
-        description="a bookmaker key, e.g. pinnacle",
-    )
+    sport = sport_filter()
+    bookmaker = bookmaker_filter("pinnacle")
     strategy = django_filters.CharFilter(field_name="strategy_name", label="Strategy")
     date_from = DayOrTimeFilter(
         field_name="placed_at", lookup_expr="gte", label="Date from", description=f"placed from {DAY_OR_TIME}"

@@ -5,8 +5,32 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
-from monps.filters import BooleanFilter, ChoiceFilter, IsoDateTimeFilter
-from odds.models import MARKETS, EventQuerySet
+from monps.filters import BooleanFilter, ChoiceFilter, IsoDateTimeFilter, KeyFilter
+from odds.models import MARKETS, Bookmaker, EventQuerySet, Sport
+
+
+def sport_filter() -> KeyFilter:
+    """A list's sport filter, by the key of its event's sport (bets, opportunities)."""
+    return KeyFilter(
+        field_name="event__sport__key",
+        queryset=Sport.objects.all(),
+        to_field_name="key",
+        empty_label="All sports",
+        label="Sport",
+        description="a sport key, e.g. soccer_epl",
+    )
+
+
+def bookmaker_filter(example: str) -> KeyFilter:
+    """A list's bookmaker filter, by key; market best and average are no bookmakers."""
+    return KeyFilter(
+        field_name="bookmaker__key",
+        queryset=Bookmaker.objects.filter(is_aggregate=False),
+        to_field_name="key",
+        empty_label="All bookmakers",
+        label="Bookmaker",
+        description=f"a bookmaker key, e.g. {example}",
+    )
 
 
 class MatchFilterForm(forms.Form):

@@ -224,23 +224,9 @@ def line_movement(
     return list(series.values())
 
 
-def events_for_matches(
-    *,
-    sport: str | None = None,
-    date_from: datetime | None = None,
-    date_to: datetime | None = None,
-    upcoming_only: bool = False,
-) -> QuerySet[Event]:
-    events = Event.objects.select_related("sport").order_by("commence_time", "id")
-    if sport:
-        events = events.filter(sport__key=sport)
-    if date_from:
-        events = events.filter(commence_time__gte=date_from)
-    if date_to:
-        events = events.filter(commence_time__lte=date_to)
-    if upcoming_only:
-        events = events.upcoming()
-    return events
+def events_for_matches() -> QuerySet[Event]:
+    """Every event by kick-off, with its sport; ``odds.filters.MatchFilter`` narrows it."""
+    return Event.objects.select_related("sport").order_by("commence_time", "id")
 
 
 @dataclass

@@ -6,7 +6,8 @@ import django_filters
 from django import forms
 
 from monps.filters import BooleanFilter, ChoiceFilter, KeyFilter, PlainNumberFilter
-from odds.models import MARKETS, Bookmaker, Sport
+from odds.filters import bookmaker_filter, sport_filter
+from odds.models import MARKETS
 from opportunities.models import OpportunityQuerySet, Strategy
 from opportunities.selectors import ORDERINGS
 
@@ -24,23 +25,9 @@ class OpportunityFilter(django_filters.FilterSet):
         allow_null=True,
         description="true (the default) for active opportunities, false for expired ones, empty or null for both",
     )
-    sport = KeyFilter(
-        field_name="event__sport__key",
-        queryset=Sport.objects.all(),
-        to_field_name="key",
-        empty_label="All sports",
-        label="Sport",
-        description="a sport key, e.g. soccer_epl",
-    )
+    sport = sport_filter()
     market = ChoiceFilter(choices=MARKETS, empty_label="All markets", label="Market")
-    bookmaker = KeyFilter(
-        field_name="bookmaker__key",
-        queryset=Bookmaker.objects.filter(is_aggregate=False),
-        to_field_name="key",
-        empty_label="All bookmakers",
-        label="Bookmaker",
-        description="a bookmaker key, e.g. bet365",
-    )
+    bookmaker = bookmaker_filter("bet365")
     min_edge = PlainNumberFilter(
         field_name="edge",
         lookup_expr="gte",
