@@ -19,7 +19,7 @@ setup: $(STAMP)
 	@$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 run: setup
-	$(BIN)/python -m monps.launcher run
+	$(BIN)/python -m devtools.launcher run
 
 # Browser tests drive Debian's chromium; install it when we may (root with apt), else they say what is missing.
 browser:
@@ -31,12 +31,12 @@ browser:
 	fi
 
 test: setup browser
-	$(TEST_ENV) $(BIN)/python -m monps.launcher exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m devtools.launcher exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Its own embedded servers and database (var/bench), or BENCH_DATABASE_URL (e.g. a TimescaleDB server).
 bench: setup
-	$(BENCH_ENV) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),) $(BIN)/python -m monps.launcher exec -- \
-	  $(BIN)/python -c "import os, subprocess, sys; from monps.bench_db import bench_url; \
+	$(BENCH_ENV) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),) $(BIN)/python -m devtools.launcher exec -- \
+	  $(BIN)/python -c "import os, subprocess, sys; from bench.db import bench_url; \
 	  os.environ['DATABASE_URL'] = bench_url(os.environ['DATABASE_URL']); \
 	  subprocess.check_call([sys.executable, 'manage.py', 'migrate', '-v0']); \
 	  sys.exit(subprocess.call([sys.executable, 'manage.py', 'bench']))"
@@ -50,7 +50,7 @@ fmt: setup
 	$(BIN)/ruff format .
 
 migrations-check: setup
-	$(TEST_ENV) $(BIN)/python -m monps.launcher exec -- $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python -m devtools.launcher exec -- $(BIN)/python manage.py makemigrations --check --dry-run
 
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock

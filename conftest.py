@@ -8,8 +8,8 @@ import os
 import pytest
 from django.conf import settings
 
-from monps.servers import redis_ping
-from monps.testing import database_url
+from devtools.testing import database_url
+from ops.probes import redis_ping
 
 
 def require(condition: bool, reason: str) -> None:
@@ -51,8 +51,8 @@ def celery_worker(django_db_setup, django_db_blocker):
 
     from django.db import connection
 
+    from devtools.launcher import QUEUES
     from monps.celery import app
-    from monps.launcher import QUEUES
 
     require(redis_ping(settings.REDIS_URL), f"Redis not reachable at {settings.REDIS_URL}")
     with django_db_blocker.unblock():
@@ -164,7 +164,7 @@ def start_celery_worker(transactional_db):
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     """Debian's chromium, driven by Playwright (it cannot download its own browser here)."""
-    from monps.servers import chromium_path
+    from devtools.servers import chromium_path
 
     path = chromium_path()
     require(path is not None, "chromium is not installed (apt-get install chromium)")
@@ -185,8 +185,8 @@ def browser_type_launch_args():
 def own_redis(tmp_path):
     """A Redis server of the test's own (a free port, its data in tmp_path): it can be stopped and
     started, and nothing queued in it reaches the session's worker."""
-    from monps.servers import EmbeddedRedis
-    from monps.tests.processes import free_port
+    from devtools.processes import free_port
+    from devtools.servers import EmbeddedRedis
 
     redis = EmbeddedRedis(tmp_path / "redis", free_port())
     redis.start()
@@ -199,7 +199,7 @@ def odds_api_stub():
     """The Odds API on 127.0.0.1, answering /odds with a recorded response (odds/tests/data/SOURCES.md)."""
     from pathlib import Path
 
-    from monps.tests.processes import OddsApiStub
+    from devtools.processes import OddsApiStub
 
     body = (Path(__file__).parent / "odds" / "tests" / "data" / "epl_odds_2024-01-15.json").read_bytes()
     stub = OddsApiStub(body).start()
@@ -212,7 +212,7 @@ def start_killable_worker(tmp_path, own_redis):
     """Start real ``celery worker`` processes (on ``own_redis`` or another broker of the test's); each
     is killed when the test ends, before its broker stops. Request it after ``transactional_db``, so
     that workers are gone before the database is flushed."""
-    from monps.tests.processes import Worker
+    from devtools.processes import Worker
 
     workers = []
 

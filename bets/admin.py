@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from bets import services
 from bets.models import Bet, BetChange, LedgerEntry
-from monps.forms import PLAIN_NUMBERS
 from odds.models import MARKETS
+from web.forms import PLAIN_NUMBERS
 
 
 class BetAdminForm(forms.ModelForm):

@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from bets import selectors, services
 from bets.filters import BetFilter
 from bets.models import Bet
-from monps.api import Pagination, filter_parameters, filtered, paginated
-from monps.api_input import DateTimeField, PlainDecimalField, PlainIntegerField, StrictSerializer
+from web.api import Pagination, filter_parameters, filtered, paginated
+from web.api_input import DateTimeField, PlainDecimalField, PlainIntegerField, StrictSerializer
 
 
 class Conflict(APIException):

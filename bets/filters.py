@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_filters
 
 from bets.models import Bet, BetQuerySet
-from monps.filters import ChoiceFilter, DayOrTimeFilter
 from odds.filters import bookmaker_filter, sport_filter
+from web.filters import ChoiceFilter, DayOrTimeFilter
 
 DAY_OR_TIME = "a date (the whole day, in the site's time zone) or an ISO 8601 time"
 

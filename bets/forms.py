@@ -4,8 +4,8 @@ from django import forms
 
 from bets.models import Bet, LedgerEntry
 from bets.services import BetInput, bet_input
-from monps.forms import PlainDateTimeField, PlainDecimalField, PlainIntegerField
 from odds.models import MARKETS, Bookmaker, Event
+from web.forms import PlainDateTimeField, PlainDecimalField, PlainIntegerField
 
 
 class BetForm(forms.Form):

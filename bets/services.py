@@ -16,10 +16,10 @@ from django.utils import timezone
 from bets import settlement
 from bets.closing import closing_line
 from bets.models import Bet, BetChange, LedgerEntry
-from monps.strict import NotPlainNumber, plain_decimal, shown
 from odds.markets import NOT_ABOVE_ONE, PRICE_STEP, InvalidQuote, line_of, price_problem, to_point
 from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event, Selection
 from opportunities import pricing
+from web.strict import NotPlainNumber, plain_decimal, shown
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -62,7 +62,7 @@ class EditConflict(Exception):
 
 
 def _number(value: object, field: str, what: str) -> Decimal:
-    """The one place user text becomes a Decimal for bets and the ledger (see ``monps.strict``)."""
+    """The one place user text becomes a Decimal for bets and the ledger (see ``web.strict``)."""
     try:
         return plain_decimal(value, what=what)
     except NotPlainNumber as exc:

@@ -14,7 +14,7 @@ from bets import selectors, services
 from bets.filters import BetFilter
 from bets.forms import BetForm, LedgerForm, SettleForm
 from bets.models import Bet, LedgerEntry
-from monps.strict import PLAIN_DECIMAL
+from web.strict import PLAIN_DECIMAL
 
 
 def _filtered(request: HttpRequest) -> tuple[BetFilter, QuerySet[Bet]]:

@@ -7,6 +7,7 @@ yourself to use other servers. ``MONPS_ENV=production`` turns on the deployment 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from datetime import timedelta
 from decimal import Decimal
@@ -113,24 +114,28 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",  # login throttling: see "Login throttling" below
     "csp",  # the Content-Security-Policy: see below
-    "monps",
+    "ops",
+    "web",
     "odds",
     "opportunities",
     "bets",
     "stats",
 ]
+# The benchmark is a development tool: installed by `make run`/`make test`, not by the production image.
+if importlib.util.find_spec("bench") is not None:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # above WhiteNoise, so static files carry the policy too
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "monps.middleware.RefuseNulInQueryMiddleware",
+    "ops.middleware.RefuseNulInQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "monps.middleware.LoginRequiredMiddleware",
+    "ops.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -150,7 +155,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "monps.context_processors.site",
+                "web.context_processors.site",
             ],
             # Parsed templates are cached (Django does so only when it builds the loaders itself).
             "loaders": [
@@ -188,11 +193,11 @@ REDIS_URL = env_str("REDIS_URL", f"redis://127.0.0.1:{env_int('MONPS_REDIS_PORT'
 # API throttling counts requests here. Not the broker's database: clearing the cache (FLUSHDB) must
 # never drop queued tasks.
 CACHE_URL = env_str("CACHE_URL", redis_database(REDIS_URL, 1))
-# When Redis is down or hangs, the counts are kept in each process's memory (monps/cache.py): the API
+# When Redis is down or hangs, the counts are kept in each process's memory (ops/cache.py): the API
 # answers, throttled per process, after half a second at most.
 CACHES = {
     "default": {
-        "BACKEND": "monps.cache.FallbackRedisCache",
+        "BACKEND": "ops.cache.FallbackRedisCache",
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": "monps",
         "TIMEOUT": 300,
@@ -261,7 +266,7 @@ AXES_COOLOFF_MESSAGE = (
     "Too many failed logins: this account is locked from your address for 15 minutes after the last"
     " attempt. An admin can unlock it sooner."
 )
-AXES_LOCKOUT_CALLABLE = "monps.lockout.lockout_response"  # the login page it came from, with that message
+AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"  # the login page it came from, with that message
 
 # Content-Security-Policy (django-csp): one strict policy for every response, the admin's and the
 # API docs' included. Scripts and styles come only from our static files, never inline (htmx's own
@@ -286,13 +291,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "monps.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "web.api.Pagination",
     "DEFAULT_PARSER_CLASSES": [
-        "monps.api_input.JSONParser",  # DRF's, with a depth limit
+        "web.api_input.JSONParser",  # DRF's, with a depth limit
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "monps.api.exception_handler",
+    "EXCEPTION_HANDLER": "web.api.exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -418,9 +423,9 @@ LOGGING = {
             "timestamp": False,
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         },
-        "plain": {"()": "monps.logging.PlainFormatter"},
+        "plain": {"()": "ops.logging.PlainFormatter"},
     },
-    "filters": {"run_id": {"()": "monps.logging.RunIdFilter"}, "redact": {"()": "monps.logging.RedactSecrets"}},
+    "filters": {"run_id": {"()": "ops.logging.RunIdFilter"}, "redact": {"()": "ops.logging.RedactSecrets"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

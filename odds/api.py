@@ -14,12 +14,12 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from monps.api import Pagination, filter_parameters, filtered, paginated
 from odds import selectors
 from odds.collector import collection_blocked, credits_left, decide, sports_to_collect
 from odds.filters import MatchFilter
 from odds.models import MARKETS, CollectorRun, Event, Sport
 from odds.providers.odds_api import SPORT_KEY
+from web.api import Pagination, filter_parameters, filtered, paginated
 
 
 class BestPriceOut(serializers.Serializer):

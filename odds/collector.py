@@ -17,7 +17,6 @@ from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Max
 from django.utils import timezone
 
-from monps.logging import run_context
 from odds import services, store
 from odds.ingest import ingest_snapshot
 from odds.models import ODDS_API, CollectorRun, Event, Lease, Sport
@@ -33,6 +32,7 @@ from odds.providers.odds_api import (
     parse_scores,
 )
 from odds.schedule import Decision, SchedulePolicy, budget_interval, collection_due, month_start
+from ops.logging import run_context
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
-from monps.filters import BooleanFilter, ChoiceFilter, IsoDateTimeFilter, KeyFilter
 from odds.models import MARKETS, Bookmaker, EventQuerySet, Sport
+from web.filters import BooleanFilter, ChoiceFilter, IsoDateTimeFilter, KeyFilter
 
 
 def sport_filter() -> KeyFilter:

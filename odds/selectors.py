@@ -145,7 +145,7 @@ def time_bucket(interval: timedelta, expression: str = "observed_at") -> Func:
     """Bucket a time column: ``time_bucket`` (django-timescaledb) on TimescaleDB, ``date_bin`` elsewhere."""
     from django.db import connection
 
-    from monps.timescale import TIMESCALEDB, active_path
+    from ops.timescale import TIMESCALEDB, active_path
 
     if active_path(connection) == TIMESCALEDB:
         from timescale.db.models.expressions import TimeBucket

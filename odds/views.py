@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from monps.charts import Line, line_chart
 from odds import selectors
 from odds.models import H2H, Event
+from web.charts import Line, line_chart
 
 
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:

@@ -4,10 +4,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
-from monps.forms import PLAIN_NUMBERS
 from opportunities import alerts
 from opportunities.alerts_messages import digest_line, unlisted
 from opportunities.models import Alert, DetectionRun, Opportunity, Strategy, Surebet
+from web.forms import PLAIN_NUMBERS
 
 
 @admin.register(Strategy)

@@ -8,10 +8,10 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from monps.api import Pagination, filter_parameters, filtered, paginated
 from opportunities import selectors
 from opportunities.filters import OpportunityFilter
 from opportunities.models import Opportunity
+from web.api import Pagination, filter_parameters, filtered, paginated
 
 
 class OpportunityOut(serializers.ModelSerializer):

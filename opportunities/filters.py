@@ -5,11 +5,11 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
-from monps.filters import BooleanFilter, ChoiceFilter, KeyFilter, PlainNumberFilter
 from odds.filters import bookmaker_filter, sport_filter
 from odds.models import MARKETS
 from opportunities.models import OpportunityQuerySet, Strategy
 from opportunities.selectors import ORDERINGS
+from web.filters import BooleanFilter, ChoiceFilter, KeyFilter, PlainNumberFilter
 
 # What the page's select offers; the API also takes the other names of ORDERINGS.
 SHOWN_ORDERINGS = [("edge", "Edge"), ("detected", "Newest"), ("kickoff", "Kick-off")]

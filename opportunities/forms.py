@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
-from monps.forms import plain_numbers
 from odds.models import MARKETS
 from opportunities.models import Strategy
+from web.forms import plain_numbers
 
 
 class StrategyForm(forms.ModelForm):

@@ -7,10 +7,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from bets import selectors as bet_selectors
-from monps.charts import Line, line_chart
 from odds.selectors import collector_panel
 from opportunities import selectors as opportunity_selectors
 from stats import selectors
+from web.charts import Line, line_chart
 
 
 def _figures() -> dict:

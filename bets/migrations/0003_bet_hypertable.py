@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from monps.timescale import CreateHypertable
+from ops.timescale import CreateHypertable
 
 
 class Migration(migrations.Migration):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bets.closing import ClosingLine, closing_line
 from bets.services import BetInput, place_bet
-from monps.testing import history_bounds, history_queries
+from devtools.testing import history_bounds, history_queries
 from opportunities.pricing import devig
 from opportunities.tests.factories import NOW, h2h_event
 

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from monps.timescale import TimescaleSQL
+from ops.timescale import TimescaleSQL
 
 # Hourly open/high/low/close per (selection, bookmaker) for long-range line-movement charts.
 # CREATE MATERIALIZED VIEW ... WITH (timescaledb.continuous) cannot run inside a transaction.

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from monps.timescale import TimescaleSQL, compression_sql
+from ops.timescale import TimescaleSQL, compression_sql
 
 # Compressed odds history in batches of rows in (selection, bookmaker, time) order, with no segments:
 # a (selection, bookmaker) pair has a handful of rows per daily chunk, so segments by pair (0002) held

@@ -2,7 +2,7 @@ from importlib import import_module
 
 from django.db import migrations
 
-from monps.timescale import TimescaleSQL
+from ops.timescale import TimescaleSQL
 
 # Nothing reads the hourly continuous aggregate of 0003: the pages and the API read one event's
 # history, bounded to its window (odds.selectors.history_window), which stays small; a long-range

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from monps.testing import wait_for_idle_worker
+from devtools.testing import wait_for_idle_worker
 from odds.ingest import ingest_snapshot
 from odds.models import Event, Price, PriceHistory
 from odds.providers.football_data import parse_file

@@ -16,9 +16,9 @@ import psycopg
 import pytest
 from django.db import connection
 
-from monps.servers import EmbeddedPostgres
-from monps.testing import database_url
-from monps.tests.processes import ROOT, broker, hold_table, wait_until, waiting_on, worker_env
+from devtools.processes import ROOT, broker, hold_table, wait_until, waiting_on, worker_env
+from devtools.servers import EmbeddedPostgres
+from devtools.testing import database_url
 from odds.models import CollectorRun, Event, Lease, Price, PriceHistory
 from odds.tasks import collect_odds
 

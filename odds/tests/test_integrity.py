@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from monps.testing import database_url
+from devtools.testing import database_url
 from odds.ingest import ZERO, EventOdds, Quote, Snapshot, ingest_snapshot
 from odds.models import H2H, Bookmaker, Price, PriceHistory, Selection, WithdrawnPrice
 from odds.providers.odds_api import ingest_odds

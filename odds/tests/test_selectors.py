@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from monps.testing import history_bounds, history_queries
+from devtools.testing import history_bounds, history_queries
 from odds.selectors import HISTORY_AFTER_KICKOFF, history_window, line_movement
 from opportunities.tests.factories import h2h_event
 

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from monps.timescale import PLAIN, active_path
+from ops.timescale import PLAIN, active_path
 
 # One active opportunity per strategy, selection and bookmaker, kept by the database on plain
 # PostgreSQL. A hypertable's unique indexes must contain its time column, so on TimescaleDB the

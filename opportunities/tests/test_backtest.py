@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bets.settlement import outcome_status, profit
-from monps.testing import history_bounds, history_queries
+from devtools.testing import history_bounds, history_queries
 from odds.ingest import ingest_snapshot
 from odds.models import Bookmaker, Event
 from odds.providers.football_data import parse_file

@@ -9,14 +9,14 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from bets.models import LedgerEntry
-from monps.testing import database_url
-from monps.timescale import PLAIN, active_path
+from devtools.testing import database_url
 from odds.models import Bookmaker, Price, Sport
 from opportunities.detection import detect, find
 from opportunities.models import Opportunity, Strategy, Surebet
 from opportunities.pricing import devig, edge, kelly
 from opportunities.tests.factories import NOW, event_with, h2h_event, quotes
 from opportunities.valuation import StrategyRules, fair_line
+from ops.timescale import PLAIN, active_path
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from bets.models import LedgerEntry
-from monps.testing import database_url
-from monps.tests.processes import broker, hold_table, wait_until, waiting_on, worker_env
+from devtools.processes import broker, hold_table, wait_until, waiting_on, worker_env
+from devtools.testing import database_url
 from odds.models import Bookmaker
 from opportunities.detection import detect
 from opportunities.models import DetectionRun, Opportunity, Strategy, Surebet

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from bets.models import Bet
 from bets.services import BetInput, add_ledger_entry, place_bet, settle_bet
-from monps.templatetags.monps import signed_money
 from opportunities.tests.factories import NOW, h2h_event
 from stats import selectors
 from stats.formulas import longest_run, max_drawdown, significance
+from web.templatetags.monps import signed_money
 
 pytestmark = pytest.mark.django_db
 STATUSES = ["won", "lost", "half_won", "half_lost", "push", "void", "pending"]

@@ -3,10 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from monps.strict import MAX_JSON_DEPTH, nested_deeper_than
 from odds.ingest import record_import
 from odds.models import ODDS_API
 from odds.providers.odds_api import ProviderError, ingest_odds
+from web.strict import MAX_JSON_DEPTH, nested_deeper_than
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
 
 def _load_json(path: Path) -> object:
     """The file's JSON, or a CommandError naming the file: a response is a few levels deep, and
-    ``json`` raises RecursionError near 1,000 (see ``monps.strict``)."""
+    ``json`` raises RecursionError near 1,000 (see ``web.strict``)."""
     too_deep = CommandError(f"{path}: not valid JSON (nested deeper than {MAX_JSON_DEPTH} levels)")
     try:
         payload = json.loads(path.read_text(encoding="utf-8-sig"))

@@ -1,0 +1,26 @@
+import os
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Benchmarks against the machine's own limits (BENCH_SCALE=small|large). Builds its own data: "
+    help += "run it on a database of its own (make bench does)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "small"), choices=["small", "large"])
+        parser.add_argument("--yes", action="store_true", help="allow running on a database that has bets")
+
+    def handle(self, *args, scale: str, yes: bool, **options) -> None:
+        from django.db import connection
+
+        from bench import run
+
+        if "bench" not in connection.settings_dict["NAME"] and not yes:
+            raise CommandError(
+                f"the benchmark empties odds and bets tables: it runs only on a database named "
+                f"*bench* (this is {connection.settings_dict['NAME']!r}); make bench sets one up"
+            )
+        report = run(scale)
+        if report.failed:
+            raise CommandError(f"{len(report.failed)} figures missed their bar")

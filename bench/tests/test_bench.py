@@ -1,0 +1,102 @@
+"""The bench's own helpers: its statistics, the snapshots of the failing case, the page it writes."""
+
+from datetime import UTC, datetime, timedelta
+
+from bench.data import BOOKS, STAMP, odds_response, price_count, with_value_price, withdrawn_response
+from bench.docs import Run, history_line, markdown_page, write_docs
+from bench.report import Figure, Report, against, p95, spread
+
+START = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def books(event):
+    return {b["key"]: b for b in event["bookmakers"]}
+
+
+def test_p95_is_the_value_below_which_95_percent_fall():
+    assert p95([float(i) for i in range(1, 101)]) == 95.0
+    assert p95([3.0]) == 3.0
+
+
+def test_spread_is_half_the_range():
+    assert spread([1.0, 4.0, 2.0]) == 1.5
+    assert spread([2.0]) == 0.0
+
+
+def test_against_passes_at_the_bar_and_fails_above():
+    assert against("x", [2.0, 2.0], [1.0], bar=2).passed is True
+    assert against("x", [2.1], [1.0], bar=2).passed is False
+    assert against("x", [9.0], [1.0], bar=None).passed is None
+
+
+def test_odds_response_has_seven_prices_per_book_and_event():
+    body = odds_response(3, 5, start=START, sport_key="basketball_bench", first_id=16)
+    assert price_count(body) == 3 * 5 * 7
+    assert [e["id"] for e in body] == [f"{16 + i:032x}" for i in range(3)]
+    assert {e["sport_key"] for e in body} == {"basketball_bench"}
+    assert body[1]["commence_time"] == "2026-03-01T12:15:00Z"
+
+
+def test_withdrawn_response_drops_a_book_and_moves_another_in_every_other_event():
+    first = odds_response(4, 6, start=START)
+    later = withdrawn_response(first)
+    # event 0: a soft book gone from the whole event
+    assert set(books(first[0])) - set(books(later[0])) == {BOOKS[1]}
+    # event 2: a soft book gone from its totals only
+    gone = books(later[2])[BOOKS[2]]
+    assert [m["key"] for m in gone["markets"]] == ["h2h", "spreads"]
+    # the moved book: ten minutes after the event's newest update, h2h prices 0.05 higher
+    newest = max(m["last_update"] for b in first[0]["bookmakers"] for m in b["markets"])
+    moved_before, moved = books(first[0])[BOOKS[2]], books(later[0])[BOOKS[2]]
+    expected = (datetime.strptime(newest, STAMP).replace(tzinfo=UTC) + timedelta(minutes=10)).strftime(STAMP)
+    assert {m["last_update"] for m in moved["markets"]} == {expected}
+    assert [o["price"] for o in moved["markets"][0]["outcomes"]] == [
+        round(o["price"] + 0.05, 2) for o in moved_before["markets"][0]["outcomes"]
+    ]
+    assert moved["markets"][1]["outcomes"] == moved_before["markets"][1]["outcomes"]
+    # odd events are as they were, and A itself is left alone
+    assert later[1] == first[1]
+    assert later[3] == first[3]
+    assert first == odds_response(4, 6, start=START)
+
+
+def test_with_value_price_raises_one_soft_price_thirty_percent_above_the_sharp_one():
+    first = odds_response(2, 3, start=START)
+    valued = with_value_price(first, START)
+    sharp, soft = valued[0]["bookmakers"][0], valued[0]["bookmakers"][1]
+    assert soft["markets"][0]["outcomes"][0]["price"] == round(sharp["markets"][0]["outcomes"][0]["price"] * 1.3, 2)
+    assert soft["markets"][0]["last_update"] == "2026-03-01T12:00:00Z"
+    assert valued[1] == first[1]
+
+
+def report_and_run(database="plain"):
+    report = Report("small")
+    report.figures = [
+        Figure("ingest: floor", 1.25e5, "prices/s", spread=5600.0, reference=1.25e5, ratio=1.0, bar="(the reference)"),
+        Figure(
+            "pages: / @ 4e+05 rows", 12.5, "ms p95", reference=3.1, ratio=4.03, bar="<= 10x", passed=True, queries=9
+        ),
+        Figure("storage", 130.0, "bytes", bar="<= 120", passed=False),
+    ]
+    run = Run(START, 12.4, "small", database, "PostgreSQL 16.4", "a CPU, 2 cores", "abc1234")
+    return report, run
+
+
+def test_markdown_page_has_a_header_and_a_row_per_figure():
+    page = markdown_page(*report_and_run())
+    assert page.startswith("# Benchmarks (plain PostgreSQL, small scale)\n")
+    assert "- date: 2026-03-01 12:00 UTC, 12 minutes" in page
+    assert "- result: 1 pass, 1 fail" in page
+    assert "`make bench`" in page
+    assert "| pages: / @ 4e+05 rows | 12.5 | ms p95 |  | 3.1 | 4.03 | 9 | <= 10x | PASS |" in page
+    assert "| storage | 130 | bytes |  |  |  |  | <= 120 | FAIL |" in page
+
+
+def test_write_docs_regenerates_the_page_and_appends_to_the_history(tmp_path):
+    report, run = report_and_run("timescaledb")
+    write_docs(report, run, tmp_path)
+    write_docs(report, run, tmp_path)
+    assert (tmp_path / "benchmarks-timescaledb.md").read_text() == markdown_page(report, run)
+    history = (tmp_path / "benchmarks-history.md").read_text().splitlines()
+    assert history[-2:] == [history_line(report, run)] * 2
+    assert history_line(report, run) == "| 2026-03-01 12:00 | small | timescaledb | abc1234 | 1 | 1 | 12 |"

@@ -1,0 +1,61 @@
+"""Form fields every app's forms and admins share: numbers read as plain numbers, times as ASCII.
+
+Django's DecimalField and IntegerField read text with ``Decimal()`` and ``int()``, which accept
+"1_000", "１０" (full-width digits) and, for decimals, "1e3"; these read it with ``web.strict``
+and keep Django's own limits (digits, decimal places, minimum and maximum)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from web.strict import NotPlainNumber, plain_decimal, plain_integer
+
+
+class PlainDecimalField(forms.DecimalField):
+    def to_python(self, value: object) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return plain_decimal(value)
+        except NotPlainNumber as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+
+class PlainIntegerField(forms.IntegerField):
+    def to_python(self, value: object) -> int | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return plain_integer(value)
+        except NotPlainNumber as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+
+class PlainDateTimeField(forms.DateTimeField):
+    """Django's, refusing text that is not printable ASCII: ``fromisoformat`` ignores a trailing NUL."""
+
+    def to_python(self, value: object) -> datetime | None:
+        if isinstance(value, str) and not (value.isascii() and value.isprintable()):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+# For a ModelAdmin's ``formfield_overrides``: every number column of its form reads plain numbers.
+PLAIN_NUMBERS: dict[type[models.Field], dict] = {
+    models.DecimalField: {"form_class": PlainDecimalField},
+    models.IntegerField: {"form_class": PlainIntegerField},
+}
+
+
+def plain_numbers(db_field: models.Field, **kwargs: object) -> forms.Field | None:
+    """A ModelForm's ``formfield_callback`` doing what ``PLAIN_NUMBERS`` does for an admin."""
+    for column, overrides in PLAIN_NUMBERS.items():
+        if isinstance(db_field, column):
+            kwargs = {**overrides, **kwargs}
+            break
+    return db_field.formfield(**kwargs)
