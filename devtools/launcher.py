@@ -144,7 +144,10 @@ def _flower_env(var: Path) -> dict[str, str]:
 
 
 class Child:
-    """One process of the stack, restarted with a growing delay when it exits on its own."""
+    """One process of the stack, restarted with a growing delay when it exits on its own.
+
+    Hand-written because honcho (like foreman) stops every process when one exits, and cannot restart it.
+    """
 
     def __init__(
         self,
