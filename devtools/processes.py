@@ -22,7 +22,7 @@ import psycopg
 from celery import Celery
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CELERY = str(Path(sys.executable).parent / "celery")
 API_KEY = "fault-test-key-0123456789"
 
