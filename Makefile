@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_ENV := MONPS_VAR=$(CURDIR)/var/test MONPS_REDIS_PORT=6390
 BENCH_ENV := MONPS_VAR=$(CURDIR)/var/bench MONPS_REDIS_PORT=6391
 
-.PHONY: setup run test bench lint fmt migrations-check browser lock clean
+.PHONY: setup run test bench bench-report lint fmt migrations-check browser lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,13 +33,18 @@ browser:
 test: setup browser
 	$(TEST_ENV) $(BIN)/python -m devtools.launcher exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Its own embedded servers and database (var/bench), or BENCH_DATABASE_URL (e.g. a TimescaleDB server).
+# Its own embedded servers and database (var/bench), or BENCH_DATABASE_URL (e.g. a TimescaleDB server);
+# a whole run writes docs/bench/<path>.json and regenerates docs/performance.md.
 bench: setup
 	$(BENCH_ENV) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),) $(BIN)/python -m devtools.launcher exec -- \
 	  $(BIN)/python -c "import os, subprocess, sys; from bench.db import bench_url; \
 	  os.environ['DATABASE_URL'] = bench_url(os.environ['DATABASE_URL']); \
 	  subprocess.check_call([sys.executable, 'manage.py', 'migrate', '-v0']); \
 	  sys.exit(subprocess.call([sys.executable, 'manage.py', 'bench']))"
+
+# docs/performance.md from the last run of each storage path (docs/bench/*.json), measuring nothing.
+bench-report: $(STAMP)
+	$(BIN)/python -m bench.docs
 
 lint: setup
 	$(BIN)/ruff check .

@@ -5,19 +5,17 @@ so the noise of the machine cancels: ingestion against the floor of its writes, 
 once against one after the other, detection against merely reading the prices, an alert's latency
 through the worker against ingesting and detecting, pages against a minimal authenticated page,
 storage in bytes per row, credits against polling every four hours, the site served as ``make run``
-serves it with 50 locust users against one. ``BENCH_STEPS`` (e.g. ``load``) runs only those steps,
-and leaves the docs as they are. ``--scale large``
-(``BENCH_SCALE=large``) grows odds history to 10 million rows. The figures are printed, written as
-JSON under ``var/``, and written to ``docs/benchmarks.md`` (``docs/benchmarks-timescaledb.md`` on
-TimescaleDB), each run adding a line to ``docs/benchmarks-history.md``.
+serves it with 50 locust users against one (``docs/performance.md`` says how each is taken).
+``BENCH_STEPS`` (e.g. ``load``) runs only those steps, and leaves the docs as they are. ``--scale
+large`` (``BENCH_SCALE=large``) grows odds history to 10 million rows. The figures are printed and
+written as JSON under ``var/``; a whole run also writes its storage path's ``docs/bench/<path>.json``,
+adds a line to ``docs/performance-history.md`` and regenerates ``docs/performance.md`` (``bench.docs``).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,7 +38,7 @@ def run(scale: str = "small") -> Report:
     from bench.credits import bench_credits
     from bench.data import odds_response, truncate_odds
     from bench.detection import bench_detection
-    from bench.docs import Run, commit, machine, write_docs
+    from bench.docs import Run, commit, machine, record_run, run_json
     from bench.history import on_timescaledb
     from bench.ingest import bench_ingest, bench_withdrawals
     from bench.load import bench_load
@@ -84,11 +82,11 @@ def run(scale: str = "small") -> Report:
     context.minutes = (time.monotonic() - clock) / 60
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"bench-{scale}-{started:%Y%m%dT%H%M%S}.json"
-    path.write_text(json.dumps({"scale": scale, "figures": [asdict(f) for f in report.figures]}, indent=2))
+    path.write_text(run_json(report, context))
     if chosen != list(steps):  # the docs hold whole runs
         print(f"written {path} (BENCH_STEPS: docs left as they are)", flush=True)
         return report
-    page = write_docs(report, context, Path(settings.BASE_DIR) / "docs")
+    page = record_run(report, context, Path(settings.BASE_DIR) / "docs")
     print(f"written {path} and {page}", flush=True)
     return report
 

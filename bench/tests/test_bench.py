@@ -1,10 +1,9 @@
-"""The bench's own helpers: its statistics, the snapshots of the failing case, the page it writes."""
+"""The bench's own helpers: its statistics and the snapshots it ingests (the page it writes: test_docs.py)."""
 
 from datetime import UTC, datetime, timedelta
 
 from bench.data import BOOKS, STAMP, odds_response, price_count, with_value_price, withdrawn_response
-from bench.docs import Run, history_line, markdown_page, write_docs
-from bench.report import Figure, Report, against, p95, spread
+from bench.report import against, p95, spread
 
 START = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -67,36 +66,3 @@ def test_with_value_price_raises_one_soft_price_thirty_percent_above_the_sharp_o
     assert soft["markets"][0]["outcomes"][0]["price"] == round(sharp["markets"][0]["outcomes"][0]["price"] * 1.3, 2)
     assert soft["markets"][0]["last_update"] == "2026-03-01T12:00:00Z"
     assert valued[1] == first[1]
-
-
-def report_and_run(database="plain"):
-    report = Report("small")
-    report.figures = [
-        Figure("ingest: floor", 1.25e5, "prices/s", spread=5600.0, reference=1.25e5, ratio=1.0, bar="(the reference)"),
-        Figure(
-            "pages: / @ 4e+05 rows", 12.5, "ms p95", reference=3.1, ratio=4.03, bar="<= 10x", passed=True, queries=9
-        ),
-        Figure("storage", 130.0, "bytes", bar="<= 120", passed=False),
-    ]
-    run = Run(START, 12.4, "small", database, "PostgreSQL 16.4", "a CPU, 2 cores", "abc1234")
-    return report, run
-
-
-def test_markdown_page_has_a_header_and_a_row_per_figure():
-    page = markdown_page(*report_and_run())
-    assert page.startswith("# Benchmarks (plain PostgreSQL, small scale)\n")
-    assert "- date: 2026-03-01 12:00 UTC, 12 minutes" in page
-    assert "- result: 1 pass, 1 fail" in page
-    assert "`make bench`" in page
-    assert "| pages: / @ 4e+05 rows | 12.5 | ms p95 |  | 3.1 | 4.03 | 9 | <= 10x | PASS |" in page
-    assert "| storage | 130 | bytes |  |  |  |  | <= 120 | FAIL |" in page
-
-
-def test_write_docs_regenerates_the_page_and_appends_to_the_history(tmp_path):
-    report, run = report_and_run("timescaledb")
-    write_docs(report, run, tmp_path)
-    write_docs(report, run, tmp_path)
-    assert (tmp_path / "benchmarks-timescaledb.md").read_text() == markdown_page(report, run)
-    history = (tmp_path / "benchmarks-history.md").read_text().splitlines()
-    assert history[-2:] == [history_line(report, run)] * 2
-    assert history_line(report, run) == "| 2026-03-01 12:00 | small | timescaledb | abc1234 | 1 | 1 | 12 |"

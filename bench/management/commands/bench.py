@@ -15,12 +15,16 @@ class Command(BaseCommand):
         from django.db import connection
 
         from bench import run
+        from bench.docs import ReportError
 
         if "bench" not in connection.settings_dict["NAME"] and not yes:
             raise CommandError(
                 f"the benchmark empties odds and bets tables: it runs only on a database named "
                 f"*bench* (this is {connection.settings_dict['NAME']!r}); make bench sets one up"
             )
-        report = run(scale)
+        try:
+            report = run(scale)
+        except ReportError as exc:  # measured and written under var/, but the page could not be made
+            raise CommandError(str(exc)) from exc
         if report.failed:
             raise CommandError(f"{len(report.failed)} figures missed their bar")
