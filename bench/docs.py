@@ -289,6 +289,7 @@ def performance_page(runs: dict[str, tuple[Report, Run]]) -> str:
         "blocks of them. The bench builds its own data in a database of its own. The scale sets the sizes",
         f"odds history is grown to for the pages and storage: small {_sizes(SIZES['small'])} rows, large",
         f"(`BENCH_SCALE=large`) {_sizes(SIZES['large'])}.",
+        "`BENCH_STEPS=load,pages` runs only those steps and leaves this page as it is.",
         "",
         "| figures | what | against | bar |",
         "|---|---|---|---|",
