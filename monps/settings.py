@@ -2,7 +2,7 @@
 
 ``make run`` / ``make test`` export DATABASE_URL and REDIS_URL for the embedded servers; set them
 yourself to use other servers. ``MONPS_ENV=production`` turns on the deployment hardening that
-``manage.py check --deploy`` asks for. Every variable is listed in README.md and .env.example.
+``manage.py check --deploy`` asks for. Every variable is listed in docs/configuration.md and .env.example.
 """
 
 from __future__ import annotations

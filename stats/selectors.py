@@ -1,6 +1,6 @@
 """Read-only statistics over bets and the ledger, shared by the pages and the API.
 
-Definitions (used everywhere, README "Statistics"):
+Definitions (used everywhere, docs/commands.md "Statistics"):
 - yield = settled profit / settled stake (void bets excluded);
 - ROI = settled profit / total deposited (deposits minus withdrawals, at least the first deposit);
 - hit rate = (won + half of half-won) / settled bets that could win (void and push excluded);

@@ -1,7 +1,7 @@
 from django.db import migrations, models
 
 # Odds history keeps (selection, bookmaker, observed_at) as its key in Django, but the database no
-# longer holds a unique index for it: it took 47 of the 115 bytes a row (68 the row itself). Reads go
+# longer holds a unique index for it: that index was the largest part of a row's size. Reads go
 # by selection, through a non-unique index that PostgreSQL deduplicates (one entry per selection with
 # a list of row pointers). Ingestion writes no observation twice (odds/ingest.py).
 DROP_KEY = "ALTER TABLE odds_pricehistory DROP CONSTRAINT odds_pricehistory_pkey"

@@ -4,11 +4,10 @@ from ops.timescale import TimescaleSQL, compression_sql
 
 # Compressed odds history in batches of rows in (selection, bookmaker, time) order, with no segments:
 # a (selection, bookmaker) pair has a handful of rows per daily chunk, so segments by pair (0002) held
-# a few rows each and compressed to more bytes than the plain rows (132 against 80 a row, measured by
-# `make bench` on TimescaleDB 2.29); batches in this order took 27, and 9.6 at 10 million rows. Reads
-# by selection find their batches by the selection range kept with each batch (one event's history
-# from 10 million compressed rows: 9 ms). Chunks compressed before keep the old layout until
-# recompressed.
+# a few rows each and compressed to more bytes than the plain rows; batches in this order hold many
+# similar rows and compress well. Reads by selection find their batches by the selection range kept
+# with each batch, so one event's history stays cheap to read however long history grows. Chunks
+# compressed before keep the old layout until recompressed.
 IN_ORDER = compression_sql(
     "odds_pricehistory", segmentby=(), orderby="selection_id, bookmaker_id, observed_at DESC"
 )

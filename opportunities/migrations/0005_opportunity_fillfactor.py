@@ -2,10 +2,9 @@ from django.db import migrations
 
 # Every detection pass rewrites each active opportunity (at least its last_seen_at, which no index
 # holds). With room left in each page the new version goes beside the old one (a HOT update: no
-# index is touched) and the old one is pruned on the next visit; in full pages each of 1,589
-# refreshes wrote every index and the table grew by the same rows at every pass (`make bench`:
-# 2.7 MB after nine passes at the default fill factor, 0.8 MB at 70, and each pass 40-60 ms faster).
-# Pages already written keep their layout until rewritten.
+# index is touched) and the old one is pruned on the next visit; in full pages each refresh wrote
+# every index and the table grew by the same rows at every pass. Pages already written keep their
+# layout until rewritten.
 
 
 class Migration(migrations.Migration):
