@@ -5,7 +5,7 @@ from django import forms
 from bets.models import Bet, LedgerEntry
 from bets.services import BetInput, bet_input
 from odds.models import MARKETS, Bookmaker, Event
-from web.forms import PlainDateTimeField, PlainDecimalField, PlainIntegerField
+from web.forms import PlainDateTimeField, PlainDecimalField, PlainIntegerField, PriceField, price_help
 
 
 class BetForm(forms.Form):
@@ -15,12 +15,16 @@ class BetForm(forms.Form):
     outcome = forms.CharField(max_length=128)
     point = PlainDecimalField(required=False, max_digits=7, decimal_places=2, help_text="handicap or total")
     bookmaker = forms.ModelChoiceField(Bookmaker.objects.filter(is_aggregate=False), to_field_name="key")
-    price = PlainDecimalField(max_digits=8, decimal_places=3, min_value=1.001, help_text="decimal odds")
+    price = PriceField()
     stake = PlainDecimalField(max_digits=12, decimal_places=2, min_value=0.01)
     placed_at = PlainDateTimeField(required=False, help_text="blank: now")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     opportunity = PlainIntegerField(required=False, widget=forms.HiddenInput)
     allow_started = forms.BooleanField(required=False, label="The event has started: I placed this bet before")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["price"].help_text = price_help()
 
     def clean_event(self) -> Event:
         event = Event.objects.select_related("sport").filter(pk=self.cleaned_data["event"]).first()

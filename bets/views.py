@@ -14,6 +14,7 @@ from bets import selectors, services
 from bets.filters import BetFilter
 from bets.forms import BetForm, LedgerForm, SettleForm
 from bets.models import Bet, LedgerEntry
+from web.preferences import active, rounded_stake
 from web.strict import PLAIN_DECIMAL
 
 
@@ -77,7 +78,7 @@ def _initial(request: HttpRequest) -> dict:
                 "point": o.point,
                 "bookmaker": o.bookmaker.key,
                 "price": o.price,
-                "stake": o.suggested_stake or None,
+                "stake": rounded_stake(o.suggested_stake, active().stake_rounding) or None,
                 "opportunity": o.pk,
             }
     event_id = request.GET.get("event")

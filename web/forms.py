@@ -6,6 +6,7 @@ and keep Django's own limits (digits, decimal places, minimum and maximum)."""
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import datetime
 from decimal import Decimal
 
@@ -13,6 +14,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from web import odds_format
+from web.models import Preferences
+from web.preferences import active
 from web.strict import NotPlainNumber, plain_decimal, plain_integer
 
 
@@ -59,3 +63,44 @@ def plain_numbers(db_field: models.Field, **kwargs: object) -> forms.Field | Non
             kwargs = {**overrides, **kwargs}
             break
     return db_field.formfield(**kwargs)
+
+
+class PriceField(forms.Field):
+    """A price typed in the bettor's odds format (decimal, American or fractional), read as decimal odds
+    with the rules of a stored price (at most 8 digits, 3 places, above 1)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    stored = PlainDecimalField(max_digits=8, decimal_places=3, min_value=Decimal("1.001"))
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, Decimal):  # an initial price; text the bettor typed is shown as typed
+            return odds_format.formatted(value, active().odds_format)
+        return value
+
+    def to_python(self, value: object) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        chosen = active().odds_format
+        if chosen != odds_format.DECIMAL:
+            try:
+                value = odds_format.parse(str(value), chosen)
+            except odds_format.NotOdds as exc:
+                raise ValidationError(str(exc), code="invalid") from None
+        return self.stored.clean(value)
+
+
+def price_help() -> str:
+    return f"odds, e.g. {odds_format.EXAMPLES[active().odds_format]}"
+
+
+def _zones() -> list[tuple[str, str]]:
+    return [("", "the site's time zone"), *((zone, zone) for zone in sorted(zoneinfo.available_timezones()))]
+
+
+class PreferencesForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=_zones, required=False, help_text=Preferences.time_zone.field.help_text)
+
+    class Meta:
+        model = Preferences
+        formfield_callback = plain_numbers
+        fields = ["odds_format", "time_zone", "currency", "stake_rounding"]

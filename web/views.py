@@ -1,4 +1,5 @@
-"""Account settings: API tokens for scripts, created and revoked by their owner; the site's icon."""
+"""Account settings: the bettor's preferences, API tokens for scripts (created and revoked by their
+owner); the site's icon."""
 
 from __future__ import annotations
 
@@ -10,11 +11,33 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
+from web.forms import PreferencesForm
+from web.models import Preferences
+
+
+def _preferences(request: HttpRequest) -> Preferences:
+    return Preferences.objects.filter(user=request.user).first() or Preferences(user=request.user)
+
+
+def _account_page(request: HttpRequest, form: PreferencesForm, status: int = 200) -> HttpResponse:
+    token = Token.objects.filter(user=request.user).first()
+    context = {"token": token, "new_key": request.session.pop("new_key", None), "form": form}
+    return render(request, "monps/account.html", context, status=status)
+
 
 @require_http_methods(["GET"])
 def account(request: HttpRequest) -> HttpResponse:
-    token = Token.objects.filter(user=request.user).first()
-    return render(request, "monps/account.html", {"token": token, "new_key": request.session.pop("new_key", None)})
+    return _account_page(request, PreferencesForm(instance=_preferences(request)))
+
+
+@require_POST
+def preferences_save(request: HttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST, instance=_preferences(request))
+    if not form.is_valid():
+        return _account_page(request, form, status=422)
+    form.save()
+    messages.success(request, "Preferences saved.")
+    return redirect("account")
 
 
 @require_POST

@@ -166,6 +166,6 @@ def test_form_prefilled_from_an_opportunity(auth_client, event):
     detect(now=NOW)
     opportunity = Opportunity.objects.filter(bookmaker__key="bet365", outcome="Arsenal").get()
     html = auth_client.get(f"/bets/new/?opportunity={opportunity.pk}", HTTP_HX_REQUEST="true").content.decode()
-    assert 'value="2.100"' in html
+    assert 'value="2.10"' in html
     assert f'name="opportunity" value="{opportunity.pk}"' in html
     assert "<html" not in html  # a fragment for HTMX

@@ -39,7 +39,7 @@ def test_event_page_query_count_is_constant(auth_client, django_assert_num_queri
         odds["bookmakers"] = odds["bookmakers"][:2]
     ingest_snapshot(snapshot=parse_odds(two_books))
     event = Event.objects.get(provider_id=epl_jan15[0]["id"])
-    with django_assert_num_queries(6) as small:
+    with django_assert_num_queries(7) as small:
         auth_client.get(f"/events/{event.pk}/")
     ingest_snapshot(snapshot=parse_odds(epl_jan15))
     ingest_snapshot(snapshot=parse_odds(epl_jan30))

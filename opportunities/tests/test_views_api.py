@@ -57,7 +57,7 @@ def test_page_lists_with_filters_and_partial(auth_client, django_assert_num_quer
     html = auth_client.get("/opportunities/").content.decode()
     assert "<h1>Opportunities</h1>" in html
     assert "Place bet" in html
-    with django_assert_num_queries(4) as small:
+    with django_assert_num_queries(5) as small:
         partial = auth_client.get("/opportunities/", {"market": "totals"}, HTTP_HX_REQUEST="true")
     assert partial.content.decode().lstrip().startswith('<section id="results"')
     value_events(15, start=2)

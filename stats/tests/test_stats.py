@@ -157,9 +157,9 @@ def test_pages_and_api_agree(auth_client):
 
 def test_dashboard_and_stats_query_counts_are_constant(auth_client, django_assert_num_queries):
     make_history(4, seed=1)
-    with django_assert_num_queries(13) as dashboard_small:
+    with django_assert_num_queries(14) as dashboard_small:
         auth_client.get("/")
-    with django_assert_num_queries(13) as stats_small:
+    with django_assert_num_queries(14) as stats_small:
         auth_client.get("/stats/")
     api_small = {}
     for path in ("/api/stats/global/", "/api/stats/bankroll/", "/api/stats/performance/"):
@@ -184,11 +184,11 @@ def test_dashboard_panels_refresh_alone(auth_client):
     for panel in ("figures", "bets", "opportunities", "collector", "chart"):
         with CaptureQueriesContext(connection) as queries:
             auth_client.get("/", {"panel": panel}, HTTP_HX_REQUEST="true")
-        own[panel] = len(queries) - 2  # the session and the user
+        own[panel] = len(queries) - 3  # the session, the user and their preferences
     assert own == {"figures": 6, "bets": 1, "opportunities": 1, "collector": 2, "chart": 1}
     with CaptureQueriesContext(connection) as page:
         auth_client.get("/")
-    assert len(page) == 2 + sum(own.values())
+    assert len(page) == 3 + sum(own.values())
 
 
 def test_empty_states(auth_client):

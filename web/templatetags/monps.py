@@ -7,7 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
+
+from web import odds_format
+from web.preferences import active, rounded_stake
 
 if TYPE_CHECKING:
     from bets.models import Bet
@@ -17,21 +21,28 @@ register = template.Library()
 
 @register.filter
 def odds(value: Decimal | float | None) -> str:
-    """Decimal odds with two places, three when the third matters (2.125)."""
+    """A price in the bettor's odds format: decimal with two places (three when the third matters)."""
     if value is None:
         return "–"
-    value = Decimal(str(value)).quantize(Decimal("0.001"))
-    text = f"{value:.3f}"
-    return text[:-1] if text.endswith("0") else text
+    return odds_format.formatted(Decimal(str(value)), active().odds_format)
+
+
+@register.filter
+def decimal_odds(value: Decimal | float | None) -> str:
+    """Decimal odds whatever the bettor's format: for the values of inputs and data attributes."""
+    if value is None:
+        return "–"
+    return odds_format.decimal_text(Decimal(str(value)))
 
 
 @register.filter
 def money(value: Decimal | float | None) -> str:
+    """An amount with the bettor's currency symbol: −€12.50."""
     if value is None:
         return "–"
     value = Decimal(str(value)).quantize(Decimal("0.01"))
     sign = "−" if value < 0 else ""
-    return f"{sign}{abs(value):,.2f}"
+    return f"{sign}{active().currency}{abs(value):,.2f}"
 
 
 @register.filter
@@ -40,6 +51,14 @@ def signed_money(value: Decimal | float | None) -> str:
         return "–"
     value = Decimal(str(value))
     return ("+" if value > 0 else "") + money(value)
+
+
+@register.filter
+def stake(value: Decimal | float | None) -> str:
+    """A suggested stake, rounded down to the bettor's stake rounding, as money."""
+    if value is None:
+        return "–"
+    return money(rounded_stake(Decimal(str(value)), active().stake_rounding))
 
 
 def _percent(value: Decimal | float, places: int) -> Decimal:
@@ -73,8 +92,6 @@ def posneg(value: Decimal | float | None) -> str:
 
 def relative(value: datetime, now: datetime | None = None) -> str:
     """'5 min ago', 'in 3 h': short, and cheap enough for every row of a long table."""
-    from django.utils import timezone
-
     seconds = ((now or timezone.now()) - value).total_seconds()
     past, seconds = seconds >= 0, abs(seconds)
     if seconds < 60:
@@ -95,7 +112,7 @@ def ago(value: datetime | None) -> str:
     return format_html(
         '<time class="ago" datetime="{}" title="{}">{}</time>',
         value.isoformat(),
-        value.strftime("%Y-%m-%d %H:%M UTC"),
+        timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z"),
         relative(value),
     )
 
