@@ -1,6 +1,7 @@
 """The schedule's decisions, replayed over a simulated week of fixtures."""
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from odds.schedule import SchedulePolicy, budget_interval, collection_due, month_reset
 
@@ -50,7 +51,19 @@ def test_it_spends_fewer_calls_than_polling_every_four_hours_and_beats_its_closi
     every_4h = [MONDAY + timedelta(hours=4 * i) for i in range(8 * 6)]
     assert len(calls) < len(every_4h)
     assert closing_captured(kickoffs, every_4h) < 0.5
-    assert len(calls) == 26  # measured: sparse early in the week, one snapshot per kick-off slot
+
+
+def test_between_closing_lines_calls_are_spaced_by_the_policy_interval_for_the_next_kick_off():
+    kickoffs, policy = epl_week(), SchedulePolicy()
+    calls = replay(kickoffs)
+    slots = sorted(set(kickoffs))
+    in_window = [c for c in calls if any(k - policy.closing_window <= c < k for k in slots)]
+    assert len(in_window) == len(slots)  # one closing snapshot per kick-off slot, not one per match
+    for before, after in pairwise(calls):
+        if after in in_window:
+            continue
+        lead = min(k for k in kickoffs if k > after) - after
+        assert after - before >= policy.interval(lead), (before, after)
 
 
 def test_no_events_in_the_next_week_means_no_calls():
