@@ -6,13 +6,17 @@ from datetime import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
-from bets import services
-from bets.models import Bet, BetChange, LedgerEntry
+from bets import services, trail
+from bets.models import Bet, BetEvent, LedgerEntry
 from odds.models import MARKETS
 from web.forms import PLAIN_NUMBERS
 
@@ -105,6 +109,7 @@ class BetAdmin(admin.ModelAdmin):
         "closing_note",
         "opportunity",
         "edge_at_placing",
+        "history",
     ]
     actions = ["settle_from_results", "mark_won", "mark_lost", "mark_void", "mark_push"]
 
@@ -119,6 +124,18 @@ class BetAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: BetAdminForm, formsets: list, change: bool) -> None:
         pass
+
+    def delete_model(self, request: HttpRequest, obj: Bet) -> None:
+        with trail.recording(action="delete", user=request.user, via="admin"):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
+        with trail.recording(action="delete", user=request.user, via="admin"):
+            super().delete_queryset(request, queryset)
+
+    @admin.display(description="History")
+    def history(self, obj: Bet) -> SafeString | str:
+        return changes_table(trail.bet_trail(obj.pk)) if obj.pk else "—"
 
     @admin.action(description="Settle (or re-settle) from results")
     def settle_from_results(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
@@ -151,16 +168,112 @@ class BetAdmin(admin.ModelAdmin):
         self._mark(request, queryset, Bet.PUSH)
 
 
-@admin.register(BetChange)
-class BetChangeAdmin(admin.ModelAdmin):
-    list_display = ["changed_at", "bet_id", "action", "via", "changed_by"]
-    list_filter = ["action", "via"]
-    readonly_fields = ["bet", "action", "changes", "changed_by", "changed_at", "via"]
+def shown(value: object) -> str:
+    if value is None:
+        return "—"
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def changes_list(entry: trail.TrailEntry) -> SafeString:
+    return format_html_join(
+        "",
+        "<div>{}: {} → {}</div>",
+        ((name, shown(old), shown(new)) for name, (old, new) in entry.changes.items()),
+    )
+
+
+def changes_table(entries: list[trail.TrailEntry]) -> SafeString:
+    """A bet's trail as a table: when, who, via, action, and each field old → new."""
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in ["When", "Who", "Via", "Action", "Changes"]))
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        ((shown(e.at), e.who or "—", e.via or "—", e.action, changes_list(e)) for e in entries),
+    )
+    return format_html('<table class="bet-trail"><tr>{}</tr>{}</table>', head, rows)
+
+
+class ActionFilter(admin.SimpleListFilter):
+    title = "action"
+    parameter_name = "action"
+    actions = ["create", "update", "settle", "void", "resettle", "closing_line", "delete", "unrecorded"]
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(a, a) for a in self.actions]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[BetEvent]) -> QuerySet[BetEvent]:
+        return queryset.filter(pgh_context__action=self.value()) if self.value() else queryset
+
+
+class ViaFilter(admin.SimpleListFilter):
+    title = "via"
+    parameter_name = "via"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(v, v) for v in trail.VIAS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[BetEvent]) -> QuerySet[BetEvent]:
+        return queryset.filter(pgh_context__via=self.value()) if self.value() else queryset
+
+
+class TrailChangeList(ChangeList):
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        # Each row's changes compare it with its bet's event before: read them for the page at once.
+        for event, entry in zip(self.result_list, trail.entries(self.result_list), strict=True):
+            event.entry = entry
+
+
+@admin.register(BetEvent)
+class BetEventAdmin(admin.ModelAdmin):
+    """The audit trail, newest first. Read-only: the table refuses updates and deletes anyway."""
+
+    list_display = ["when", "bet", "action", "via", "who", "changes"]
+    list_filter = [ActionFilter, ViaFilter]
+    ordering = ["-pgh_id"]
+    fields = ["when", "bet", "action", "via", "who", "changes"]
+    readonly_fields = fields
+
+    def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
+        return TrailChangeList
+
+    def _entry(self, event: BetEvent) -> trail.TrailEntry:
+        if not hasattr(event, "entry"):
+            event.entry = trail.entries([event])[0]
+        return event.entry
+
+    @admin.display(description="when")
+    def when(self, event: BetEvent) -> str:
+        return shown(event.pgh_created_at)
+
+    @admin.display(description="bet")
+    def bet(self, event: BetEvent) -> SafeString:
+        url = reverse("admin:bets_bet_change", args=[event.pgh_obj_id])
+        return format_html('<a href="{}">{}</a>', url, event.pgh_obj_id)
+
+    @admin.display(description="action")
+    def action(self, event: BetEvent) -> str:
+        return self._entry(event).action
+
+    @admin.display(description="via")
+    def via(self, event: BetEvent) -> str:
+        return self._entry(event).via or "—"
+
+    @admin.display(description="who")
+    def who(self, event: BetEvent) -> str:
+        return self._entry(event).who or "—"
+
+    @admin.display(description="changes")
+    def changes(self, event: BetEvent) -> SafeString:
+        return changes_list(self._entry(event))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: BetChange | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: BetEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: BetEvent | None = None) -> bool:
         return False
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -103,24 +104,51 @@ class Bet(models.Model):
         return self.status != self.PENDING
 
 
-class BetChange(models.Model):
-    """Who changed what on a bet, and when: the record can be audited."""
+# What the audit trail keeps of a bet, old and new, at every write. Left out: what follows from these
+# (settled_at is the settle event's time; selection, closing probability and note come with them).
+TRAIL_FIELDS = [
+    "event",
+    "market",
+    "outcome",
+    "point",
+    "bookmaker",
+    "price",
+    "stake",
+    "placed_at",
+    "status",
+    "profit",
+    "strategy_name",
+    "notes",
+    "closing_price",
+    "clv",
+    "settled_manually",
+]
 
-    bet = models.ForeignKey(Bet, on_delete=models.DO_NOTHING, db_constraint=False, related_name="changes")
-    action = models.CharField(max_length=16)  # create, update, settle, void, resettle
-    changes = models.JSONField(default=dict, help_text="{field: [old, new]}")
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+
+class BetEvent(
+    pghistory.create_event_model(
+        Bet,
+        pghistory.InsertEvent(trigger_name="trail_insert"),
+        pghistory.UpdateEvent(trigger_name="trail_update"),  # only when a trail field changes
+        pghistory.DeleteEvent(trigger_name="trail_delete"),
+        fields=TRAIL_FIELDS,
+        # Who, via and action stored on each row as its statement ran: pghistory's shared context
+        # row keeps only a transaction's last metadata (place_bet's create, then its settle).
+        context_field=pghistory.ContextJSONField(),
+        context_id_field=None,
+        # On TimescaleDB bets_bet is keyed (id, placed_at): no constraint can point at id alone.
+        obj_field=pghistory.ObjForeignKey(related_name="trail", db_constraint=False, db_index=False),
+        append_only=True,
+        model_name="BetEvent",
+        meta={"ordering": ["pgh_id"], "indexes": [models.Index(fields=["pgh_obj", "pgh_id"], name="betevent_bet")]},
     )
-    changed_at = models.DateTimeField(default=timezone.now)
-    via = models.CharField(max_length=16, blank=True)  # admin, form, api, task, command
-
-    class Meta:
-        ordering = ["changed_at", "id"]
-        indexes = [models.Index(fields=["bet", "changed_at"], name="betchange_bet")]
+):
+    """The audit trail: one row per insert, update and delete of a bet, written by a database trigger
+    whatever made the write (django-pghistory): the trail fields after it (before it, for a delete),
+    and in ``pgh_context`` who, via and action as ``bets.trail.recording`` named them."""
 
     def __str__(self) -> str:
-        return f"{self.action} bet {self.bet_id} at {self.changed_at:%Y-%m-%d %H:%M}"
+        return f"{self.pgh_label} bet {self.pgh_obj_id} at {self.pgh_created_at:%Y-%m-%d %H:%M}"
 
 
 class LedgerEntry(models.Model):

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from bets import settlement
+from bets import settlement, trail
 from bets.closing import closing_line
-from bets.models import Bet, BetChange, LedgerEntry
+from bets.models import Bet, LedgerEntry
 from odds.markets import NOT_ABOVE_ONE, PRICE_STEP, InvalidQuote, line_of, price_problem, to_point
 from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event, Selection
 from opportunities import pricing
@@ -34,23 +34,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 STRATEGY_NAME_LENGTH = Bet._meta.get_field("strategy_name").max_length
 NOTES_LENGTH = 10_000
-AUDITED = [
-    "event_id",
-    "market",
-    "outcome",
-    "point",
-    "bookmaker_id",
-    "price",
-    "stake",
-    "placed_at",
-    "status",
-    "profit",
-    "strategy_name",
-    "notes",
-    "closing_price",
-    "clv",
-    "settled_manually",
-]
 
 
 class BetRejected(ValidationError):
@@ -259,28 +242,28 @@ def place_bet(
             raise BetRejected({"opportunity": [f"opportunity {bet.opportunity_id} is not for this selection"]})
     strategy_id = bet.strategy_id or (opportunity.strategy_id if opportunity else None)
     strategy_name = bet.strategy_name or (opportunity.strategy.name if opportunity else "")
-    created = Bet.objects.create(
-        event=event,
-        selection=selection,
-        market=bet.market,
-        outcome=bet.outcome,
-        point=None if bet.market == H2H else selection.point,
-        bookmaker=bookmaker,
-        price=price,
-        stake=stake,
-        placed_at=placed_at,
-        strategy_id=strategy_id,
-        strategy_name=strategy_name,
-        opportunity=opportunity,
-        edge_at_placing=_edge_at_placing(opportunity, price),
-        notes=bet.notes,
-        created_by=user,
-    )
-    _audit(created, "create", {f: [None, _plain(getattr(created, f))] for f in AUDITED}, user, via)
+    with trail.recording(action="create", user=user, via=via):
+        created = Bet.objects.create(
+            event=event,
+            selection=selection,
+            market=bet.market,
+            outcome=bet.outcome,
+            point=None if bet.market == H2H else selection.point,
+            bookmaker=bookmaker,
+            price=price,
+            stake=stake,
+            placed_at=placed_at,
+            strategy_id=strategy_id,
+            strategy_name=strategy_name,
+            opportunity=opportunity,
+            edge_at_placing=_edge_at_placing(opportunity, price),
+            notes=bet.notes,
+            created_by=user,
+        )
     if event.commence_time <= timezone.now():
-        record_closing_line(bet=created)
+        record_closing_line(bet=created, user=user, via=via)
     if event.completed or event.cancelled:
-        settle_bet(bet=created, via=via)
+        settle_bet(bet=created, user=user, via=via)
     return created
 
 
@@ -298,17 +281,6 @@ def _edge_at_placing(opportunity: Opportunity | None, price: Decimal) -> Decimal
     return pricing.edge(price, opportunity.fair_probability).quantize(EDGE)
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, Decimal | datetime):
-        return str(value)
-    return value
-
-
-def _audit(bet: Bet, action: str, changes: dict, user: AbstractBaseUser | None, via: str) -> None:
-    if changes:
-        BetChange.objects.create(bet=bet, action=action, changes=changes, changed_by=user, via=via)
-
-
 EDITABLE = {"price", "stake", "placed_at", "notes", "strategy_name", "bookmaker"}
 FIXED = {"event", "market", "outcome", "point"}  # a different bet: void this one and enter that
 
@@ -318,7 +290,7 @@ def update_bet(
     *, bet_id: int, changes: dict, user: AbstractBaseUser | None = None, via: str = "api", allow_settled: bool = False
 ) -> Bet:
     """Edit a bet's terms. A settled bet's price or stake changes only with ``allow_settled``;
-    its profit is then computed again. Every change is kept in the audit trail."""
+    its profit is then computed again. Every change is kept in the audit trail (``bets.trail``)."""
     bet = Bet.objects.select_for_update().get(pk=bet_id)
     unknown = set(changes) - EDITABLE
     if unknown:
@@ -346,16 +318,14 @@ def update_bet(
     terms_changed = any(k in cleaned and cleaned[k] != getattr(bet, k) for k in ("price", "stake"))
     if bet.is_settled and terms_changed and not allow_settled:
         raise EditConflict(f"bet {bet.pk} is settled ({bet.status}); editing its price or stake needs allow_settled")
-    before = {f: _plain(getattr(bet, f)) for f in AUDITED}
     for name, value in cleaned.items():
         setattr(bet, name, value)
     if bet.is_settled and bet.status != Bet.VOID:
         bet.profit = settlement.profit(bet.status, price=bet.price, stake=bet.stake)
     if bet.closing_fair_probability is not None:
         bet.clv = _clv(bet.price, bet.closing_fair_probability)
-    bet.save()
-    after = {f: _plain(getattr(bet, f)) for f in AUDITED}
-    _audit(bet, "update", {f: [before[f], after[f]] for f in AUDITED if before[f] != after[f]}, user, via)
+    with trail.recording(action="update", user=user, via=via):
+        bet.save()
     return bet
 
 
@@ -387,32 +357,24 @@ def settle_bet(*, bet: Bet, status: str | None = None, user: AbstractBaseUser | 
     new_profit = None if status == Bet.PENDING else settlement.profit(status, price=bet.price, stake=bet.stake)
     if (bet.status, bet.profit, bet.settled_manually) == (status, new_profit, manual):
         return bet  # idempotent: settling twice changes nothing
-    before = {f: _plain(getattr(bet, f)) for f in AUDITED}
-    action = "resettle" if bet.is_settled else "settle"
+    action = "void" if status == Bet.VOID else "resettle" if bet.is_settled else "settle"
     bet.status, bet.profit, bet.settled_manually = status, new_profit, manual
     bet.settled_at = None if status == Bet.PENDING else timezone.now()
-    bet.save(update_fields=["status", "profit", "settled_manually", "settled_at"])
-    after = {f: _plain(getattr(bet, f)) for f in AUDITED}
-    _audit(
-        bet,
-        "void" if status == Bet.VOID else action,
-        {f: [before[f], after[f]] for f in AUDITED if before[f] != after[f]},
-        user,
-        via,
-    )
+    with trail.recording(action=action, user=user, via=via):
+        bet.save(update_fields=["status", "profit", "settled_manually", "settled_at"])
     return bet
 
 
-def settle_pending(*, now: datetime | None = None) -> int:
+def settle_pending(*, now: datetime | None = None, via: str = "task") -> int:
     """Settle every pending bet whose event has a final result; record missing closing lines."""
     settled = 0
     for bet in Bet.objects.pending().filter(event__completed=True).select_related("event"):
         try:
-            settled += settle_bet(bet=bet).status != Bet.PENDING
+            settled += settle_bet(bet=bet, via=via).status != Bet.PENDING
         except settlement.CannotSettle as exc:
             logger.warning("bet %s cannot be settled: %s", bet.pk, exc)
     for bet in Bet.objects.filter(event__commence_time__lte=now or timezone.now(), clv__isnull=True, closing_note=""):
-        record_closing_line(bet=bet)
+        record_closing_line(bet=bet, via=via)
     return settled
 
 
@@ -421,14 +383,15 @@ def _clv(price: Decimal, probability: Decimal) -> Decimal:
 
 
 @transaction.atomic
-def record_closing_line(*, bet: Bet) -> Bet:
+def record_closing_line(*, bet: Bet, user: AbstractBaseUser | None = None, via: str = "task") -> Bet:
     """Store the closing price and CLV once the event has started; say so when no closing data exists."""
     line = closing_line(bet)
     bet.closing_price = line.price
     bet.closing_fair_probability = line.fair_probability
     bet.clv = _clv(bet.price, line.fair_probability) if line.fair_probability is not None else None
     bet.closing_note = line.note
-    bet.save(update_fields=["closing_price", "closing_fair_probability", "clv", "closing_note"])
+    with trail.recording(action="closing_line", user=user, via=via):
+        bet.save(update_fields=["closing_price", "closing_fair_probability", "clv", "closing_note"])
     return bet
 
 

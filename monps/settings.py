@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",  # login throttling: see "Login throttling" below
     "csp",  # the Content-Security-Policy: see below
+    "pgtrigger",
+    "pghistory",  # the bets audit trail, written by triggers (bets/trail.py)
     "ops",
     "web",
     "odds",
@@ -370,6 +372,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 COLLECTION_LEASE_SECONDS = CELERY_TASK_TIME_LIMIT + 60
 # How long a collection that already spent its credits waits for a database that went away.
 DATABASE_RETRY_DELAYS = (1, 2, 5, 10, 20, 30)
+
+# The bets audit trail stamps each event with the moment of its write, not its transaction's start.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 # TimescaleDB: auto (use it when the extension is there and preloaded), on (require it), off.
 TIMESCALE_MODE = env_str("TIMESCALE_MODE", "auto")

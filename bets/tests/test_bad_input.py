@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from bets.models import Bet, BetChange
+from bets.models import Bet, BetEvent
 from bets.services import BetInput, place_bet
 from opportunities.tests.factories import NOW
 
@@ -235,7 +235,7 @@ def body(event, field: str, value: object, base: dict | None = None) -> dict:
 
 
 def counts() -> tuple[int, int]:
-    return Bet.objects.count(), BetChange.objects.count()
+    return Bet.objects.count(), BetEvent.objects.count()
 
 
 def assert_refused(response, field: str, message: str) -> None:

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from bets.models import Bet, BetChange
+from bets.models import Bet, BetEvent
+from bets.trail import entries
 from opportunities.tests.factories import NOW
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,7 @@ def test_admin_form_and_api_create_identical_bets(admin_client, event):
     bets = list(Bet.objects.order_by("id"))
     assert len(bets) == 3
     assert snapshot(bets[0]) == snapshot(bets[1]) == snapshot(bets[2])
-    assert list(BetChange.objects.order_by("id").values_list("via", flat=True)) == ["api", "form", "admin"]
+    assert [e.via for e in entries(BetEvent.objects.order_by("pgh_id"))] == ["api", "form", "admin"]
 
 
 def test_api_errors_name_the_field(auth_client, event):

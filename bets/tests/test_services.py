@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from bets.models import Bet, BetChange, LedgerEntry
+from bets.models import Bet, BetEvent, LedgerEntry
 from bets.selectors import bankroll
 from bets.services import (
     BetInput,
@@ -16,6 +16,7 @@ from bets.services import (
     settle_pending,
     update_bet,
 )
+from bets.trail import bet_trail
 from odds.models import Event
 from opportunities.pricing import devig
 from opportunities.tests.factories import NOW, h2h_event
@@ -46,9 +47,9 @@ def test_a_valid_bet_is_recorded_with_its_audit(event, user):
         None,
         NOW,
     )
-    change = BetChange.objects.get(bet_id=bet.pk)
-    assert (change.action, change.via, change.changed_by) == ("create", "form", user)
-    assert change.changes["price"] == [None, "2.100"]
+    [entry] = bet_trail(bet.pk)
+    assert (entry.action, entry.via, entry.user) == ("create", "form", user)
+    assert entry.changes["price"] == (None, Decimal("2.100"))
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,7 @@ def test_invalid_input_names_the_field_and_writes_nothing(event, overrides, fiel
         place_bet(bet=bet_input(event, **overrides))
     assert caught.value.message_dict[field] == [message]
     assert Bet.objects.count() == 0
-    assert BetChange.objects.count() == 0
+    assert BetEvent.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -143,7 +144,7 @@ def test_an_edit_follows_the_rules_of_a_new_bet(event, changes, field, message):
         "",
         "",
     )
-    assert BetChange.objects.filter(bet_id=bet.pk).count() == 1
+    assert BetEvent.objects.filter(pgh_obj_id=bet.pk).count() == 1
 
 
 def test_a_stake_above_what_the_column_holds_is_refused_even_under_a_higher_limit(event, settings):
@@ -177,7 +178,7 @@ def test_settlement_from_the_result_is_idempotent_and_audited(event):
     bet.refresh_from_db()
     assert (bet.status, bet.profit) == ("won", Decimal("11.00"))
     assert settle_pending() == 0
-    assert list(BetChange.objects.filter(bet_id=bet.pk).values_list("action", flat=True)) == ["create", "settle"]
+    assert [(e.action, e.via) for e in bet_trail(bet.pk)] == [("create", "api"), ("settle", "task")]
 
 
 def test_manual_settlement_overrides_and_is_kept(event, user):
@@ -197,9 +198,12 @@ def test_editing_a_settled_bet_needs_the_flag_and_recomputes_profit(event, user)
         update_bet(bet_id=bet.pk, changes={"stake": "20.00"})
     bet = update_bet(bet_id=bet.pk, changes={"stake": "20.00"}, allow_settled=True, user=user, via="api")
     assert (bet.status, bet.profit) == ("lost", Decimal("-20.00"))
-    change = BetChange.objects.filter(bet_id=bet.pk, action="update").get()
-    assert change.changes == {"stake": ["10.00", "20.00"], "profit": ["-10.00", "-20.00"]}
-    assert change.changed_by == user
+    [change] = [e for e in bet_trail(bet.pk) if e.action == "update"]
+    assert change.changes == {
+        "stake": (Decimal("10.00"), Decimal("20.00")),
+        "profit": (Decimal("-10.00"), Decimal("-20.00")),
+    }
+    assert change.user == user
 
 
 def test_clv_from_the_reference_closing_line(event):

@@ -7,4 +7,4 @@ class Command(BaseCommand):
     help = "Settle every pending bet whose event has a result, and record closing lines of started events."
 
     def handle(self, *args, **options) -> None:
-        self.stdout.write(f"{settle_pending()} bets settled.")
+        self.stdout.write(f"{settle_pending(via='command')} bets settled.")

@@ -34,6 +34,5 @@ class Command(BaseCommand):
             add_ledger_entry(kind="deposit", amount=bankroll, note="demo bankroll")
             self.stdout.write(f"Recorded a demo deposit of {bankroll} so stakes can be suggested.")
         found = detect()
-        self.stdout.write(
-            f"{len(found.created)} new opportunities, {found.surebets} surebets; {settle_pending()} bets settled."
-        )
+        settled = settle_pending(via="command")
+        self.stdout.write(f"{len(found.created)} new opportunities, {found.surebets} surebets; {settled} bets settled.")
