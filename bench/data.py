@@ -172,7 +172,7 @@ def truncate_odds() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE odds_pricehistory, odds_price, odds_withdrawnprice, opportunities_opportunity, "
-            "opportunities_surebet, opportunities_alert, bets_betchange, bets_bet, odds_selection, odds_event, "
+            "opportunities_surebet, opportunities_alert, bets_betevent, bets_bet, odds_selection, odds_event, "
             "odds_collectorrun, opportunities_detectionrun CASCADE"
         )
 
