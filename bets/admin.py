@@ -168,18 +168,17 @@ class BetAdmin(admin.ModelAdmin):
         self._mark(request, queryset, Bet.PUSH)
 
 
-def shown(value: object) -> str:
-    if value is None:
+def as_text(value: object) -> str:
+    """A trail value as the admin shows it: times in ISO 8601 to the second, nothing as a dash."""
+    if value is None or value == "":
         return "—"
-    return value.isoformat() if isinstance(value, datetime) else str(value)
+    return value.isoformat(sep=" ", timespec="seconds") if isinstance(value, datetime) else str(value)
 
 
 def changes_list(entry: trail.TrailEntry) -> SafeString:
-    return format_html_join(
-        "",
-        "<div>{}: {} → {}</div>",
-        ((name, shown(old), shown(new)) for name, (old, new) in entry.changes.items()),
-    )
+    rows = [(name, as_text(old), as_text(new)) for name, (old, new) in entry.changes.items()]
+    # A new bet's empty fields (— → —) say nothing.
+    return format_html_join("", "<div>{}: {} → {}</div>", (row for row in rows if row[1] != row[2]))
 
 
 def changes_table(entries: list[trail.TrailEntry]) -> SafeString:
@@ -188,7 +187,7 @@ def changes_table(entries: list[trail.TrailEntry]) -> SafeString:
     rows = format_html_join(
         "",
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        ((shown(e.at), e.who or "—", e.via or "—", e.action, changes_list(e)) for e in entries),
+        ((as_text(e.at), e.who or "—", e.via or "—", e.action, changes_list(e)) for e in entries),
     )
     return format_html('<table class="bet-trail"><tr>{}</tr>{}</table>', head, rows)
 
@@ -196,10 +195,9 @@ def changes_table(entries: list[trail.TrailEntry]) -> SafeString:
 class ActionFilter(admin.SimpleListFilter):
     title = "action"
     parameter_name = "action"
-    actions = ["create", "update", "settle", "void", "resettle", "closing_line", "delete", "unrecorded"]
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [(a, a) for a in self.actions]
+        return [(a, a) for a in trail.ACTIONS]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[BetEvent]) -> QuerySet[BetEvent]:
         return queryset.filter(pgh_context__action=self.value()) if self.value() else queryset
@@ -244,7 +242,7 @@ class BetEventAdmin(admin.ModelAdmin):
 
     @admin.display(description="when")
     def when(self, event: BetEvent) -> str:
-        return shown(event.pgh_created_at)
+        return as_text(event.pgh_created_at)
 
     @admin.display(description="bet")
     def bet(self, event: BetEvent) -> SafeString:

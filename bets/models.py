@@ -140,7 +140,12 @@ class BetEvent(
         obj_field=pghistory.ObjForeignKey(related_name="trail", db_constraint=False, db_index=False),
         append_only=True,
         model_name="BetEvent",
-        meta={"ordering": ["pgh_id"], "indexes": [models.Index(fields=["pgh_obj", "pgh_id"], name="betevent_bet")]},
+        meta={
+            "ordering": ["pgh_id"],
+            "indexes": [models.Index(fields=["pgh_obj", "pgh_id"], name="betevent_bet")],
+            "verbose_name": "bet trail entry",
+            "verbose_name_plural": "bet trail",
+        },
     )
 ):
     """The audit trail: one row per insert, update and delete of a bet, written by a database trigger

@@ -27,8 +27,8 @@ from bets.models import TRAIL_FIELDS, BetEvent
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-# create, update, settle, void, resettle and closing_line come from the services; "unrecorded" marks
-# a state the old trail had missed, found when it moved here (bets/migrations/0005).
+# "unrecorded" marks a state the old trail had missed, found when it moved here (bets/migrations/0005).
+ACTIONS = ("create", "update", "settle", "void", "resettle", "closing_line", "delete", "unrecorded")
 LABEL_ACTIONS = {"insert": "create", "update": "update", "delete": "delete"}  # a write outside the services
 VIAS = ("admin", "form", "api", "task", "command")
 ATTNAMES = [BetEvent._meta.get_field(name).attname for name in TRAIL_FIELDS]
@@ -42,6 +42,8 @@ def recording(*, action: str, user: AbstractBaseUser | None, via: str) -> Iterat
     """Name the action, the person and the entry point of the bet writes inside this block."""
     if via not in VIAS:
         raise ValueError(f"via={via!r}: the entry points are {', '.join(VIAS)}")
+    if action not in ACTIONS:
+        raise ValueError(f"action={action!r}: the actions are {', '.join(ACTIONS)}")
     metadata = {"action": action, "user": getattr(user, "pk", None), "via": via}
     outer = _recording.get()
     token = _recording.set(metadata)

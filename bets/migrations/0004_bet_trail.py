@@ -38,6 +38,8 @@ class Migration(migrations.Migration):
                 ('settled_manually', models.BooleanField(default=False)),
             ],
             options={
+                'verbose_name': 'bet trail entry',
+                'verbose_name_plural': 'bet trail',
                 'ordering': ['pgh_id'],
                 'abstract': False,
             },

@@ -245,9 +245,12 @@ def test_the_trail_refuses_to_be_edited_or_deleted(event):
     assert BetEvent.objects.count() == 1
 
 
-def test_recording_refuses_an_unknown_entry_point():
+def test_recording_refuses_an_unknown_entry_point_or_action():
     entry_points = "via='shell': the entry points are admin, form, api, task, command"
     with pytest.raises(ValueError, match=entry_points), recording(action="update", user=None, via="shell"):
+        pass
+    actions = "action='edit': the actions are create, update, settle, void, resettle, closing_line, delete, unrecorded"
+    with pytest.raises(ValueError, match=actions), recording(action="edit", user=None, via="api"):
         pass
 
 
