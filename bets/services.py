@@ -355,10 +355,12 @@ def settle_bet(*, bet: Bet, status: str | None = None, user: AbstractBaseUser | 
     if status not in dict(Bet.STATUSES) or (status == Bet.PENDING and not manual):
         raise BetRejected({"status": [f"{status!r} is not a settlement status"]})
     new_profit = None if status == Bet.PENDING else settlement.profit(status, price=bet.price, stake=bet.stake)
-    if (bet.status, bet.profit, bet.settled_manually) == (status, new_profit, manual):
+    # Back to pending by hand hands the bet back to the results: nothing a person decided is left to keep.
+    kept_by_hand = manual and status != Bet.PENDING
+    if (bet.status, bet.profit, bet.settled_manually) == (status, new_profit, kept_by_hand):
         return bet  # idempotent: settling twice changes nothing
     action = "void" if status == Bet.VOID else "resettle" if bet.is_settled else "settle"
-    bet.status, bet.profit, bet.settled_manually = status, new_profit, manual
+    bet.status, bet.profit, bet.settled_manually = status, new_profit, kept_by_hand
     bet.settled_at = None if status == Bet.PENDING else timezone.now()
     with trail.recording(action=action, user=user, via=via):
         bet.save(update_fields=["status", "profit", "settled_manually", "settled_at"])

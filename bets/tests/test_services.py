@@ -257,3 +257,27 @@ def test_the_ledger_and_the_bankroll(event):
             add_ledger_entry(kind="deposit", amount=amount)
         assert caught.value.message_dict == {"amount": [message]}
     assert LedgerEntry.objects.count() == 3
+
+
+def test_settle_from_results_in_the_admin_overrules_a_bet_settled_by_hand(admin_client):
+    event = h2h_event("manual-1", {"bet365": {"H": 2.1, "D": 3.4, "A": 3.8}}, kickoff=NOW - timedelta(hours=3))
+    bet = place_bet(
+        bet=BetInput(
+            event_id=event.pk,
+            market="h2h",
+            outcome="Home",
+            point=None,
+            bookmaker="bet365",
+            price="2.100",
+            stake="10.00",
+            placed_at=NOW - timedelta(hours=4),
+        ),
+        allow_started=True,
+    )
+    settle_bet(bet=bet, status="lost", via="admin")  # by hand, before the result was known
+    Event.objects.filter(pk=event.pk).update(completed=True, home_score=2, away_score=0)
+    assert settle_bet(bet=bet).status == "lost"  # results do not overrule a person on their own
+    admin_client.post("/admin/bets/bet/", {"action": "settle_from_results", "_selected_action": [bet.pk]})
+    bet.refresh_from_db()
+    # Home won 2-0 at 2.10: 10 staked returns 21, a profit of 11.
+    assert (bet.status, bet.profit, bet.settled_manually) == ("won", Decimal("11.00"), False)

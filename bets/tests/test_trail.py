@@ -151,12 +151,12 @@ def test_the_admin_records_entry_edit_actions_and_deletion(admin_client, event):
         boss,
         {"status": ("pending", "void"), "profit": (None, Decimal("0.00")), "settled_manually": (False, True)},
     )
-    # No result yet: "settle from results" puts a bet settled by hand back to pending (still marked manual).
+    # No result yet: "settle from results" puts a bet settled by hand back to pending, for the results to decide.
     assert shape(reopened) == (
         "resettle",
         "admin",
         boss,
-        {"status": ("void", "pending"), "profit": (Decimal("0.00"), None)},
+        {"status": ("void", "pending"), "profit": (Decimal("0.00"), None), "settled_manually": (True, False)},
     )
     assert (deleted.action, deleted.via, deleted.user) == ("delete", "admin", boss)
     assert deleted.changes["notes"] == ("seen at 2.15 first", None)
