@@ -208,6 +208,23 @@ def odds_api_stub():
 
 
 @pytest.fixture
+def local_api():
+    """Start ``devtools.processes.LocalApi`` servers (The Odds API on 127.0.0.1, scripted by the test);
+    each stops when the test ends."""
+    from devtools.processes import LocalApi
+
+    servers = []
+
+    def start(*answers, answer=None) -> LocalApi:
+        servers.append(LocalApi(*answers, answer=answer).start())
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
 def start_killable_worker(tmp_path, own_redis):
     """Start real ``celery worker`` processes (on ``own_redis`` or another broker of the test's); each
     is killed when the test ends, before its broker stops. Request it after ``transactional_db``, so

@@ -7,12 +7,14 @@ import contextlib
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -130,6 +132,74 @@ class OddsApiStub:
                 pass
 
         return Handler
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One reply of a ``LocalApi``: a status, a body and headers; ``reset`` instead hangs up with a
+    TCP reset before any status line, as a dropped connection does."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    reset: bool = False
+
+    def send(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.reset:
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            handler.connection.close()
+            return
+        handler.send_response(self.status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(self.body)))
+        for name, value in self.headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(self.body)
+
+
+class LocalApi:
+    """A stand-in for The Odds API on 127.0.0.1: each request's path (query included) is kept in
+    ``paths`` and its arrival in ``arrivals``; then it gets the next of ``answers`` (the last one
+    again once they run out), or ``answer(handler)`` when a test writes its own reply."""
+
+    def __init__(self, *answers: Answer, answer: Callable[[BaseHTTPRequestHandler], None] | None = None) -> None:
+        api = self
+        self.answers, self.answer = answers, answer
+        self.paths: list[str] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each request
+        self._lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                with api._lock:
+                    api.paths.append(self.path)
+                    api.arrivals.append(time.monotonic())
+                    turn = len(api.paths) - 1
+                if api.answer is not None:
+                    api.answer(self)
+                else:
+                    api.answers[min(turn, len(api.answers) - 1)].send(self)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        # A short poll: stop() returns within 50 ms rather than serve_forever's default half second.
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> LocalApi:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def broker(url: str) -> Celery:

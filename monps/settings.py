@@ -45,6 +45,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -389,7 +399,14 @@ ODDS_API_MARKETS = env_list("ODDS_API_MARKETS", "h2h,spreads,totals")
 ODDS_API_SPORTS = env_list("ODDS_API_SPORTS", "soccer_epl")
 ODDS_API_CREDIT_RESERVE = env_int("ODDS_API_CREDIT_RESERVE", 25)
 ODDS_API_MONTHLY_CREDITS = env_int("ODDS_API_MONTHLY_CREDITS", 500)
-ODDS_API_TIMEOUT = float(env_str("ODDS_API_TIMEOUT", "15"))
+ODDS_API_TIMEOUT = env_float("ODDS_API_TIMEOUT", 15.0)
+# Retries of a call refused for a moment (429, 5xx) or cut off: urllib3's Retry (odds.providers.odds_api).
+ODDS_API_RETRIES = env_int("ODDS_API_RETRIES", 3)
+ODDS_API_BACKOFF = env_float("ODDS_API_BACKOFF", 1.0)
+ODDS_API_BACKOFF_MAX = env_float("ODDS_API_BACKOFF_MAX", 30.0)
+for _name in ("ODDS_API_TIMEOUT", "ODDS_API_RETRIES", "ODDS_API_BACKOFF", "ODDS_API_BACKOFF_MAX"):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]!r} is negative")
 
 # An event's odds history is read from this many days before kick-off (charts, closing lines,
 # backtests): every read names a time range, so TimescaleDB plans only the chunks in it. The Odds

@@ -70,7 +70,12 @@ def collection_blocked() -> str:
 
 def client() -> OddsApiClient:
     return OddsApiClient(
-        api_key=settings.ODDS_API_KEY, base_url=settings.ODDS_API_BASE_URL, timeout=settings.ODDS_API_TIMEOUT
+        api_key=settings.ODDS_API_KEY,
+        base_url=settings.ODDS_API_BASE_URL,
+        timeout=settings.ODDS_API_TIMEOUT,
+        max_retries=settings.ODDS_API_RETRIES,
+        backoff=settings.ODDS_API_BACKOFF,
+        backoff_max=settings.ODDS_API_BACKOFF_MAX,
     )
 
 

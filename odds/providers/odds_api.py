@@ -5,15 +5,14 @@ Facts it relies on (the API's documentation): usage headers ``x-requests-remaini
 errors as ``{"message", "error_code", "details_url"}``; 401 for a bad key *and* for spent credits
 (``OUT_OF_USAGE_CREDITS``), 422 for bad parameters, 429 above 30 calls a second; the cost of
 ``/odds`` is markets × regions (every 10 bookmakers count as one region), empty answers are free.
+Retries of a 429, a 5xx or a dropped connection are urllib3's (``retry_policy``), below the client.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import random
 import re
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,10 @@ from decimal import Decimal
 
 import orjson
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
+from urllib3.util.retry import Retry
 
 from odds.ingest import (
     EVENT_TEXT,
@@ -87,6 +90,7 @@ class Usage:
 class ApiResponse:
     payload: object
     usage: Usage
+    attempts: int = 1  # requests made for this answer, retries included
 
 
 def odds_cost(markets: Iterable[str], regions: Iterable[str] = (), bookmakers: Iterable[str] = ()) -> int:
@@ -95,6 +99,36 @@ def odds_cost(markets: Iterable[str], regions: Iterable[str] = (), bookmakers: I
     bookmakers = list(bookmakers)
     region_units = math.ceil(len(bookmakers) / 10) if bookmakers else len(list(regions))
     return len(markets) * max(region_units, 1)
+
+
+# Statuses worth asking again: rate limiting (429 EXCEEDED_FREQ_LIMIT, "retry after a couple of
+# seconds") and a server or gateway down for a moment. 401 (a bad key or spent credits), 404 and 422
+# (bad parameters) answer the same every time and are never retried.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def retry_policy(*, retries: int, backoff: float, backoff_max: float) -> Retry:
+    """urllib3's retries for GETs to The Odds API: ``retries`` more attempts after a refused
+    connection, a connection broken or timed out before the answer, or a status of ``RETRY_STATUSES``.
+    The first retry goes at once, then waits ``backoff`` × 2, × 4 … plus up to ``backoff`` of jitter
+    (so parallel workers spread apart), never more than ``backoff_max``; a ``Retry-After`` header
+    (429, 503) is obeyed, capped at ``backoff_max`` too. The last answer is returned, not raised, so
+    the client turns it into its own error."""
+    return Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        other=0,  # TLS and proxy errors: the same on every attempt
+        allowed_methods=frozenset({"GET"}),
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=backoff,
+        backoff_jitter=backoff,
+        backoff_max=backoff_max,
+        respect_retry_after_header=True,
+        retry_after_max=backoff_max,
+        raise_on_status=False,
+    )
 
 
 class OddsApiClient:
@@ -107,16 +141,16 @@ class OddsApiClient:
         session: requests.Session | None = None,
         max_retries: int = 3,
         backoff: float = 1.0,
-        sleep: Callable[[float], None] = time.sleep,
+        backoff_max: float = 30.0,
     ) -> None:
         self.api_key = api_key
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.max_retries = max_retries
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", "monps/0.1")
-        self.max_retries = max_retries
-        self.backoff = backoff
-        self.sleep = sleep
+        retry = retry_policy(retries=max_retries, backoff=backoff, backoff_max=backoff_max)
+        self.session.mount(self.base_url + "/", HTTPAdapter(max_retries=retry))
 
     def sports(self, *, include_all: bool = False) -> ApiResponse:
         return self._get("/v4/sports", {"all": "true"} if include_all else {})
@@ -160,55 +194,31 @@ class OddsApiClient:
         return text.replace(self.api_key, "***") if self.api_key else text
 
     def _get(self, path: str, params: dict[str, str]) -> ApiResponse:
-        url = self.base_url + path
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = self.session.get(url, params={**params, "apiKey": self.api_key}, timeout=self.timeout)
-            except requests.RequestException as exc:  # including a body cut off in transfer
-                reason = (
-                    "timed out"
-                    if isinstance(exc, requests.Timeout)
-                    else "could not connect"
-                    if isinstance(exc, requests.ConnectionError)
-                    else f"sent a broken response ({type(exc).__name__})"
-                )
-                if attempt > self.max_retries:
-                    raise ProviderError(f"The Odds API {reason} on {path} after {attempt} attempts") from None
-                self._wait(attempt, None, f"{reason} on {path}")
-                continue
-            if response.status_code == 429 or response.status_code >= 500:
-                if attempt > self.max_retries:
-                    raise self._error(response, path)
-                self._wait(attempt, response.headers.get("Retry-After"), f"HTTP {response.status_code} on {path}")
-                continue
-            if response.status_code != 200:
-                raise self._error(response, path)
-            try:
-                payload = decode_json(response.content)
-            except ValueError:
-                raise ProviderError(
-                    f"The Odds API sent a body that is not JSON on {path} "
-                    f"({len(response.content)} bytes, maybe truncated)",
-                    status=200,
-                ) from None
-            return ApiResponse(payload, Usage.from_headers(response.headers))
+        try:
+            response = self.session.get(
+                self.base_url + path, params={**params, "apiKey": self.api_key}, timeout=self.timeout
+            )
+        except requests.RequestException as exc:  # retries spent, or a body cut off in transfer
+            raise ProviderError(f"The Odds API {_failure(exc)} on {path}{self._after(exc)}") from None
+        attempts = _attempts(response)
+        if attempts > 1:
+            logger.warning("The Odds API answered %d on %s after %d attempts", response.status_code, path, attempts)
+        if response.status_code != 200:
+            raise self._error(response, path, attempts)
+        try:
+            payload = decode_json(response.content)
+        except ValueError:
+            raise ProviderError(
+                f"The Odds API sent a body that is not JSON on {path} ({len(response.content)} bytes, maybe truncated)",
+                status=200,
+            ) from None
+        return ApiResponse(payload, Usage.from_headers(response.headers), attempts)
 
-    def _wait(self, attempt: int, retry_after: str | None, reason: str) -> None:
-        delay: float
-        if retry_after is not None:
-            try:
-                delay = max(float(retry_after), 0.0)
-            except ValueError:
-                delay = self.backoff * 2
-        else:
-            # Exponential backoff with full jitter: spreads retries of parallel workers apart.
-            delay = self.backoff * (2 ** (attempt - 1)) + random.uniform(0, self.backoff)
-        logger.warning("The Odds API: %s; retry %d in %.1f s", reason, attempt, delay)
-        self.sleep(delay)
+    def _after(self, exc: requests.RequestException) -> str:
+        """How many attempts a failure took: every one allowed when urllib3 gave up retrying."""
+        return f" after {self.max_retries + 1} attempts" if _gave_up(exc) and self.max_retries else ""
 
-    def _error(self, response: requests.Response, path: str) -> OddsApiError:
+    def _error(self, response: requests.Response, path: str, attempts: int = 1) -> OddsApiError:
         try:
             body = response.json()
         except ValueError:
@@ -217,13 +227,38 @@ class OddsApiClient:
             body = {}
         code = str(body.get("error_code", ""))
         message = self._redact(str(body.get("message") or response.reason or "no message"))
-        text = f"The Odds API answered {response.status_code} {code or ''} on {path}: {message}".replace("  ", " ")
+        after = f" after {attempts} attempts" if attempts > 1 else ""
+        text = f"The Odds API answered {response.status_code} {code} on {path}{after}: {message}".replace("  ", " ")
         if response.status_code == 401:
             kind = QuotaExhausted if code == "OUT_OF_USAGE_CREDITS" else KeyRejected
             return kind(text, status=401, error_code=code or "INVALID_KEY")
         if response.status_code == 422:
             return BadRequest(text, status=422, error_code=code)
         return ProviderError(text, status=response.status_code, error_code=code)
+
+
+def _attempts(response: requests.Response) -> int:
+    """Requests urllib3 made for this answer: the retries it recorded, plus the one answered."""
+    retries = getattr(response.raw, "retries", None)
+    return len(retries.history) + 1 if isinstance(retries, Retry) else 1
+
+
+def _gave_up(exc: requests.RequestException) -> bool:
+    return bool(exc.args) and isinstance(exc.args[0], MaxRetryError)
+
+
+def _failure(exc: requests.RequestException) -> str:
+    """What went wrong, in words that carry no URL (urllib3's own messages quote the key)."""
+    reason = exc.args[0].reason if _gave_up(exc) else exc
+    if isinstance(reason, NewConnectionError):  # refused, or no such host
+        return "could not connect"
+    if isinstance(reason, requests.Timeout | Urllib3Timeout):
+        return "timed out"
+    if isinstance(reason, ProtocolError):  # reset or closed before the status line
+        return "broke the connection off before answering"
+    if isinstance(reason, requests.ConnectionError):
+        return "could not connect"
+    return f"sent a broken response ({type(exc).__name__})"
 
 
 SPORT_KEY = re.compile(r"[a-z0-9_]{1,64}")

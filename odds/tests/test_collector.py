@@ -6,6 +6,7 @@ import pytest
 import responses
 from django.utils import timezone
 
+from devtools.processes import Answer
 from odds.collector import collect_scores, collect_sport, collection_blocked, key_fingerprint
 from odds.models import CollectorRun, Event, Lease, PriceHistory
 from odds.providers.odds_api import OddsApiClient
@@ -29,7 +30,7 @@ def api_settings(settings):
 
 
 def api():
-    return OddsApiClient(api_key=KEY, base_url=BASE, sleep=lambda s: None)
+    return OddsApiClient(api_key=KEY, base_url=BASE)
 
 
 @responses.activate
@@ -117,6 +118,30 @@ def test_a_truncated_body_writes_nothing(epl_jan15):
     run = collect_sport(sport_key="soccer_epl", api=api()).run
     assert run.status == CollectorRun.FAILED
     assert (Event.objects.count(), PriceHistory.objects.count()) == (0, 0)
+
+
+def test_a_provider_down_through_every_retry_fails_the_run_with_the_reason(local_api, settings):
+    # The client built from the settings, as the scheduled task builds it.
+    server = local_api(Answer(503, b"<html>no healthy upstream</html>"))
+    settings.ODDS_API_BASE_URL, settings.ODDS_API_RETRIES, settings.ODDS_API_BACKOFF = server.url, 2, 0.01
+    run = collect_sport(sport_key="soccer_epl").run
+    assert (run.status, run.error_code) == (CollectorRun.FAILED, "PROVIDER_ERROR")
+    assert run.error == "The Odds API answered 503 on /v4/sports/soccer_epl/odds after 3 attempts: Service Unavailable"
+    assert len(server.paths) == 3
+    assert KEY not in run.error
+
+
+def test_a_rate_limited_call_retried_records_the_credits_of_the_answer(local_api, settings, epl_jan15):
+    usage = {"x-requests-remaining": "480", "x-requests-used": "20", "x-requests-last": "2"}
+    limited = b'{"message": "Exceeded frequency limit", "error_code": "EXCEEDED_FREQ_LIMIT"}'  # documented shape
+    body = (DATA / "epl_odds_2024-01-15.json").read_bytes()
+    server = local_api(Answer(429, limited), Answer(200, body, usage))
+    settings.ODDS_API_BASE_URL, settings.ODDS_API_BACKOFF = server.url, 0.01
+    run = collect_sport(sport_key="soccer_epl").run
+    assert run.status == CollectorRun.OK
+    assert (run.credits_remaining, run.credits_used, run.credits_last) == (480, 20, 2)
+    assert run.events_seen == len(epl_jan15)
+    assert len(server.paths) == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,11 +1,14 @@
-"""The client against recorded responses in the API's documented format (``responses`` library)."""
+"""The client against recorded responses in the API's documented format: the ``responses`` library
+for what one answer does, a real HTTP server on 127.0.0.1 (``local_api``) for retries, which urllib3
+makes below the adapter ``responses`` replaces."""
 
 import json
+import time
 
 import pytest
-import requests
 import responses
 
+from devtools.processes import Answer, free_port
 from odds.providers.odds_api import (
     BadRequest,
     KeyRejected,
@@ -21,14 +24,23 @@ KEY = "k3y-that-must-never-leak-0123456789"
 USAGE = {"x-requests-remaining": "488", "x-requests-used": "12", "x-requests-last": "3"}
 
 
-@pytest.fixture
-def sleeps():
-    return []
+# "retry after a couple of seconds" (The Odds API's error codes); the body has the documented shape.
+LIMITED = json.dumps({"message": "Exceeded frequency limit", "error_code": "EXCEEDED_FREQ_LIMIT"}).encode()
+ODDS_PATH = "/v4/sports/soccer_epl/odds"
 
 
 @pytest.fixture
-def api(sleeps):
-    return OddsApiClient(api_key=KEY, base_url=BASE, timeout=5, backoff=1.0, max_retries=3, sleep=sleeps.append)
+def api():
+    return OddsApiClient(api_key=KEY, base_url=BASE, timeout=5)
+
+
+def local_client(server, **retries) -> OddsApiClient:
+    """A client of ``server`` whose waits between attempts are a few milliseconds."""
+    return OddsApiClient(api_key=KEY, base_url=server.url, timeout=5, **{"backoff": 0.01, **retries})
+
+
+def recorded_odds() -> Answer:
+    return Answer(200, (DATA / "epl_odds_2024-01-15.json").read_bytes(), USAGE)
 
 
 def error_body(name: str) -> str:
@@ -73,7 +85,7 @@ def test_usage_headers_are_case_insensitive_and_may_be_missing(api):
     ],
 )
 @responses.activate
-def test_errors_become_typed_exceptions_with_the_apis_message(api, sleeps, status, body, error, code):
+def test_errors_become_typed_exceptions_with_the_apis_message(api, status, body, error, code):
     responses.get(
         f"{BASE}/v4/sports/soccer_epl/odds", body=error_body(body), status=status, content_type="application/json"
     )
@@ -82,59 +94,120 @@ def test_errors_become_typed_exceptions_with_the_apis_message(api, sleeps, statu
     assert caught.value.error_code == code
     assert json.loads(error_body(body))["message"] in str(caught.value)
     assert KEY not in str(caught.value)
-    assert sleeps == []  # no retry of a 401 or a 422
     assert len(responses.calls) == 1
 
 
-@responses.activate
-def test_429_waits_as_told_and_retries(api, sleeps, epl_jan15):
-    url = f"{BASE}/v4/sports/soccer_epl/odds"
-    limited = {"message": "Exceeded frequency limit", "error_code": "EXCEEDED_FREQ_LIMIT"}
-    responses.get(url, json=limited, status=429, headers={"Retry-After": "2"})
-    responses.get(url, json=limited, status=429)
-    responses.get(url, json=epl_jan15, headers=USAGE)
-    assert api.odds("soccer_epl", regions=["uk"], markets=["h2h"]).payload == epl_jan15
-    assert sleeps[0] == 2.0
-    assert 2.0 <= sleeps[1] <= 3.0  # second attempt: backoff 2 s plus jitter below 1 s
-    assert len(responses.calls) == 3
+def test_a_429_with_retry_after_waits_as_told_then_gives_the_data(local_api, epl_jan15):
+    server = local_api(Answer(429, LIMITED, {"Retry-After": "1"}), recorded_odds())
+    result = local_client(server).odds("soccer_epl", regions=["uk"], markets=["h2h"])
+    assert result.payload == epl_jan15
+    assert (result.usage.remaining, result.usage.used, result.usage.last) == (488, 12, 3)
+    assert result.attempts == 2
+    assert len(server.paths) == 2
+    assert server.paths[0] == server.paths[1]  # the same question again
+    assert server.arrivals[1] - server.arrivals[0] >= 1.0  # Retry-After, not the 10 ms backoff
 
 
-@responses.activate
-def test_429_gives_up_after_the_retries(api, sleeps):
-    responses.get(
-        f"{BASE}/v4/sports/soccer_epl/odds",
-        json={"error_code": "EXCEEDED_FREQ_LIMIT", "message": "slow down"},
-        status=429,
+def test_server_errors_are_retried_until_an_answer(local_api, epl_jan15):
+    server = local_api(Answer(500, b"oops"), Answer(500, b"oops"), recorded_odds())
+    result = local_client(server).odds("soccer_epl", regions=["uk"], markets=["h2h"])
+    assert result.payload == epl_jan15
+    assert result.attempts == len(server.paths) == 3
+
+
+def test_the_waits_between_attempts_double(local_api):
+    backoff = 0.1
+    server = local_api(Answer(502, b"bad gateway"), Answer(503, b"unavailable"), Answer(504), recorded_odds())
+    local_client(server, backoff=backoff).odds("soccer_epl", regions=["uk"], markets=["h2h"])
+    gaps = [later - earlier for earlier, later in zip(server.arrivals, server.arrivals[1:], strict=False)]
+    # urllib3's Retry.get_backoff_time: the first retry at once, then backoff × 2^(n-1) plus jitter.
+    floors = [0, backoff * 2, backoff * 4]
+    assert len(gaps) == 3
+    assert all(gap >= floor for gap, floor in zip(gaps, floors, strict=True)), gaps
+
+
+def test_a_persistent_503_ends_in_a_provider_error_with_the_status(local_api):
+    server = local_api(Answer(503, b"<html>no healthy upstream</html>"))  # a proxy's page, not the API's JSON
+    with pytest.raises(ProviderError) as caught:
+        local_client(server, max_retries=3).odds("soccer_epl", regions=["uk"], markets=["h2h"])
+    assert caught.value.status == 503
+    assert str(caught.value) == f"The Odds API answered 503 on {ODDS_PATH} after 4 attempts: Service Unavailable"
+    assert len(server.paths) == 4
+
+
+def test_a_429_that_lasts_ends_in_a_provider_error_with_the_apis_code(local_api):
+    server = local_api(Answer(429, LIMITED))
+    with pytest.raises(ProviderError, match=r"429 EXCEEDED_FREQ_LIMIT on \S+ after 3 attempts: Exceeded frequency"):
+        local_client(server, max_retries=2).odds("soccer_epl", regions=["uk"], markets=["h2h"])
+    assert len(server.paths) == 3
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (401, "error_401_INVALID_KEY.json", KeyRejected),
+        (401, "error_401_OUT_OF_USAGE_CREDITS.json", QuotaExhausted),
+        (422, "error_422_INVALID_MARKET.json", BadRequest),
+    ],
+)
+def test_a_refused_key_or_request_is_asked_once(local_api, status, body, error):
+    server = local_api(Answer(status, error_body(body).encode()), recorded_odds())
+    with pytest.raises(error):
+        local_client(server).odds("soccer_epl", regions=["uk"], markets=["h2h"])
+    assert len(server.paths) == 1
+
+
+def test_a_connection_reset_is_retried(local_api, epl_jan15):
+    server = local_api(Answer(reset=True), recorded_odds())
+    result = local_client(server).odds("soccer_epl", regions=["uk"], markets=["h2h"])
+    assert result.payload == epl_jan15
+    assert result.attempts == len(server.paths) == 2
+
+
+def test_connection_resets_end_in_a_provider_error_without_the_key(local_api):
+    server = local_api(Answer(reset=True))
+    with pytest.raises(ProviderError) as caught:
+        local_client(server, max_retries=2).odds("soccer_epl", regions=["uk"], markets=["h2h"])
+    assert str(caught.value) == (
+        f"The Odds API broke the connection off before answering on {ODDS_PATH} after 3 attempts"
     )
-    with pytest.raises(ProviderError, match="429 EXCEEDED_FREQ_LIMIT"):
-        api.odds("soccer_epl", regions=["uk"], markets=["h2h"])
-    assert len(responses.calls) == 4
-    assert len(sleeps) == 3
+    assert len(server.paths) == 3
 
 
-@responses.activate
-def test_server_errors_back_off_exponentially_with_jitter(api, sleeps, epl_jan15):
-    url = f"{BASE}/v4/sports/soccer_epl/odds"
-    responses.get(url, status=502, body="bad gateway")
-    responses.get(url, status=503, body="unavailable")
-    responses.get(url, status=500, body="oops")
-    responses.get(url, json=epl_jan15)
-    api.odds("soccer_epl", regions=["uk"], markets=["h2h"])
-    assert [int(s) for s in sleeps] == [1, 2, 4]
-    assert all(0 <= s - int(s) < 1 for s in sleeps)
-
-
-@responses.activate
-def test_timeouts_and_connection_errors_retry_then_fail_without_the_key(api, sleeps):
-    url = f"{BASE}/v4/sports/soccer_epl/odds"
-    responses.get(url, body=requests.ConnectTimeout(f"timeout {url}?apiKey={KEY}"))
-    responses.get(url, body=requests.ConnectionError(f"refused {url}?apiKey={KEY}"))
-    responses.get(url, body=requests.ConnectionError(f"refused {url}?apiKey={KEY}"))
-    responses.get(url, body=requests.ConnectionError(f"refused {url}?apiKey={KEY}"))
+def test_a_refused_connection_is_retried_then_a_provider_error():
+    api = OddsApiClient(api_key=KEY, base_url=f"http://127.0.0.1:{free_port()}", backoff=0.01, max_retries=2)
     with pytest.raises(ProviderError) as caught:
         api.odds("soccer_epl", regions=["uk"], markets=["h2h"])
-    assert str(caught.value) == "The Odds API could not connect on /v4/sports/soccer_epl/odds after 4 attempts"
-    assert len(sleeps) == 3
+    assert str(caught.value) == f"The Odds API could not connect on {ODDS_PATH} after 3 attempts"
+
+
+def test_an_answer_slower_than_the_timeout_is_asked_again(local_api, epl_jan15):
+    def slow_then_recorded(handler) -> None:
+        if len(server.paths) == 1:
+            time.sleep(1.0)
+            return
+        recorded_odds().send(handler)
+
+    server = local_api(answer=slow_then_recorded)
+    api = OddsApiClient(api_key=KEY, base_url=server.url, timeout=0.3, backoff=0.01)
+    assert api.odds("soccer_epl", regions=["uk"], markets=["h2h"]).payload == epl_jan15
+    assert len(server.paths) == 2
+
+
+def test_answers_slower_than_the_timeout_end_in_a_provider_error(local_api):
+    server = local_api(answer=lambda handler: time.sleep(0.6))
+    api = OddsApiClient(api_key=KEY, base_url=server.url, timeout=0.2, backoff=0.01, max_retries=1)
+    with pytest.raises(ProviderError) as caught:
+        api.odds("soccer_epl", regions=["uk"], markets=["h2h"])
+    assert str(caught.value) == f"The Odds API timed out on {ODDS_PATH} after 2 attempts"
+    assert len(server.paths) == 2
+
+
+def test_no_retries_when_told(local_api):
+    server = local_api(Answer(503, b"unavailable"))
+    with pytest.raises(ProviderError, match="answered 503 on /v4/sports/soccer_epl/odds: Service Unavailable"):
+        local_client(server, max_retries=0).odds("soccer_epl", regions=["uk"], markets=["h2h"])
+    assert len(server.paths) == 1
 
 
 @responses.activate

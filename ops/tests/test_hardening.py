@@ -7,7 +7,6 @@ import logging
 import os
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -19,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from conftest import require
+from devtools.processes import Answer
 from odds.collector import end_stale_runs
 from odds.models import CollectorRun
 from odds.providers.odds_api import BadRequest, OddsApiClient, ProviderError
@@ -28,44 +28,13 @@ from ops.probes import redis_ping
 KEY = "k3y-0123456789abcdef0123456789"
 
 
-class Server(http.server.ThreadingHTTPServer):
-    """A local stand-in for The Odds API: each request gets ``answer(handler)``."""
-
-    def __init__(self, answer: object) -> None:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                answer(self)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
-
-
-@pytest.fixture
-def local_api() -> Iterator[callable]:
-    servers = []
-
-    def start(answer: object) -> Server:
-        server = Server(answer)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.shutdown()
-
-
 def test_a_sport_key_that_would_reach_another_path_is_refused_before_any_request(local_api):
-    calls = []
-    server = local_api(lambda handler: calls.append(handler.path))
-    api = OddsApiClient(api_key=KEY, base_url=server.url, sleep=lambda _: None)
+    server = local_api(Answer(200, b"[]"))
+    api = OddsApiClient(api_key=KEY, base_url=server.url)
     for sport in ("../../v4/historical/x?a=", "soccer_epl/../../x", "SOCCER", "", "a" * 65):
         with pytest.raises(BadRequest, match="is not a sport key"):
             api.odds(sport, regions=["uk"], markets=["h2h"])
-    assert calls == []
+    assert server.paths == []
 
 
 @pytest.mark.django_db
@@ -102,15 +71,9 @@ def console_output(level: int, emit: callable) -> str:
 
 def test_the_key_never_reaches_a_log_line_even_at_debug(local_api, settings):
     settings.ODDS_API_KEY = KEY
-
-    def answer(handler: http.server.BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.end_headers()
-        handler.wfile.write(b"[]")
-
-    server = local_api(answer)
-    api = OddsApiClient(api_key=KEY, base_url=server.url, sleep=lambda _: None)
+    # A dropped connection first: urllib3's retry warning quotes the URL, key included.
+    server = local_api(Answer(reset=True), Answer(200, b"[]"))
+    api = OddsApiClient(api_key=KEY, base_url=server.url, backoff=0.01)
 
     def emit() -> None:
         api.odds("soccer_epl", regions=["uk"], markets=["h2h"])
@@ -121,13 +84,17 @@ def test_the_key_never_reaches_a_log_line_even_at_debug(local_api, settings):
             logging.getLogger("monps.test").exception("failed")
 
     output = console_output(logging.DEBUG, emit)
+    assert len(server.paths) == 2
     assert "GET /v4/sports/soccer_epl/odds" in output  # urllib3 did log the request line
+    assert "WARNING urllib3.connectionpool Retrying" in output
+    assert "The Odds API answered 200 on /v4/sports/soccer_epl/odds after 2 attempts" in output
     assert "apiKey=***" in output
     assert "calling with key ***" in output
     assert KEY not in output
 
 
-def test_a_response_cut_off_in_transfer_is_retried_then_a_provider_error(local_api):
+def test_a_response_cut_off_in_transfer_is_a_provider_error_and_not_asked_again(local_api):
+    # The status line and usage headers arrived: the call was charged, asking again would pay twice.
     def answer(handler: http.server.BaseHTTPRequestHandler) -> None:
         handler.send_response(200)
         handler.send_header("Content-Type", "application/json")
@@ -137,13 +104,12 @@ def test_a_response_cut_off_in_transfer_is_retried_then_a_provider_error(local_a
         handler.wfile.flush()
         handler.close_connection = True
 
-    server = local_api(answer)
-    sleeps: list[float] = []
-    api = OddsApiClient(api_key=KEY, base_url=server.url, sleep=sleeps.append, max_retries=2)
+    server = local_api(answer=answer)
+    api = OddsApiClient(api_key=KEY, base_url=server.url, backoff=0.01)
     with pytest.raises(ProviderError, match="sent a broken response") as error:
         api.odds("soccer_epl", regions=["uk"], markets=["h2h"])
     assert KEY not in str(error.value)
-    assert len(sleeps) == 2
+    assert len(server.paths) == 1
 
 
 @pytest.mark.django_db

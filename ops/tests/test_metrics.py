@@ -44,7 +44,7 @@ def test_metrics_after_a_collection_and_a_detection(client, settings):
     )
     run = collect_sport(
         sport_key="soccer_epl",
-        api=OddsApiClient(api_key="k", base_url="https://api.example.test", sleep=lambda s: None),
+        api=OddsApiClient(api_key="k", base_url="https://api.example.test"),
     ).run
     detection = detect()
     samples = scrape(client)

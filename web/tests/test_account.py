@@ -72,7 +72,7 @@ def test_every_line_of_a_collector_run_carries_its_id(caplog, settings):
             caplog.handler.addFilter(handler_filter)
             run = collect_sport(
                 sport_key="soccer_epl",
-                api=OddsApiClient(api_key="k", base_url="https://api.example.test", sleep=lambda s: None),
+                api=OddsApiClient(api_key="k", base_url="https://api.example.test"),
             ).run
     lines = [r for r in caplog.records if r.name.startswith("odds")]
     assert [r.getMessage().split(":")[0] for r in lines] == ["collecting soccer_epl", "collected soccer_epl"]
