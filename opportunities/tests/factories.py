@@ -1,16 +1,26 @@
-"""Build markets through the real ingestion path: prices go in the way collectors put them in."""
+"""Markets built through the real ingestion path (prices go in the way collectors put them in), and
+factory_boy factories for strategies, opportunities and alerts.
+
+``quotes``, ``event_with`` and ``h2h_event`` are shorthands over ``odds.tests.factories``'
+``QuoteFactory``, ``EventOddsFactory`` and ``ingest``. ``OpportunityFactory`` writes a row without a
+detection pass: for tests about what reads an opportunity (a form, an alert), not about finding one.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
-from odds.ingest import EventOdds, Quote, Snapshot, ingest_snapshot
-from odds.markets import line_of
+import factory
+from factory.django import DjangoModelFactory
+
+from odds.ingest import Quote
 from odds.models import Event
+from odds.tests.factories import NOW, ZERO, BookmakerFactory, EventOddsFactory, QuoteFactory, SelectionFactory, ingest
+from opportunities import pricing
+from opportunities.models import Alert, Opportunity, Strategy
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-ZERO = Decimal(0)
+CENT, POINT, PRICE, SHARE = Decimal("0.01"), Decimal("0.01"), Decimal("0.001"), Decimal("0.00001")
 
 
 def quotes(
@@ -31,14 +41,14 @@ def quotes(
             if market == "h2h":
                 p = ZERO
             made.append(
-                Quote(
-                    book,
-                    market,
-                    outcome,
-                    p.quantize(Decimal("0.01")),
-                    line_of(market, outcome, p, home).quantize(Decimal("0.01")),
-                    Decimal(str(price)).quantize(Decimal("0.001")),
-                    observed_at,
+                QuoteFactory.build(
+                    home=home,
+                    bookmaker=book,
+                    market=market,
+                    outcome=outcome,
+                    point=p.quantize(POINT),
+                    price=Decimal(str(price)).quantize(PRICE),
+                    observed_at=observed_at,
                 )
             )
     return made
@@ -54,8 +64,7 @@ def event_with(
     sport: str = "soccer_epl",
     collected_at: datetime = NOW,
 ) -> Event:
-    odds = EventOdds(
-        source="odds_api",
+    odds = EventOddsFactory.build(
         provider_id=provider_id,
         sport_key=sport,
         home_team=home,
@@ -63,8 +72,8 @@ def event_with(
         commence_time=kickoff or NOW + timedelta(days=1),
         quotes=quote_list,
     )
-    ingest_snapshot(snapshot=Snapshot(events=[odds]), collected_at=collected_at)
-    return Event.objects.get(provider_id=provider_id)
+    [event] = ingest(odds, collected_at=collected_at)
+    return event
 
 
 def h2h_event(provider_id: str, prices: dict[str, dict[str, float]], **kwargs) -> Event:
@@ -73,3 +82,85 @@ def h2h_event(provider_id: str, prices: dict[str, dict[str, float]], **kwargs) -
     named = {book: {names[k]: v for k, v in by.items()} for book, by in prices.items()}
     observed_at = kwargs.pop("observed_at", NOW)
     return event_with(provider_id, quotes(names["H"], named, observed_at=observed_at), **kwargs)
+
+
+class StrategyFactory(DjangoModelFactory):
+    """A strategy with the model's defaults; ``pinnacle=True`` gives the one most detection tests use:
+    Pinnacle's prices, devigged multiplicatively, are the truth, and prices last collected more than
+    an hour ago are ignored. ``sports`` and ``bookmakers`` take lists."""
+
+    class Meta:
+        model = Strategy
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Strategy {n}")
+
+    class Params:
+        pinnacle = factory.Trait(
+            name="Pinnacle",
+            reference_bookmaker=factory.SubFactory(BookmakerFactory, pinnacle=True),
+            devig_method="multiplicative",
+            max_price_age_minutes=60,
+        )
+
+    @factory.post_generation
+    def sports(self, create: bool, extracted: list | None, **kwargs) -> None:
+        if create and extracted:
+            self.sports.set(extracted)
+
+    @factory.post_generation
+    def bookmakers(self, create: bool, extracted: list | None, **kwargs) -> None:
+        if create and extracted:
+            self.bookmakers.set(extracted)
+
+
+class OpportunityFactory(DjangoModelFactory):
+    """An active opportunity on ``selection`` at ``bookmaker``: its fair price, edge and Kelly share
+    (the strategy's fraction, capped at its largest stake) computed from ``price`` and
+    ``fair_probability`` by ``opportunities.pricing``, its stake on a bankroll of ``bankroll``."""
+
+    class Meta:
+        model = Opportunity
+
+    class Params:
+        bankroll = Decimal("1000.00")
+
+    strategy = factory.SubFactory(StrategyFactory)
+    selection = factory.SubFactory(SelectionFactory)
+    event = factory.SelfAttribute("selection.event")
+    bookmaker = factory.SubFactory(BookmakerFactory)
+    market = factory.SelfAttribute("selection.market")
+    outcome = factory.SelfAttribute("selection.outcome")
+    point = factory.LazyAttribute(lambda o: o.selection.point_or_none)
+    price = Decimal("2.200")
+    fair_probability = Decimal("0.500000")
+    fair_price = factory.LazyAttribute(lambda o: _q(pricing.fair_price(float(o.fair_probability)), PRICE))
+    edge = factory.LazyAttribute(lambda o: pricing.edge(o.price, o.fair_probability).quantize(SHARE, ROUND_HALF_UP))
+    kelly_share = factory.LazyAttribute(lambda o: _q(_kelly(o), SHARE))
+    suggested_stake = factory.LazyAttribute(lambda o: (o.bankroll * o.kelly_share).quantize(CENT))
+    price_observed_at = NOW
+    detected_at = NOW
+    last_seen_at = NOW
+
+
+class AlertFactory(DjangoModelFactory):
+    class Meta:
+        model = Alert
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    channel = Alert.WEBHOOK
+    target = "https://hooks.example.test/monps"
+
+
+def _kelly(opportunity: factory.builder.Resolver) -> float:
+    strategy = opportunity.strategy
+    return pricing.kelly(
+        float(opportunity.price),
+        float(opportunity.fair_probability),
+        float(strategy.kelly_fraction),
+        cap=float(strategy.max_stake_share),
+    )
+
+
+def _q(value: float, step: Decimal) -> Decimal:
+    return Decimal(repr(value)).quantize(step, ROUND_HALF_UP)
