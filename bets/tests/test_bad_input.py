@@ -11,8 +11,10 @@ from datetime import timedelta
 import pytest
 
 from bets.models import Bet, BetEvent
-from bets.services import BetInput, place_bet
+from bets.services import place_bet
+from bets.tests.factories import BetInputFactory
 from opportunities.tests.factories import NOW
+from web.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -213,9 +215,9 @@ EDIT_CASES = [
 
 
 @pytest.fixture
-def auth_client(client, django_user_model):
+def auth_client(client):
     """Logged in without a password: hashing one for each of some 200 cases costs minutes."""
-    client.force_login(django_user_model.objects.create_user(username="bettor"))
+    client.force_login(UserFactory(username="bettor"))
     return client
 
 
@@ -265,7 +267,7 @@ def test_api_create_takes_the_largest_point_the_odds_take(auth_client, event):
 
 @pytest.fixture
 def placed(event) -> Bet:
-    bet = place_bet(bet=BetInput(event_id=event.pk, **{**VALID, "placed_at": NOW - timedelta(minutes=1)}))
+    bet = place_bet(bet=BetInputFactory(event=event, placed_at=NOW - timedelta(minutes=1)))
     return Bet.objects.get(pk=bet.pk)
 
 
@@ -459,8 +461,8 @@ def admin_errors(page: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("boss"))
+def staff_client(client):
+    client.force_login(UserFactory(username="boss", admin=True))
     return client
 
 

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bets.closing import ClosingLine, closing_line
-from bets.services import BetInput, place_bet
+from bets.services import place_bet
+from bets.tests.factories import BetInputFactory
 from devtools.testing import history_bounds, history_queries
 from opportunities.pricing import devig
 from opportunities.tests.factories import NOW, h2h_event
@@ -19,17 +20,7 @@ LEAD = timedelta(days=120)  # ODDS_HISTORY_LEAD_DAYS by default
 
 
 def bet_on(event, outcome: str, bookmaker: str = "bet365", price: str = "2.100"):
-    return place_bet(
-        bet=BetInput(
-            event_id=event.pk,
-            market="h2h",
-            outcome=outcome,
-            point=None,
-            bookmaker=bookmaker,
-            price=price,
-            stake="10.00",
-        )
-    )
+    return place_bet(bet=BetInputFactory(event=event, outcome=outcome, bookmaker=bookmaker, price=price))
 
 
 def test_the_closing_scan_is_bounded_by_the_window_and_kick_off(event):

@@ -7,7 +7,9 @@ import pytest
 
 from bets.models import Bet, BetEvent
 from bets.trail import entries
-from opportunities.tests.factories import NOW
+from odds.tests.factories import BookmakerFactory
+from opportunities.tests.factories import NOW, OpportunityFactory
+from web.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 FIELDS = [
@@ -27,9 +29,8 @@ FIELDS = [
 
 
 @pytest.fixture
-def admin_client(client, django_user_model):
-    admin = django_user_model.objects.create_superuser("boss", password="a-long-admin-password")
-    client.force_login(admin)
+def admin_client(client):
+    client.force_login(UserFactory(username="boss", admin=True))
     return client
 
 
@@ -160,12 +161,10 @@ def test_api_list_filters_and_query_count(auth_client, event, django_assert_num_
 
 
 def test_form_prefilled_from_an_opportunity(auth_client, event):
-    from opportunities.detection import detect
-    from opportunities.models import Opportunity, Strategy
-
-    Strategy.objects.filter(name="Pinnacle value").update(min_edge=Decimal("-1"), devig_method="multiplicative")
-    detect(now=NOW)
-    opportunity = Opportunity.objects.filter(bookmaker__key="bet365", outcome="Arsenal").get()
+    arsenal = event.selections.get(market="h2h", outcome="Arsenal")
+    opportunity = OpportunityFactory(
+        selection=arsenal, bookmaker=BookmakerFactory(key="bet365"), price=Decimal("2.100")
+    )
     html = auth_client.get(f"/bets/new/?opportunity={opportunity.pk}", HTTP_HX_REQUEST="true").content.decode()
     assert 'value="2.10"' in html
     assert f'name="opportunity" value="{opportunity.pk}"' in html

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bets.models import Bet
-from bets.services import BetInput, place_bet, settle_bet
+from bets.services import place_bet, settle_bet
+from bets.tests.factories import BetInputFactory
 from opportunities.tests.factories import h2h_event
 
 pytestmark = pytest.mark.django_db
@@ -32,19 +33,10 @@ def bets() -> dict[int, str]:
     labels = {}
     for i, (label, (sport, bookmaker, strategy, placed_at, status)) in enumerate(BETS.items()):
         event = h2h_event(f"f{i}", PRICES, home=f"Home {i}", away=f"Away {i}", sport=sport)
-        bet = place_bet(
-            bet=BetInput(
-                event_id=event.pk,
-                market="h2h",
-                outcome=f"Home {i}",
-                point=None,
-                bookmaker=bookmaker,
-                price="2.000",
-                stake="10.00",
-                placed_at=placed_at,
-                strategy_name=strategy,
-            )
+        placing = BetInputFactory(
+            event=event, bookmaker=bookmaker, price="2.000", placed_at=placed_at, strategy_name=strategy
         )
+        bet = place_bet(bet=placing)
         if status != Bet.PENDING:
             settle_bet(bet=bet, status=status, via="form")
         labels[bet.pk] = label

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from bets.models import Bet, LedgerEntry
-from bets.services import BetInput, add_ledger_entry, place_bet
+from bets.services import add_ledger_entry, place_bet
+from bets.tests.factories import BetInputFactory
 from bets.views import spreadsheet_safe
 from opportunities.tests.factories import NOW, h2h_event
 
@@ -17,18 +18,7 @@ pytestmark = pytest.mark.django_db
 def make_bets(n: int, start: int = 0) -> None:
     for i in range(start, start + n):
         event = h2h_event(f"p{i}", {"bet365": {"H": 2.1, "D": 3.4, "A": 3.8}}, home=f"Home {i}", away=f"Away {i}")
-        place_bet(
-            bet=BetInput(
-                event_id=event.pk,
-                market="h2h",
-                outcome=f"Home {i}",
-                point=None,
-                bookmaker="bet365",
-                price="2.100",
-                stake="10.00",
-                placed_at=NOW - timedelta(minutes=i),
-            )
-        )
+        place_bet(bet=BetInputFactory(event=event, placed_at=NOW - timedelta(minutes=i)))
 
 
 def test_bets_page_lists_pending_first_with_totals(auth_client):
@@ -92,20 +82,15 @@ def test_csv_export_is_utf8_and_neutralises_formulas(auth_client):
         ("Draw", "\t=cmd", "+value"),
         ("Zürich", "\r=1+1", "plain"),
     ]:
-        place_bet(
-            bet=BetInput(
-                event_id=event.pk,
-                market="h2h",
-                outcome=outcome,
-                point=None,
-                bookmaker="bet365",
-                price="2.100",
-                stake="12.50",
-                placed_at=NOW - timedelta(minutes=1),
-                notes=notes,
-                strategy_name=strategy,
-            )
+        placing = BetInputFactory(
+            event=event,
+            outcome=outcome,
+            stake="12.50",
+            placed_at=NOW - timedelta(minutes=1),
+            notes=notes,
+            strategy_name=strategy,
         )
+        place_bet(bet=placing)
     auth_client.post(f"/bets/{Bet.objects.order_by('id').first().pk}/settle/", {"status": "lost"})
     response = auth_client.get("/bets/export.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"

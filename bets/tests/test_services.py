@@ -7,7 +7,6 @@ import time_machine
 from bets.models import Bet, BetEvent, LedgerEntry
 from bets.selectors import bankroll
 from bets.services import (
-    BetInput,
     BetRejected,
     EditConflict,
     add_ledger_entry,
@@ -16,6 +15,7 @@ from bets.services import (
     settle_pending,
     update_bet,
 )
+from bets.tests.factories import BetInputFactory
 from bets.trail import bet_trail
 from odds.models import Event
 from opportunities.pricing import devig
@@ -24,22 +24,8 @@ from opportunities.tests.factories import NOW, h2h_event
 pytestmark = pytest.mark.django_db
 
 
-def bet_input(event, **overrides):
-    values = {
-        "event_id": event.pk,
-        "market": "h2h",
-        "outcome": "Arsenal",
-        "point": None,
-        "bookmaker": "bet365",
-        "price": "2.100",
-        "stake": "10.00",
-    }
-    values.update(overrides)
-    return BetInput(**values)
-
-
 def test_a_valid_bet_is_recorded_with_its_audit(event, user):
-    bet = place_bet(bet=bet_input(event), user=user, via="form")
+    bet = place_bet(bet=BetInputFactory(event=event), user=user, via="form")
     assert (bet.price, bet.stake, bet.status, bet.profit, bet.placed_at) == (
         Decimal("2.100"),
         Decimal("10.00"),
@@ -104,7 +90,7 @@ def test_a_valid_bet_is_recorded_with_its_audit(event, user):
 )
 def test_invalid_input_names_the_field_and_writes_nothing(event, overrides, field, message):
     with pytest.raises(BetRejected) as caught:
-        place_bet(bet=bet_input(event, **overrides))
+        place_bet(bet=BetInputFactory(event=event, **overrides))
     assert caught.value.message_dict[field] == [message]
     assert Bet.objects.count() == 0
     assert BetEvent.objects.count() == 0
@@ -132,7 +118,7 @@ def test_invalid_input_names_the_field_and_writes_nothing(event, overrides, fiel
     ],
 )
 def test_an_edit_follows_the_rules_of_a_new_bet(event, changes, field, message):
-    bet = place_bet(bet=bet_input(event))
+    bet = place_bet(bet=BetInputFactory(event=event))
     with pytest.raises(BetRejected) as caught:
         update_bet(bet_id=bet.pk, changes=changes)
     assert caught.value.message_dict == {field: [message]}
@@ -150,29 +136,31 @@ def test_an_edit_follows_the_rules_of_a_new_bet(event, changes, field, message):
 def test_a_stake_above_what_the_column_holds_is_refused_even_under_a_higher_limit(event, settings):
     settings.MONPS_MAX_STAKE = Decimal("1E+30")
     with pytest.raises(BetRejected) as caught:
-        place_bet(bet=bet_input(event, stake="1" + "0" * 12))
+        place_bet(bet=BetInputFactory(event=event, stake="1" + "0" * 12))
     assert caught.value.message_dict == {"stake": [f"1{'0' * 12} has more than 10 digits before the decimal point"]}
     assert Bet.objects.count() == 0
 
 
 def test_unknown_event(event):
     with pytest.raises(BetRejected) as caught:
-        place_bet(bet=bet_input(event, event_id=999999))
+        place_bet(bet=BetInputFactory(event=event, event_id=999999))
     assert caught.value.message_dict == {"event": ["no event with id 999999"]}
 
 
 def test_a_started_event_needs_the_late_entry_flag(event):
     with time_machine.travel(event.commence_time + timedelta(minutes=10), tick=False):
         with pytest.raises(BetRejected) as caught:
-            place_bet(bet=bet_input(event, placed_at=event.commence_time - timedelta(hours=1)))
+            place_bet(bet=BetInputFactory(event=event, placed_at=event.commence_time - timedelta(hours=1)))
         assert "started at" in caught.value.message_dict["event"][0]
-        bet = place_bet(bet=bet_input(event, placed_at=event.commence_time - timedelta(hours=1)), allow_started=True)
+        bet = place_bet(
+            bet=BetInputFactory(event=event, placed_at=event.commence_time - timedelta(hours=1)), allow_started=True
+        )
     assert bet.placed_at == event.commence_time - timedelta(hours=1)
     assert bet.closing_price == Decimal("2.100")  # the event had started: the closing line is known
 
 
 def test_settlement_from_the_result_is_idempotent_and_audited(event):
-    bet = place_bet(bet=bet_input(event))
+    bet = place_bet(bet=BetInputFactory(event=event))
     Event.objects.filter(pk=event.pk).update(completed=True, home_score=2, away_score=0)
     assert settle_pending() == 1
     bet.refresh_from_db()
@@ -182,7 +170,7 @@ def test_settlement_from_the_result_is_idempotent_and_audited(event):
 
 
 def test_manual_settlement_overrides_and_is_kept(event, user):
-    bet = place_bet(bet=bet_input(event))
+    bet = place_bet(bet=BetInputFactory(event=event))
     settle_bet(bet=bet, status="void", user=user, via="admin")
     Event.objects.filter(pk=event.pk).update(completed=True, home_score=2, away_score=0)
     settle_pending()
@@ -191,7 +179,7 @@ def test_manual_settlement_overrides_and_is_kept(event, user):
 
 
 def test_editing_a_settled_bet_needs_the_flag_and_recomputes_profit(event, user):
-    bet = place_bet(bet=bet_input(event))
+    bet = place_bet(bet=BetInputFactory(event=event))
     Event.objects.filter(pk=event.pk).update(completed=True, home_score=0, away_score=0)
     settle_pending()
     with pytest.raises(EditConflict, match="editing its price or stake needs allow_settled"):
@@ -207,7 +195,7 @@ def test_editing_a_settled_bet_needs_the_flag_and_recomputes_profit(event, user)
 
 
 def test_clv_from_the_reference_closing_line(event):
-    bet = place_bet(bet=bet_input(event))
+    bet = place_bet(bet=BetInputFactory(event=event))
     with time_machine.travel(event.commence_time + timedelta(minutes=1), tick=False):
         settle_pending()
     bet.refresh_from_db()
@@ -220,7 +208,7 @@ def test_clv_from_the_reference_closing_line(event):
 
 def test_without_closing_data_the_bet_says_so(event):
     lonely = h2h_event("e2", {"bet365": {"H": 2.1, "D": 3.4, "A": 3.8}}, home="Ajax", away="PSV")
-    bet = place_bet(bet=bet_input(lonely, outcome="Ajax"))
+    bet = place_bet(bet=BetInputFactory(event=lonely, outcome="Ajax"))
     with time_machine.travel(lonely.commence_time + timedelta(minutes=1), tick=False):
         settle_pending()
     bet.refresh_from_db()
@@ -238,8 +226,8 @@ def test_the_ledger_and_the_bankroll(event):
         Decimal("-100.00"),
         Decimal("-2.50"),
     ]
-    won = place_bet(bet=bet_input(event))
-    place_bet(bet=bet_input(event, outcome="Draw", price="3.400", stake="5.00"))
+    won = place_bet(bet=BetInputFactory(event=event))
+    place_bet(bet=BetInputFactory(event=event, outcome="Draw", price="3.400", stake="5.00"))
     settle_bet(bet=won, status="won")
     money = bankroll()
     assert money.now == Decimal("397.50") + Decimal("11.00")
@@ -261,19 +249,7 @@ def test_the_ledger_and_the_bankroll(event):
 
 def test_settle_from_results_in_the_admin_overrules_a_bet_settled_by_hand(admin_client):
     event = h2h_event("manual-1", {"bet365": {"H": 2.1, "D": 3.4, "A": 3.8}}, kickoff=NOW - timedelta(hours=3))
-    bet = place_bet(
-        bet=BetInput(
-            event_id=event.pk,
-            market="h2h",
-            outcome="Home",
-            point=None,
-            bookmaker="bet365",
-            price="2.100",
-            stake="10.00",
-            placed_at=NOW - timedelta(hours=4),
-        ),
-        allow_started=True,
-    )
+    bet = place_bet(bet=BetInputFactory(event=event, placed_at=NOW - timedelta(hours=4)), allow_started=True)
     settle_bet(bet=bet, status="lost", via="admin")  # by hand, before the result was known
     Event.objects.filter(pk=event.pk).update(completed=True, home_score=2, away_score=0)
     assert settle_bet(bet=bet).status == "lost"  # results do not overrule a person on their own
