@@ -4,7 +4,7 @@ import pytest
 
 from opportunities.detection import detect
 from opportunities.models import Alert, Opportunity
-from opportunities.tests.factories import NOW
+from opportunities.tests.factories import NOW, AlertFactory
 from opportunities.tests.test_alerts import value_events
 from opportunities.tests.test_detection import strategy  # noqa: F401  (fixture)
 
@@ -44,9 +44,7 @@ def test_an_alert_page_shows_what_the_digest_lists(admin_client, digest):
 
 
 def test_send_again_queues_only_unconfirmed_or_failed_alerts(admin_client, digest, django_capture_on_commit_callbacks):
-    sent = Alert.objects.create(
-        opportunity=Opportunity.objects.order_by("edge").first(), channel=Alert.WEBHOOK, target=HOOK, status=Alert.SENT
-    )
+    sent = AlertFactory(opportunity=Opportunity.objects.order_by("edge").first(), target=HOOK, status=Alert.SENT)
     Alert.objects.filter(pk=digest.pk).update(status=Alert.UNCONFIRMED, attempts=1)
     with django_capture_on_commit_callbacks() as callbacks:
         response = admin_client.post(

@@ -9,11 +9,11 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from odds.ingest import EventOdds, Snapshot, ingest_snapshot
+from odds.tests.factories import EventOddsFactory, ingest
 from opportunities.alerts import MAX_ATTEMPTS, deliver_alert, retry_in
 from opportunities.detection import detect
 from opportunities.models import Alert, Opportunity
-from opportunities.tests.factories import NOW, event_with, quotes
+from opportunities.tests.factories import NOW, AlertFactory, event_with, quotes
 from opportunities.tests.receivers import SmtpReceiver, WebhookReceiver
 from opportunities.tests.test_detection import strategy  # noqa: F401  (fixture)
 
@@ -49,18 +49,15 @@ def value_event(provider_id="v1", *, over=2.20, observed_at=NOW):
 def value_events(overs: list[float]) -> None:
     """One event per price of Over, all in one snapshot: an Over at 2.20 against a fair 2.00 is a 10% edge."""
     events = [
-        EventOdds(
-            source="odds_api",
+        EventOddsFactory.build(
             provider_id=f"v{number}",
-            sport_key="soccer_epl",
             home_team=f"Home {number}",
             away_team=f"Away {number}",
-            commence_time=NOW + timedelta(days=1),
             quotes=value_quotes(over=over),
         )
         for number, over in enumerate(overs)
     ]
-    ingest_snapshot(snapshot=Snapshot(events=events), collected_at=NOW)
+    ingest(*events, collected_at=NOW)
 
 
 def webhook_alert() -> Alert:
@@ -279,7 +276,7 @@ def test_two_tasks_for_one_alert_at_once_post_it_once(strategy, receiver):  # no
     value_event()
     detect(now=NOW)
     # Made by hand: detection would queue it for whatever worker listens, committed as this test is.
-    alert = Alert.objects.create(opportunity=Opportunity.objects.get(), channel=Alert.WEBHOOK, target=receiver.url)
+    alert = AlertFactory(opportunity=Opportunity.objects.get(), target=receiver.url)
     receiver.hold()
 
     def deliver_in_a_thread() -> None:  # its own database connection, as another task would have

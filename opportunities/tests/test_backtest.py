@@ -13,9 +13,8 @@ from odds.models import Bookmaker, Event
 from odds.providers.football_data import parse_file
 from odds.tests.conftest import DATA
 from opportunities.backtest import BacktestRules, run_backtest
-from opportunities.models import Strategy
 from opportunities.pricing import clv, devig
-from opportunities.tests.factories import NOW, h2h_event
+from opportunities.tests.factories import NOW, StrategyFactory, h2h_event
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +107,7 @@ def test_each_event_is_replayed_from_its_own_window(settings):
 
 
 def test_a_saved_strategy_is_replayed_by_its_own_rules(season, capsys):
-    strategy = Strategy.objects.create(
+    strategy = StrategyFactory(
         name="Replayed",
         reference_bookmaker=Bookmaker.objects.get(key="pinnacle"),
         devig_method="shin",
@@ -116,8 +115,8 @@ def test_a_saved_strategy_is_replayed_by_its_own_rules(season, capsys):
         min_price=Decimal("1.010"),
         max_price=Decimal("1000.000"),
         markets="h2h",
+        bookmakers=Bookmaker.objects.filter(key="bet365"),
     )
-    strategy.bookmakers.set(Bookmaker.objects.filter(key="bet365"))
     replayed = run_backtest(rules=BacktestRules.for_strategy(strategy), events=Event.objects.all())
     assert {b.bookmaker for b in replayed.bets} == {"bet365"}  # the only book it bets at
     assert len(replayed.bets) == 9

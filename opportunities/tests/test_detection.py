@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from bets.models import LedgerEntry
+from bets.tests.factories import LedgerEntryFactory
 from devtools.testing import database_url
-from odds.models import Bookmaker, Price, Sport
+from odds.models import Bookmaker, Price
+from odds.tests.factories import BookmakerFactory, SportFactory
 from opportunities.detection import detect, find
 from opportunities.models import Opportunity, Strategy, Surebet
 from opportunities.pricing import devig, edge, kelly
-from opportunities.tests.factories import NOW, event_with, h2h_event, quotes
+from opportunities.tests.factories import NOW, StrategyFactory, event_with, h2h_event, quotes
 from opportunities.valuation import StrategyRules, fair_line
 from ops.timescale import PLAIN, active_path
 
@@ -23,17 +24,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def strategy():
+    """The only strategy: Pinnacle's prices devigged multiplicatively, a 2% edge, a quarter Kelly
+    capped at 5% of a bankroll of 1000.00."""
     Strategy.objects.all().delete()
-    pinnacle, _ = Bookmaker.objects.get_or_create(key="pinnacle", defaults={"title": "Pinnacle", "is_sharp": True})
-    LedgerEntry.objects.create(kind="deposit", amount=Decimal("1000.00"), at=NOW - timedelta(days=30))
-    return Strategy.objects.create(
-        name="Pinnacle",
-        reference_bookmaker=pinnacle,
-        devig_method="multiplicative",
-        min_edge=Decimal("0.02"),
-        kelly_fraction=Decimal("0.25"),
-        max_stake_share=Decimal("0.05"),
-        max_price_age_minutes=60,
+    LedgerEntryFactory(amount=Decimal("1000.00"))
+    return StrategyFactory(
+        pinnacle=True, min_edge=Decimal("0.02"), kelly_fraction=Decimal("0.25"), max_stake_share=Decimal("0.05")
     )
 
 
@@ -95,7 +91,7 @@ def test_seen_again_unchanged_moves_only_its_last_seen_time_until_the_bankroll_m
     again = Opportunity.objects.values().get()
     assert again == {**first, "last_seen_at": NOW + timedelta(minutes=1)}
 
-    LedgerEntry.objects.create(kind="deposit", amount=Decimal("1000.00"), at=NOW)  # 2000 x 0.02083
+    LedgerEntryFactory(amount=Decimal("1000.00"), at=NOW)  # 2000 x 0.02083
     detect(now=NOW + timedelta(minutes=2))
     doubled = Opportunity.objects.values().get()
     assert doubled == {**first, "suggested_stake": Decimal("41.66"), "last_seen_at": NOW + timedelta(minutes=2)}
@@ -170,10 +166,10 @@ def test_price_range_markets_sports_and_books_are_respected(strategy):
     assert detect(now=NOW).created == []
     strategy.markets = "totals"
     strategy.save()
-    strategy.sports.set([Sport.objects.create(key="tennis_atp", title="ATP")])
+    strategy.sports.set([SportFactory(key="tennis_atp")])
     assert detect(now=NOW).created == []
     strategy.sports.clear()
-    strategy.bookmakers.set([Bookmaker.objects.create(key="williamhill", title="William Hill")])
+    strategy.bookmakers.set([BookmakerFactory(key="williamhill")])
     assert detect(now=NOW).created == []
     strategy.bookmakers.set([Bookmaker.objects.get(key="bet365")])
     assert len(detect(now=NOW).created) == 1
@@ -321,18 +317,16 @@ def random_market(seed: int, events: int = 25) -> None:
 def test_reading_only_the_prices_with_an_edge_finds_what_reading_every_price_finds(strategy):
     random_market(3)
     betfair = Bookmaker.objects.get(key="betfair_ex_eu")
-    Strategy.objects.create(
-        name="Exchange, power", reference_bookmaker=betfair, devig_method="power", min_edge=Decimal("0")
-    )
-    narrow = Strategy.objects.create(
+    StrategyFactory(name="Exchange, power", reference_bookmaker=betfair, devig_method="power", min_edge=Decimal("0"))
+    StrategyFactory(
         name="Pinnacle, odds ratio, some books",
         reference_bookmaker=strategy.reference_bookmaker,
         devig_method="odds_ratio",
         min_edge=Decimal("0.05"),
         max_price=Decimal("4.00"),
         markets="h2h,totals",
+        bookmakers=Bookmaker.objects.filter(key__in=["b1", "b2", "betfair_ex_eu"]),
     )
-    narrow.bookmakers.set(Bookmaker.objects.filter(key__in=["b1", "b2", "betfair_ex_eu"]))
     strategies = list(Strategy.objects.select_related("reference_bookmaker").prefetch_related("sports", "bookmakers"))
 
     def found(read_all: bool, event_ids: list[int] | None = None) -> tuple:

@@ -13,13 +13,12 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from bets.models import LedgerEntry
+from bets.tests.factories import LedgerEntryFactory
 from devtools.processes import broker, hold_table, wait_until, waiting_on, worker_env
 from devtools.testing import database_url
-from odds.models import Bookmaker
 from opportunities.detection import detect
 from opportunities.models import DetectionRun, Opportunity, Strategy, Surebet
-from opportunities.tests.factories import event_with, quotes
+from opportunities.tests.factories import StrategyFactory, event_with, quotes
 
 pytestmark = pytest.mark.celery
 
@@ -32,16 +31,9 @@ def market():
     surebet (bet365 Over with Pinnacle Under) each."""
     now = timezone.now()
     Strategy.objects.all().delete()
-    pinnacle, _ = Bookmaker.objects.get_or_create(key="pinnacle", defaults={"title": "Pinnacle", "is_sharp": True})
-    LedgerEntry.objects.create(kind="deposit", amount=Decimal("1000.00"), at=now - timedelta(days=30))
-    Strategy.objects.create(
-        name="Pinnacle",
-        reference_bookmaker=pinnacle,
-        devig_method="multiplicative",
-        min_edge=Decimal("0.02"),
-        kelly_fraction=Decimal("0.25"),
-        max_stake_share=Decimal("0.05"),
-        max_price_age_minutes=60,
+    LedgerEntryFactory(amount=Decimal("1000.00"), at=now - timedelta(days=30))
+    StrategyFactory(
+        pinnacle=True, min_edge=Decimal("0.02"), kelly_fraction=Decimal("0.25"), max_stake_share=Decimal("0.05")
     )
     prices = {"pinnacle": {"Over": 2.00, "Under": 2.00}, "bet365": {"Over": 2.20, "Under": 1.70}}
     observed = now - timedelta(minutes=1)

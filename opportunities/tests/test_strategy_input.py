@@ -9,6 +9,7 @@ import re
 import pytest
 
 from opportunities.models import Strategy
+from web.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,9 +82,9 @@ def case_id(case: tuple) -> str:
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
+def staff_client(client):
     """An admin, logged in without a password: hashing one for each case costs seconds."""
-    client.force_login(django_user_model.objects.create_superuser("boss"))
+    client.force_login(UserFactory(username="boss", admin=True))
     return client
 
 

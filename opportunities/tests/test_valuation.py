@@ -7,14 +7,15 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import time_machine
 
-from bets.models import LedgerEntry
-from bets.services import BetInput, place_bet, settle_pending
-from odds.models import Bookmaker, Event
+from bets.services import place_bet, settle_pending
+from bets.tests.factories import BetInputFactory, LedgerEntryFactory
+from odds.models import Event
+from odds.tests.factories import BookmakerFactory
 from opportunities.backtest import BacktestRules, run_backtest
 from opportunities.detection import detect
 from opportunities.models import Opportunity, Strategy
 from opportunities.pricing import devig, edge, kelly
-from opportunities.tests.factories import NOW, h2h_event
+from opportunities.tests.factories import NOW, StrategyFactory, h2h_event
 from opportunities.valuation import (
     CONSENSUS,
     REFERENCE,
@@ -129,9 +130,8 @@ def test_the_lowest_price_with_the_edge_is_just_under_the_exact_one():
 
 @pytest.mark.django_db
 def test_the_rules_of_a_saved_strategy():
-    pinnacle, _ = Bookmaker.objects.get_or_create(key="pinnacle", defaults={"title": "Pinnacle"})
-    bet365, _ = Bookmaker.objects.get_or_create(key="bet365", defaults={"title": "Bet365"})
-    strategy = Strategy.objects.create(
+    pinnacle, bet365 = BookmakerFactory(key="pinnacle"), BookmakerFactory(key="bet365")
+    strategy = StrategyFactory(
         name="Sharp",
         reference_bookmaker=pinnacle,
         devig_method="power",
@@ -141,8 +141,8 @@ def test_the_rules_of_a_saved_strategy():
         markets="h2h,totals",
         kelly_fraction=Decimal("0.500"),
         max_stake_share=Decimal("0.020"),
+        bookmakers=[bet365],
     )
-    strategy.bookmakers.set([bet365])
     assert StrategyRules.from_strategy(strategy) == StrategyRules(
         method="power",
         reference=pinnacle.pk,
@@ -164,10 +164,9 @@ def test_the_rules_of_a_saved_strategy():
 @pytest.fixture
 def saved_strategy(request, db):
     Strategy.objects.all().delete()
-    pinnacle, _ = Bookmaker.objects.get_or_create(key="pinnacle", defaults={"title": "Pinnacle", "is_sharp": True})
-    LedgerEntry.objects.create(kind="deposit", amount=Decimal("1000.00"), at=NOW - timedelta(days=30))
-    reference = pinnacle if request.param == REFERENCE else None
-    return Strategy.objects.create(
+    LedgerEntryFactory(amount=Decimal("1000.00"))
+    reference = BookmakerFactory(pinnacle=True) if request.param == REFERENCE else None
+    return StrategyFactory(
         name=request.param,
         reference_bookmaker=reference,
         devig_method="shin" if reference else "multiplicative",
@@ -202,15 +201,8 @@ def test_detection_a_backtest_and_a_bets_clv_record_the_same_fair_probabilities(
         opportunities = {o.outcome: o for o in Opportunity.objects.filter(bookmaker__key="bet365")}
         bets = {
             outcome: place_bet(
-                bet=BetInput(
-                    event_id=event.pk,
-                    market="h2h",
-                    outcome=outcome,
-                    point=None,
-                    bookmaker="bet365",
-                    price=str(opportunity.price),
-                    stake="10.00",
-                    opportunity_id=opportunity.pk,
+                bet=BetInputFactory(
+                    event=event, outcome=outcome, price=str(opportunity.price), opportunity_id=opportunity.pk
                 )
             )
             for outcome, opportunity in opportunities.items()
