@@ -27,8 +27,10 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def user(db, django_user_model):
-    return django_user_model.objects.create_user(username="bettor", password="a-long-test-password")
+def user(db):
+    from web.tests.factories import UserFactory
+
+    return UserFactory(username="bettor", password="a-long-test-password")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from odds.collector import collect_scores, collect_sport, collection_blocked, ke
 from odds.models import CollectorRun, Event, Lease, PriceHistory
 from odds.providers.odds_api import OddsApiClient
 from odds.tests.conftest import DATA, load
+from odds.tests.factories import CollectorRunFactory, LeaseFactory
 
 BASE = "https://api.example.test"
 KEY = "secret-key-0123456789abcdef"
@@ -147,9 +148,7 @@ def test_a_rate_limited_call_retried_records_the_credits_of_the_answer(local_api
 @pytest.mark.django_db(transaction=True)
 @responses.activate
 def test_one_collection_per_sport_at_a_time(epl_jan15):
-    Lease.objects.create(
-        name="odds:soccer_epl", holder="another-task", expires_at=timezone.now() + timedelta(minutes=5)
-    )
+    LeaseFactory(holder="another-task")  # held for 5 more minutes
     run = collect_sport(sport_key="soccer_epl", api=api()).run
     assert run.status == CollectorRun.SKIPPED
     assert run.error == "a collection of soccer_epl is already running"
@@ -160,9 +159,9 @@ def test_one_collection_per_sport_at_a_time(epl_jan15):
 @responses.activate
 def test_a_lease_whose_holder_died_expires_and_the_same_task_takes_its_own_back(epl_jan15):
     responses.get(f"{BASE}/v4/sports/soccer_epl/odds", json=epl_jan15, headers={"x-requests-remaining": "400"})
-    Lease.objects.create(name="odds:soccer_epl", holder="dead-task", expires_at=timezone.now() - timedelta(seconds=1))
+    LeaseFactory(holder="dead-task", expires_at=timezone.now() - timedelta(seconds=1))
     assert collect_sport(sport_key="soccer_epl", api=api()).run.status == CollectorRun.OK
-    Lease.objects.create(name="odds:soccer_epl", holder="task-1", expires_at=timezone.now() + timedelta(minutes=5))
+    LeaseFactory(holder="task-1")
     # Delivered again after its worker was killed: the same task id, its own lease.
     assert collect_sport(sport_key="soccer_epl", api=api(), holder="task-1").run.status == CollectorRun.OK
     assert not Lease.objects.exists()  # released at the end
@@ -171,8 +170,9 @@ def test_a_lease_whose_holder_died_expires_and_the_same_task_takes_its_own_back(
 @responses.activate
 def test_a_run_whose_worker_was_lost_ends_when_the_sport_is_collected_again(epl_jan15):
     responses.get(ODDS_URL, json=epl_jan15, headers={"x-requests-remaining": "400"})
-    lost = CollectorRun.objects.create(sport_key="soccer_epl", started_at=timezone.now() - timedelta(minutes=1))
-    other = CollectorRun.objects.create(sport_key="icehockey_nhl", started_at=timezone.now() - timedelta(minutes=1))
+    a_minute_ago = timezone.now() - timedelta(minutes=1)
+    lost = CollectorRunFactory(started_at=a_minute_ago)
+    other = CollectorRunFactory(sport_key="icehockey_nhl", started_at=a_minute_ago)
     assert collect_sport(sport_key="soccer_epl", api=api(), holder="task-1").run.status == CollectorRun.OK
     lost.refresh_from_db()
     assert (lost.status, lost.error_code) == (CollectorRun.FAILED, "WORKER_LOST")

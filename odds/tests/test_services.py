@@ -4,13 +4,13 @@ ingestion, score import, the sports list and the admin."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from odds import services
 from odds.ingest import EventOdds, Snapshot, ingest_snapshot
 from odds.models import Event, Sport
 from odds.providers.odds_api import ScoreUpdate
 from odds.scores import ingest_scores
+from web.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +108,7 @@ def test_a_sport_is_created_once_and_keeps_its_title():
 
 @pytest.fixture
 def admin_client(client):
-    admin = get_user_model().objects.create_superuser(username="admin", password="a-long-test-password")
-    client.force_login(admin)
+    client.force_login(UserFactory(username="admin", admin=True))
     return client
 
 

@@ -22,6 +22,7 @@ from devtools.processes import Answer
 from odds.collector import end_stale_runs
 from odds.models import CollectorRun
 from odds.providers.odds_api import BadRequest, OddsApiClient, ProviderError
+from odds.tests.factories import CollectorRunFactory
 from ops.logging import RedactSecrets
 from ops.probes import redis_ping
 
@@ -115,7 +116,7 @@ def test_a_response_cut_off_in_transfer_is_a_provider_error_and_not_asked_again(
 @pytest.mark.django_db
 def test_a_run_left_running_by_a_lost_worker_is_reported_then_ended(client):
     started = timezone.now() - timedelta(seconds=settings.COLLECTION_LEASE_SECONDS + 60)
-    run = CollectorRun.objects.create(kind="odds", sport_key="soccer_epl", started_at=started)
+    run = CollectorRunFactory(started_at=started)
     body = client.get("/health/").json()
     assert body["status"] == "degraded"
     assert body["collector"]["ok"] is False

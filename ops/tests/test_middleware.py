@@ -3,12 +3,14 @@ NUL, and the admin's changelist filters hand their values to a query (a 500 befo
 
 import pytest
 
+from web.tests.factories import UserFactory
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("boss"))
+def staff_client(client):
+    client.force_login(UserFactory(username="boss", admin=True))
     return client
 
 

@@ -8,7 +8,8 @@ from django.db.migrations.state import ProjectState
 from django.test.utils import CaptureQueriesContext
 
 from bets.closing import closing_line
-from bets.services import BetInput, place_bet
+from bets.services import place_bet
+from bets.tests.factories import BetInputFactory
 from devtools.testing import history_bounds, history_queries
 from odds.models import Event
 from odds.selectors import line_movement
@@ -176,17 +177,7 @@ def _history_reads_of_an_event_among_others():
             other = kickoff + timedelta(days=days)
             for moment, home in ((other - timedelta(days=2), 2.5), (other, 2.4)):
                 h2h_event(provider_id, {"pinnacle": {**line, "H": home}}, kickoff=other, observed_at=moment)
-        bet = place_bet(
-            bet=BetInput(
-                event_id=event.pk,
-                market="h2h",
-                outcome="Home",
-                point=None,
-                bookmaker="bet365",
-                price="2.100",
-                stake="10.00",
-            )
-        )
+        bet = place_bet(bet=BetInputFactory(event=event))
     Event.objects.filter(pk=event.pk).update(completed=True, home_score=1, away_score=0)
     event.refresh_from_db()
     reads = {}

@@ -7,6 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from web.tests.factories import TokenFactory
+
 FUZZ_EXCLUDED = {"/api/collector/refresh/"}  # queues Celery work; covered by its own test with a worker
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
@@ -21,16 +23,13 @@ def api_schema():
 
 
 @pytest.fixture
-def token(transactional_db, django_user_model):
-    from rest_framework.authtoken.models import Token
-
+def token(transactional_db):
     from odds.ingest import ingest_snapshot
     from odds.providers.odds_api import parse_odds
     from odds.tests.conftest import load
 
     ingest_snapshot(snapshot=parse_odds(load("epl_odds_2024-01-15.json")))
-    user = django_user_model.objects.create_user("fuzzer", password="a-long-fuzz-password")
-    return Token.objects.create(user=user).key
+    return TokenFactory(user__username="fuzzer", user__password="a-long-fuzz-password").key
 
 
 def test_every_operation_conforms_to_the_schema(live_server, token):

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from odds.tests.factories import BookmakerFactory
+from web.tests.factories import UserFactory
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "a-long-browser-password"
@@ -25,20 +28,19 @@ def plain_static(settings):
 
 
 @pytest.fixture
-def market(django_user_model, plain_static):
+def market(plain_static):
     from odds.demo import collect_demo
     from opportunities.detection import detect
 
-    django_user_model.objects.create_user("bettor", password=PASSWORD)
+    UserFactory(username="bettor", password=PASSWORD)
     from bets.services import add_ledger_entry
 
     add_ledger_entry(kind="deposit", amount="1000.00", note="start")
-    from odds.models import Bookmaker
     from opportunities.models import Strategy
 
     # Transactional tests start from an emptied database: no default strategy. Any edge counts here,
     # so the simulated market always has opportunities to act on.
-    pinnacle, _ = Bookmaker.objects.get_or_create(key="pinnacle", defaults={"title": "Pinnacle", "is_sharp": True})
+    pinnacle = BookmakerFactory(pinnacle=True)
     Strategy.objects.update_or_create(
         name="Pinnacle value",
         defaults={"reference_bookmaker": pinnacle, "devig_method": "shin", "min_edge": Decimal("0")},

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
+from web.tests.factories import UserFactory
 from web.tests.test_browser import PASSWORD, SIZES, login, market, plain_static  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -110,10 +111,10 @@ def test_the_api_docs_render_from_this_server_alone(watched, live_server):
 
 @pytest.mark.usefixtures("plain_static")
 @pytest.mark.parametrize("size", list(SIZES))
-def test_a_locked_out_login_says_so_on_the_login_page(page, live_server, django_user_model, size):
+def test_a_locked_out_login_says_so_on_the_login_page(page, live_server, size):
     from django.conf import settings
 
-    django_user_model.objects.create_user("bettor", password=PASSWORD, is_staff=True)
+    UserFactory(username="bettor", password=PASSWORD, is_staff=True)
     page.set_viewport_size(SIZES[size])
     page.goto(f"{live_server.url}/accounts/login/")
     for attempt in range(settings.AXES_FAILURE_LIMIT):

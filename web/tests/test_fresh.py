@@ -8,7 +8,8 @@ import time_machine
 from django.db import connection
 
 from bets.models import Bet
-from bets.services import BetInput, add_ledger_entry, place_bet, settle_bet
+from bets.services import add_ledger_entry, place_bet, settle_bet
+from bets.tests.factories import BetInputFactory
 from opportunities.detection import detect
 from opportunities.models import Opportunity
 from opportunities.tests.factories import NOW, event_with, h2h_event, quotes
@@ -40,18 +41,7 @@ def test_a_placed_then_settled_bet_shows_on_the_next_view(auth_client):
     assert auth_client.get("/api/bets/").json()["count"] == 0
     assert auth_client.get("/api/stats/bankroll/").json()["exposure"] == "0.00"
 
-    bet = place_bet(
-        bet=BetInput(
-            event_id=event.pk,
-            market="h2h",
-            outcome="Arsenal",
-            point=None,
-            bookmaker="bet365",
-            price="2.100",
-            stake="10.00",
-            placed_at=NOW,
-        )
-    )
+    bet = place_bet(bet=BetInputFactory(event=event, placed_at=NOW))
     bets_page = auth_client.get("/bets/").content.decode()
     assert "1 bets (1 pending) · staked 10.00" in bets_page
     assert f'<tr id="bet-{bet.pk}">' in bets_page

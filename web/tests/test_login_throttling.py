@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+
+from web.tests.factories import TokenFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"
@@ -71,8 +72,8 @@ def test_the_admin_login_page_shows_the_lockout_in_its_form(client, user):
     assert "Please enter the correct username and password for a staff account" not in page
 
 
-def test_the_lockout_is_per_account_and_address(client, user, django_user_model):
-    django_user_model.objects.create_user("partner", password=PASSWORD)
+def test_the_lockout_is_per_account_and_address(client, user):
+    UserFactory(username="partner", password=PASSWORD)
     fail(client, 10)
     assert locked_out(attempt(client, PASSWORD))
     # Another account from the same address, and the same account from another address, still log in.
@@ -87,7 +88,7 @@ def test_the_lockout_is_per_account_and_address(client, user, django_user_model)
 def test_a_locked_account_keeps_its_session_and_its_api_token(client, user):
     session = Client()
     session.force_login(user)
-    key = Token.objects.create(user=user).key
+    key = TokenFactory(user=user).key
     fail(client, 10)
     assert locked_out(attempt(client, PASSWORD))
     assert logged_in(session)
@@ -102,12 +103,12 @@ def test_axes_reset_clears_the_lockout(client, user):
     assert logged_in(client)
 
 
-def test_an_admin_clears_the_lockout_in_the_admin(client, user, django_user_model):
+def test_an_admin_clears_the_lockout_in_the_admin(client, user):
     from axes.models import AccessAttempt
 
     fail(client, 10)
     admin = Client()
-    admin.force_login(django_user_model.objects.create_superuser("boss", password="another-long-password"))
+    admin.force_login(UserFactory(username="boss", password="another-long-password", admin=True))
     attempts = admin.get("/admin/axes/accessattempt/").content.decode()
     assert "bettor" in attempts
     ids = list(AccessAttempt.objects.values_list("pk", flat=True))
