@@ -1,9 +1,10 @@
 """factory_boy factories for odds' rows, and for the snapshots that ingestion takes.
 
-Rows a test only needs to exist (a sport a strategy filters on, a bookmaker, a collector run, a
-lease) come from the model factories. Prices a test reads go in through ingestion, the way the
-collectors put them in (``EventOddsFactory``, ``QuoteFactory``, then ``ingest``): current prices,
-their history and the event's collection time then agree as they do in production.
+Rows a test only needs to exist (a sport a strategy filters on, a bookmaker, an event or selection
+an opportunity points at, a collector run, a lease) come from the model factories. Prices go in
+through ingestion, the way the collectors put them in (``EventOddsFactory``, ``QuoteFactory``, then
+``ingest``): current prices, their history and the event's collection time then agree as they do
+in production, so there is no factory writing a ``Price`` row by itself.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from factory.django import DjangoModelFactory
 
 from odds.ingest import EventOdds, Quote, Snapshot, ingest_snapshot
 from odds.markets import line_of
-from odds.models import H2H, ODDS_API, Bookmaker, CollectorRun, Event, Lease, Price, Selection, Sport
+from odds.models import H2H, ODDS_API, Bookmaker, CollectorRun, Event, Lease, Selection, Sport
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 ZERO = Decimal(0)
@@ -67,19 +68,6 @@ class SelectionFactory(DjangoModelFactory):
     outcome = factory.LazyAttribute(lambda selection: selection.event.home_team)
     point = ZERO
     line = factory.LazyAttribute(lambda s: line_of(s.market, s.outcome, s.point, s.event.home_team))
-
-
-class PriceFactory(DjangoModelFactory):
-    """A current price without its history: for rows a test does not read as odds."""
-
-    class Meta:
-        model = Price
-
-    selection = factory.SubFactory(SelectionFactory)
-    bookmaker = factory.SubFactory(BookmakerFactory)
-    price = Decimal("2.000")
-    observed_at = NOW
-    collected_at = factory.SelfAttribute("observed_at")
 
 
 class CollectorRunFactory(DjangoModelFactory):
