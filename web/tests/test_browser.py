@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from odds.tests.factories import BookmakerFactory
+from web.templatetags.monps import decimal_odds
 from web.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,7 +100,7 @@ def test_the_bettors_day(page, live_server, market):
     top = Opportunity.objects.active().order_by("-edge", "-id").first()
     page.locator("#top-opportunities a.button").first.click()
     page.wait_for_selector("#bet-form form")
-    assert page.input_value("#id_price") == f"{top.price:.3f}"
+    assert page.input_value("#id_price") == decimal_odds(top.price)  # as the bettor reads prices (decimal here)
     page.fill("#id_stake", "10.00")
     page.click("#bet-form button[type=submit]")
     page.wait_for_selector("#bet-form-card[role=status]")
