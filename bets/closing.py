@@ -68,7 +68,9 @@ def closing_line(bet: Bet) -> ClosingLine:
     note = "" if closing_price is not None else f"no {bet.bookmaker.key} price for this selection before kick-off"
     rules = _rules(bet)
     # Every outcome the line has, quoted or not: a book is complete only when it quotes them all.
-    fair = valuation.fair_line(by_book, rules, outcomes=set(line.values()))
+    fair = valuation.fair_line(
+        by_book, rules, outcomes=set(line.values()), sport=event.sport_id, market=selection.market
+    )
     if not fair:
         return ClosingLine(closing_price, None, _join(note, _why_not(fair, rules)))
     probability = fair.probabilities[bet.outcome]

@@ -174,10 +174,11 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
     for line_key in sorted(series, key=lambda k: (by_id[k[0]].commence_time, k)):
         event = by_id[line_key[0]]
         books = series[line_key]
-        fair, found = valuation.value_line(_in_force(books, event.commence_time - rules.lead), strategy)
+        where = {"sport": event.sport_id, "market": line_key[1]}  # a BEST method is chosen by these
+        fair, found = valuation.value_line(_in_force(books, event.commence_time - rules.lead), strategy, **where)
         if not fair:
             continue
-        closing = valuation.fair_line(_in_force(books, event.commence_time), strategy).probabilities or {}
+        closing = valuation.fair_line(_in_force(books, event.commence_time), strategy, **where).probabilities or {}
         best: dict[str, valuation.Candidate] = {}
         for candidate in found:  # each outcome at its best edge (the first of equal ones)
             if candidate.outcome not in best or candidate.edge > best[candidate.outcome].edge:

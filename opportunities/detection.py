@@ -197,7 +197,14 @@ def price_lines(
         last_collected = collected.get(group.event_id)
         if last_collected is not None and last_collected < freshest:
             continue
-        fair = valuation.fair_line(group.by_book, rules, outcomes=group.outcomes, aggregates=group.aggregates)
+        fair = valuation.fair_line(
+            group.by_book,
+            rules,
+            outcomes=group.outcomes,
+            aggregates=group.aggregates,
+            sport=group.sport_id,
+            market=group.market,
+        )
         if fair:
             priced.append(PricedLine(group, fair, valuation.lowest_prices(fair, rules)))
     return priced

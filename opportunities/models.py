@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from odds.models import MARKETS, Bookmaker, Event, Selection, Sport
 from opportunities.pricing import METHODS
+from opportunities.valuation import BEST
 
 CONSENSUS = "consensus"
 
@@ -33,7 +34,12 @@ class Strategy(models.Model):
     min_books = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1)], help_text="Consensus: fewest bookmakers with a complete market."
     )
-    devig_method = models.CharField(max_length=16, choices=[(m, m.replace("_", " ")) for m in METHODS], default="shin")
+    devig_method = models.CharField(
+        max_length=16,
+        choices=[(m, m.replace("_", " ")) for m in METHODS] + [(BEST, "best-scoring (manage.py calibrate)")],
+        default="shin",
+        help_text="Best-scoring: per sport and market, the method with the lowest log loss on stored results.",
+    )
     min_edge = models.DecimalField(
         max_digits=6,
         decimal_places=4,

@@ -10,13 +10,17 @@ average of every complete book's devigged prices, renormalised: ``p_i = mean_b(p
 mean_b(p_bj)``, over at least ``min_books`` books. A candidate is a bookmaker's price with
 ``edge = price * p - 1`` at least ``min_edge``, within the price range, at a book the strategy
 bets at; its stake is the fractional Kelly share, capped.
+
+A strategy's method may be BEST: then each line is devigged by the method that scored best on
+stored results for its sport and market (``manage.py calibrate``, read once into the rules by
+``from_strategy``), or by the multiplicative method where none is stored, and ``Fair.note`` says which.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from opportunities import pricing
@@ -26,6 +30,8 @@ if TYPE_CHECKING:
 
 REFERENCE, CONSENSUS = "reference", "consensus"
 ALL_MARKETS = frozenset({"h2h", "spreads", "totals"})
+BEST = "best"  # a strategy's method: the best-scoring one of the line's sport and market (``manage.py calibrate``)
+BEST_FALLBACK = "multiplicative"  # where no calibration is stored
 
 
 class Priced(Protocol):
@@ -59,11 +65,18 @@ class StrategyRules:
     min_minutes_before_kickoff: int = 5
     max_price_age_minutes: int = 180
     name: str = ""
+    # With ``method`` BEST: the calibrated method of each (sport id, market), and where it comes from.
+    best_methods: Mapping[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_strategy(cls, strategy: Strategy) -> StrategyRules:
         """The rules of a saved strategy (its sports and bookmakers are read: prefetch them for many)."""
         reference = strategy.reference_bookmaker if strategy.reference_bookmaker_id else None
+        best: Mapping[tuple[int, str], tuple[str, str]] = {}
+        if strategy.devig_method == BEST:
+            from stats.models import Calibration
+
+            best = Calibration.objects.best_methods(reference=strategy.reference_bookmaker_id)
         return cls(
             method=strategy.devig_method,
             reference=strategy.reference_bookmaker_id,
@@ -80,7 +93,18 @@ class StrategyRules:
             min_minutes_before_kickoff=strategy.min_minutes_before_kickoff,
             max_price_age_minutes=strategy.max_price_age_minutes,
             name=strategy.name,
+            best_methods=best,
         )
+
+    def method_for(self, sport: int | None, market: str | None) -> tuple[str, str]:
+        """The devig method of a line of this sport and market, and a note saying where a BEST method
+        comes from (or that none is calibrated, and the fallback is used)."""
+        if self.method != BEST:
+            return self.method, ""
+        found = None if sport is None or market is None else self.best_methods.get((sport, market))
+        if found is None:
+            return BEST_FALLBACK, f"no calibration stored for this sport and {market}: {BEST_FALLBACK}"
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +118,7 @@ class Fair:
     method: str
     used: dict[int, Mapping[str, Any]] = field(default_factory=dict)
     error: str = ""
+    note: str = ""  # how a strategy's BEST method was resolved
 
     def __bool__(self) -> bool:
         return self.probabilities is not None
@@ -116,10 +141,17 @@ def fair_line(
     *,
     outcomes: Collection[str] | None = None,
     aggregates: Collection[int] = (),
+    sport: int | None = None,
+    market: str | None = None,
 ) -> Fair:
     """The fair probability of each outcome of the line by ``rules``. ``outcomes`` is every outcome
     quoted on the line (by default those in ``prices``); a book is complete when it quotes them all.
-    ``aggregates`` (a market best or average) never price a line."""
+    ``aggregates`` (a market best or average) never price a line. ``sport`` and ``market`` choose a
+    BEST method (``StrategyRules.method_for``)."""
+    if rules.method == BEST:
+        method, note = rules.method_for(sport, market)
+        fair = fair_line(prices, replace(rules, method=method), outcomes=outcomes, aggregates=aggregates)
+        return replace(fair, note=note)
     names = sorted(outcomes if outcomes is not None else {o for quotes in prices.values() for o in quotes})
     method = rules.method
     if rules.reference is not None:
@@ -205,7 +237,19 @@ def value_line(
     *,
     outcomes: Collection[str] | None = None,
     aggregates: Collection[int] = (),
+    sport: int | None = None,
+    market: str | None = None,
 ) -> tuple[Fair, list[Candidate]]:
     """A line valued whole: its fair probabilities with their provenance, and its candidates."""
-    fair = fair_line(prices, rules, outcomes=outcomes, aggregates=aggregates)
+    fair = fair_line(prices, rules, outcomes=outcomes, aggregates=aggregates, sport=sport, market=market)
     return fair, candidates(prices, fair, rules, aggregates=aggregates)
+
+
+def fair_by_method(quotes: Mapping[str, Priced], *, outcomes: Collection[str]) -> dict[str, Fair]:
+    """One book's line devigged by every method of ``pricing.METHODS``, as a strategy with that book
+    for reference would price it: ``manage.py calibrate`` scores each method on these."""
+    book = 0  # any id: the line has one book
+    return {
+        method: fair_line({book: quotes}, StrategyRules(method=method, reference=book), outcomes=outcomes)
+        for method in pricing.METHODS
+    }

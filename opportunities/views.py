@@ -11,6 +11,8 @@ from opportunities import selectors
 from opportunities.filters import ActiveOpportunityFilter
 from opportunities.forms import StrategyForm
 from opportunities.models import Strategy
+from opportunities.valuation import BEST, BEST_FALLBACK
+from stats.models import Calibration, best_by_market
 
 
 def opportunity_list(request: HttpRequest) -> HttpResponse:
@@ -30,8 +32,15 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 
 
 def strategy_list(request: HttpRequest) -> HttpResponse:
-    strategies = Strategy.objects.select_related("reference_bookmaker").prefetch_related("sports", "bookmakers")
-    return render(request, "opportunities/strategies.html", {"strategies": strategies})
+    strategies = list(Strategy.objects.select_related("reference_bookmaker").prefetch_related("sports", "bookmakers"))
+    if any(s.devig_method == BEST for s in strategies):
+        # What "best-scoring" resolves to for each, from the stored calibrations: one query for all.
+        calibrations = list(Calibration.objects.exclude(best="").select_related("sport", "reference").order_by("pk"))
+        for s in strategies:
+            if s.devig_method == BEST:
+                chosen = best_by_market(calibrations, s.reference_bookmaker_id).values()
+                s.calibrated = sorted(chosen, key=lambda c: (c.sport.title, c.market))
+    return render(request, "opportunities/strategies.html", {"strategies": strategies, "fallback": BEST_FALLBACK})
 
 
 @require_http_methods(["GET", "POST"])

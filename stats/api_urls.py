@@ -6,4 +6,5 @@ urlpatterns = [
     path("global/", api.global_stats, name="stats-global"),
     path("bankroll/", api.bankroll, name="stats-bankroll"),
     path("performance/", api.performance, name="stats-performance"),
+    path("calibration/", api.calibration, name="stats-calibration"),
 ]

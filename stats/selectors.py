@@ -1,4 +1,4 @@
-"""Read-only statistics over bets and the ledger, shared by the pages and the API.
+"""Read-only statistics over bets and the ledger, and the stored calibrations, shared by the pages and the API.
 
 Definitions (used everywhere, docs/commands.md "Statistics"):
 - yield = settled profit / settled stake (void bets excluded);
@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     Avg,
@@ -34,6 +35,10 @@ from django.utils import timezone
 from bets.models import Bet, LedgerEntry
 from bets.selectors import ZERO, bankroll
 from stats import formulas
+from stats.models import Calibration
+
+if TYPE_CHECKING:
+    from stats.filters import CalibrationFilter
 
 SETTLED = ~Q(status__in=[Bet.PENDING, Bet.VOID])
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -325,3 +330,18 @@ def clv_distribution(width: Decimal = Decimal("0.02"), limit: Decimal = Decimal(
         .values_list("bucket", "n")
     )
     return [{"from": width * i, "to": width * (i + 1), "bets": counts.get(i, 0)} for i in range(-buckets, buckets)]
+
+
+def calibration(filterset: CalibrationFilter) -> Calibration | None:
+    """The stored calibration a valid filter names (where it leaves a parameter out, the one with the
+    most events): one query."""
+    return filterset.qs.select_related("sport", "reference").order_by("-events", "pk").first()
+
+
+def calibrations_beside(chosen: Calibration) -> list[Calibration]:
+    """Every stored calibration of the chosen one's sport and reference, every line and moment: one query."""
+    return list(
+        Calibration.objects.filter(sport_id=chosen.sport_id, reference_id=chosen.reference_id)
+        .select_related("sport", "reference")
+        .order_by("market", "point", "at")
+    )

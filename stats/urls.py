@@ -5,4 +5,5 @@ from stats import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("stats/", views.stats_page, name="stats"),
+    path("stats/calibration/", views.calibration_page, name="stats-calibration"),
 ]

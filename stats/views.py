@@ -10,7 +10,9 @@ from bets import selectors as bet_selectors
 from odds.selectors import collector_panel
 from opportunities import selectors as opportunity_selectors
 from stats import selectors
-from web.charts import Line, line_chart
+from stats.filters import CalibrationFilter
+from stats.models import Calibration
+from web.charts import Curve, Line, line_chart, reliability_chart
 
 
 def _figures() -> dict:
@@ -78,3 +80,30 @@ def _profit_chart(series: list[dict]) -> str | None:
         return None
     points = [(r["period"], r["cumulative_profit"]) for r in series]
     return line_chart([Line("Cumulative profit", points)], title="Cumulative profit", y_format="{:,.0f}")
+
+
+def calibration_page(request: HttpRequest) -> HttpResponse:
+    """The devig methods scored on stored results, for the sport, line, reference and moment chosen."""
+    filterset = CalibrationFilter(request.GET, queryset=Calibration.objects.all())
+    chosen = selectors.calibration(filterset) if filterset.is_valid() else None
+    context = {"form": filterset.form, "calibration": chosen, "beside": [], "chart": None}
+    if chosen is not None:
+        context["beside"] = selectors.calibrations_beside(chosen)
+        curves = [
+            Curve(method, [(b["mean_probability"], b["frequency"]) for b in bins if b["forecasts"]])
+            for method, bins in chosen.reliability.items()
+        ]
+        context["chart"] = reliability_chart(curves, title="Forecast probability against observed frequency")
+        context["bins"] = _bins_by_method(chosen)
+    return render(request, "stats/calibration.html", context)
+
+
+def _bins_by_method(chosen: Calibration) -> list[dict]:
+    """The reliability diagram as a table: per bin, how many forecasts, and each method's mean
+    probability and observed frequency."""
+    methods = list(chosen.reliability)
+    rows = []
+    for index, first in enumerate(chosen.reliability[methods[0]]):
+        cells = [chosen.reliability[m][index] for m in methods]
+        rows.append({"low": first["low"], "high": first["high"], "cells": cells})
+    return rows

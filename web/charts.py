@@ -82,3 +82,52 @@ def line_chart(
         x += 18 + 6 * len(line.label)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label is escaped above
+
+
+@dataclass
+class Curve:
+    label: str
+    points: Sequence[tuple[float, float]]  # (x, y), both from 0 to 1
+
+
+def reliability_chart(curves: Sequence[Curve], *, width: int = 480, height: int = 360, title: str = "") -> SafeString:
+    """Probability against observed frequency, both from 0 to 1, with the diagonal a calibrated
+    forecast lies on: a reliability diagram."""
+    curves = [curve for curve in curves if curve.points]
+    if not curves:
+        return mark_safe('<p class="empty">No forecasts yet.</p>')
+    left, right, top, bottom = 40, 10, 10, 40
+    span_x, span_y = width - left - right, height - top - bottom
+
+    def sx(value: float) -> float:
+        return left + value * span_x
+
+    def sy(value: float) -> float:
+        return top + (1 - value) * span_y
+
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
+    for i in range(6):
+        value = i / 5
+        parts.append(f'<line class="axis" x1="{left}" x2="{width - right}" y1="{sy(value):.1f}" y2="{sy(value):.1f}"/>')
+        parts.append(f'<text x="{left - 4}" y="{sy(value) + 3:.1f}" text-anchor="end">{value:.1f}</text>')
+        parts.append(f'<text x="{sx(value):.1f}" y="{top + span_y + 14}" text-anchor="middle">{value:.1f}</text>')
+    diagonal = f'x1="{sx(0):.1f}" y1="{sy(0):.1f}" x2="{sx(1):.1f}" y2="{sy(1):.1f}"'
+    parts.append(f'<line class="axis" stroke-dasharray="4 3" {diagonal}/>')
+    for index, curve in enumerate(curves):
+        color = PALETTE[index % len(PALETTE)]
+        coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in curve.points)
+        parts.append(
+            f'<polyline fill="none" stroke="{color}" stroke-width="1.4" points="{coords}">'
+            f"<title>{escape(curve.label)}</title></polyline>"
+        )
+        for x, y in curve.points:
+            parts.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2" fill="{color}"/>')
+    legend_y = height - 8
+    x = left
+    for index, curve in enumerate(curves):
+        color = PALETTE[index % len(PALETTE)]
+        parts.append(f'<rect x="{x}" y="{legend_y - 8}" width="10" height="3" fill="{color}"/>')
+        parts.append(f'<text x="{x + 13}" y="{legend_y - 4}">{escape(curve.label)}</text>')
+        x += 18 + 6 * len(curve.label)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every label is escaped above
