@@ -92,3 +92,35 @@ def test_strategy_settings_page_edits_a_strategy(auth_client):
     assert (strategy.devig_method, strategy.min_edge, strategy.markets) == ("power", Decimal("0.0350"), "h2h,totals")
     bad = auth_client.post(f"/opportunities/strategies/{strategy.pk}/", {**form, "markets": "corners"})
     assert "use h2h, spreads and/or totals (not corners)" in bad.content.decode()
+
+
+def test_the_strategies_page_says_what_best_scoring_resolves_to(auth_client, django_assert_num_queries):
+    from odds.models import Bookmaker, Sport
+    from stats.models import Calibration
+
+    strategy = Strategy.objects.get(name="Pinnacle value")
+    strategy.devig_method = "best"
+    strategy.save()
+    with django_assert_num_queries(6) as few:
+        html = auth_client.get("/opportunities/strategies/").content.decode()
+    assert "best-scoring (manage.py calibrate)" in html
+    assert "no calibration stored: everywhere multiplicative" in html
+    for key, title in [("soccer_epl", "EPL"), ("soccer_spl", "Premiership - Scotland")]:
+        Calibration.objects.create(
+            sport=Sport.objects.get_or_create(key=key, defaults={"title": title})[0],
+            market="h2h",
+            reference=Bookmaker.objects.get(key="pinnacle"),
+            at="closing",
+            events=380,
+            results=[],
+            reliability={},
+            best="power",
+            resamples=10,
+            seed=0,
+            computed_at=NOW,
+        )
+    with django_assert_num_queries(len(few.captured_queries)):
+        html = auth_client.get("/opportunities/strategies/").content.decode()
+    link = "/stats/calibration/?sport=soccer_epl&amp;market=h2h&amp;reference=pinnacle&amp;at=closing"
+    assert f'<a href="{link}">EPL h2h: power</a>' in html
+    assert "Premiership - Scotland h2h: power</a><br>elsewhere multiplicative" in html
