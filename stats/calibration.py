@@ -20,8 +20,9 @@ the closing (its last at or before kick-off):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -35,7 +36,7 @@ from odds.selectors import history_lead
 from opportunities import pricing, valuation
 from opportunities.valuation import Observation
 from stats import formulas
-from stats.models import CLOSING, Calibration
+from stats.models import CLOSING, OPENING, Calibration
 
 RESAMPLES = 1000
 SEED = 0
@@ -51,12 +52,11 @@ def can_push(market: str, line: Decimal) -> bool:
 
 
 class ScoredEvent(NamedTuple):
-    """One event's line as scored: its outcomes in order, the reference's prices, what happened, and
-    each method's fair probabilities in the same order."""
+    """One event's line as scored: its outcomes in order, the one that happened, and each method's
+    fair probabilities in the same order."""
 
     event_id: int
     outcomes: tuple[str, ...]
-    prices: tuple[float, ...]
     happened: int
     probabilities: dict[str, tuple[float, ...]]
 
@@ -94,17 +94,19 @@ def ordered_outcomes(market: str, outcomes: Iterable[str], home: str, away: str)
 
 
 def events_of_lines(
-    rows: list[store.ReferencePrice], market: str
+    selections: list[store.FinishedSelection], prices: Mapping[int, tuple[float, datetime]]
 ) -> tuple[dict[Decimal, list[ScoredEvent]], dict[Decimal, Counter]]:
-    """The reference prices read by ``store.reference_prices``, as scored events per line that cannot
+    """One market's finished selections, with the reference's price (and its time) of each at the
+    moment scored (``{selection id: (price, observed_at)}``), as scored events per line that cannot
     push, and per line a count of the events left out with a complete line, by reason."""
-    grouped: dict[tuple[int, Decimal], list[store.ReferencePrice]] = {}
-    for row in rows:
-        grouped.setdefault((row.event_id, row.line), []).append(row)
+    grouped: dict[tuple[int, Decimal], list[store.FinishedSelection]] = {}
+    for selection in selections:
+        grouped.setdefault((selection.event_id, selection.line), []).append(selection)
     lines: dict[Decimal, list[ScoredEvent]] = {}
     left_out: dict[Decimal, Counter] = {}
     for (event_id, line), outcome_rows in grouped.items():
-        if can_push(market, line) or any(r.price is None for r in outcome_rows) or len(outcome_rows) < 2:
+        market = outcome_rows[0].market
+        if can_push(market, line) or len(outcome_rows) < 2 or any(r.selection_id not in prices for r in outcome_rows):
             continue  # not a line scored here, or not complete at that moment
         first = outcome_rows[0]
         by_outcome = {r.outcome: r for r in outcome_rows}
@@ -131,7 +133,8 @@ def events_of_lines(
         if len(won) != 1:
             reasons["no outcome of the line won"] += 1
             continue
-        quotes = {o: Observation(by_outcome[o].price, by_outcome[o].observed_at.timestamp()) for o in outcomes}
+        quoted = {o: prices[by_outcome[o].selection_id] for o in outcomes}
+        quotes = {o: Observation(price, at.timestamp()) for o, (price, at) in quoted.items()}
         fairs = valuation.fair_by_method(quotes, outcomes=outcomes)
         failed = [method for method, fair in fairs.items() if not fair]
         if failed:
@@ -141,7 +144,6 @@ def events_of_lines(
             ScoredEvent(
                 event_id,
                 outcomes,
-                tuple(quotes[o].price for o in outcomes),
                 won[0],
                 {m: tuple(fair.probabilities[o] for o in outcomes) for m, fair in fairs.items()},
             )
@@ -201,20 +203,53 @@ class Scope:
     at: str
 
 
+def calibrate_sport(
+    sport_id: int,
+    *,
+    markets: Collection[str] = (),
+    references: Collection[int] = (),
+    moments: Collection[str] = (OPENING, CLOSING),
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> dict[Scope, list[Scored]]:
+    """Every line of every market (or these) of the sport scored, for every bookmaker that priced one
+    (or these) at each moment, the lines in order: three queries, whatever the number of scopes."""
+    selections = store.finished_selections(sport_id=sport_id)
+    prices = store.opening_and_closing_prices(sport_id=sport_id, lead=history_lead())
+    by_market: dict[str, list[store.FinishedSelection]] = {}
+    for selection in selections:
+        if not markets or selection.market in markets:
+            by_market.setdefault(selection.market, []).append(selection)
+    market_of = {s.selection_id: s.market for s in selections}
+    by_book: dict[tuple[str, int, str], dict[int, tuple[float, datetime]]] = {}
+    for row in prices:
+        market = market_of.get(row.selection_id)
+        if market not in by_market or (references and row.bookmaker_id not in references):
+            continue
+        for moment in moments:
+            price = (row.closing_price, row.closed_at) if moment == CLOSING else (row.opening_price, row.opened_at)
+            by_book.setdefault((market, row.bookmaker_id, moment), {})[row.selection_id] = price
+    scored = {}
+    for (market, book, moment), quoted in sorted(by_book.items()):
+        lines, left_out = events_of_lines(by_market[market], quoted)
+        scored[Scope(sport_id, market, book, moment)] = [
+            score(lines[line], market=market, point=line, resamples=resamples, seed=seed, left_out=left_out[line])
+            for line in sorted(lines)
+        ]
+    return scored
+
+
 def calibrate_scope(scope: Scope, *, resamples: int = RESAMPLES, seed: int = SEED) -> list[Scored]:
-    """Every line of the scope's market scored (two queries), in order of line."""
-    rows = store.reference_prices(
-        sport_id=scope.sport_id,
-        market=scope.market,
-        bookmaker_id=scope.reference_id,
-        closing=scope.at == CLOSING,
-        lead=history_lead(),
+    """Every line of one scope's market scored, in order of line (``calibrate_sport``)."""
+    scored = calibrate_sport(
+        scope.sport_id,
+        markets=[scope.market],
+        references=[scope.reference_id],
+        moments=[scope.at],
+        resamples=resamples,
+        seed=seed,
     )
-    lines, left_out = events_of_lines(rows, scope.market)
-    return [
-        score(lines[line], market=scope.market, point=line, resamples=resamples, seed=seed, left_out=left_out[line])
-        for line in sorted(lines)
-    ]
+    return scored.get(scope, [])
 
 
 def record_calibrations(*, scope: Scope, scored: list[Scored], resamples: int, seed: int) -> list[Calibration]:

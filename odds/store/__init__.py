@@ -4,8 +4,8 @@ Other apps read and write prices through these typed functions, which return pla
 of floats where tens of thousands are read, Decimals where a few are shown or stored):
 ``writes`` holds a snapshot's set-based write (COPY, history, current prices, withdrawals) and the
 collector's lease; ``reads`` the current quotes in a scope, best prices, prices in force at a time,
-an event's history up to kick-off, the stored update times, and a book's opening or closing prices
-of finished events with their results (for calibration).
+an event's history up to kick-off, the stored update times, and the finished events' lines with
+their results and every book's opening and closing prices (for calibration).
 """
 
 from odds.store.reads import (
@@ -13,19 +13,20 @@ from odds.store.reads import (
     STREAM_ROWS,
     BestPriceRow,
     CurrentQuote,
+    FinishedSelection,
     HistoryRow,
     InForce,
-    ReferencePrice,
+    OpeningClosing,
     SelectionSummary,
     best_prices,
     current_quotes,
     event_times,
+    finished_selections,
     history_to_kickoff,
     known_updates,
-    priced_markets,
+    opening_and_closing_prices,
     prices_at_least,
     prices_in_force,
-    reference_prices,
     selection_summaries,
 )
 from odds.store.writes import CopyText, QuoteRows, take_lease, write_prices
@@ -36,20 +37,21 @@ __all__ = [
     "BestPriceRow",
     "CopyText",
     "CurrentQuote",
+    "FinishedSelection",
     "HistoryRow",
     "InForce",
+    "OpeningClosing",
     "QuoteRows",
-    "ReferencePrice",
     "SelectionSummary",
     "best_prices",
     "current_quotes",
     "event_times",
+    "finished_selections",
     "history_to_kickoff",
     "known_updates",
-    "priced_markets",
+    "opening_and_closing_prices",
     "prices_at_least",
     "prices_in_force",
-    "reference_prices",
     "selection_summaries",
     "take_lease",
     "write_prices",

@@ -315,87 +315,73 @@ def known_updates(events: dict[int, str]) -> dict[tuple[str, str, str], float]:
         return {(events[event], books[book], market): at for event, market, book, at in cursor.fetchall()}
 
 
-class ReferencePrice(NamedTuple):
-    """One outcome of a finished event's market line with the event's result, and one bookmaker's
-    price of it at the opening or the closing (``price`` None: it quoted none by kick-off)."""
+class FinishedSelection(NamedTuple):
+    """One outcome of a market line of an event with a result (not cancelled), with the result."""
 
+    selection_id: int
     event_id: int
-    kickoff: datetime
     home_team: str
     away_team: str
     home_score: int
     away_score: int
+    market: str
     line: Decimal
     outcome: str
     point: Decimal
-    price: float | None
-    observed_at: datetime | None
 
 
-# Per selection, the book's first (opening) or last (closing) observation from the history window's
-# start to kick-off, by the history key; the constant range is what TimescaleDB excludes chunks by.
-REFERENCE_PRICES = """
-SELECT e.id, e.commence_time, e.home_team, e.away_team, e.home_score, e.away_score, s.line, s.outcome, s.point,
-       h.price::float8, h.observed_at
-FROM odds_event e
-JOIN odds_selection s ON s.event_id = e.id AND s.market = %(market)s
-LEFT JOIN LATERAL (
-    SELECT h.price, h.observed_at FROM odds_pricehistory h
-    WHERE h.selection_id = s.id AND h.bookmaker_id = %(bookmaker)s
-      AND h.observed_at >= %(start)s AND h.observed_at <= %(end)s
-      AND h.observed_at >= e.commence_time - %(lead)s AND h.observed_at <= e.commence_time
-    ORDER BY h.observed_at {order}
-    LIMIT 1
-) h ON true
-WHERE e.sport_id = %(sport)s AND e.home_score IS NOT NULL AND e.away_score IS NOT NULL AND NOT e.cancelled
-ORDER BY e.commence_time, e.id, s.line, s.outcome
-"""
-FINISHED_RANGE = """
-SELECT min(commence_time), max(commence_time) FROM odds_event
-WHERE sport_id = %s AND home_score IS NOT NULL AND away_score IS NOT NULL AND NOT cancelled
+FINISHED = "e.sport_id = %(sport)s AND e.home_score IS NOT NULL AND e.away_score IS NOT NULL AND NOT e.cancelled"
+FINISHED_SELECTIONS = f"""
+SELECT s.id, e.id, e.home_team, e.away_team, e.home_score, e.away_score, s.market, s.line, s.outcome, s.point
+FROM odds_event e JOIN odds_selection s ON s.event_id = e.id
+WHERE {FINISHED}
+ORDER BY e.commence_time, e.id, s.market, s.line, s.outcome
 """
 
 
-def reference_prices(
-    *, sport_id: int, market: str, bookmaker_id: int, closing: bool, lead: timedelta
-) -> list[ReferencePrice]:
-    """Every outcome of every line of this market of the sport's events with a result (not
-    cancelled), with the bookmaker's opening price (its first observation from ``lead`` before
-    kick-off) or closing price (its last at or before kick-off): two queries, in kick-off order."""
+def finished_selections(*, sport_id: int) -> list[FinishedSelection]:
+    """Every outcome of every line of the sport's events with a result, in kick-off order: one query."""
     with connection.cursor() as cursor:
-        cursor.execute(FINISHED_RANGE, [sport_id])
+        cursor.execute(FINISHED_SELECTIONS, {"sport": sport_id})
+        return [FinishedSelection(*row) for row in cursor.fetchall()]
+
+
+class OpeningClosing(NamedTuple):
+    """A bookmaker's first and last price of a selection from ``lead`` before kick-off to kick-off."""
+
+    selection_id: int
+    bookmaker_id: int
+    opening_price: float
+    opened_at: datetime
+    closing_price: float
+    closed_at: datetime
+
+
+# One pass over the sport's history in a constant range (what TimescaleDB excludes chunks by), each
+# event kept to its own window: a lateral read per selection would probe every chunk of the range.
+OPENING_CLOSING = f"""
+SELECT h.selection_id, h.bookmaker_id,
+       (array_agg(h.price::float8 ORDER BY h.observed_at))[1], min(h.observed_at),
+       (array_agg(h.price::float8 ORDER BY h.observed_at DESC))[1], max(h.observed_at)
+FROM odds_event e
+JOIN odds_selection s ON s.event_id = e.id
+JOIN odds_pricehistory h ON h.selection_id = s.id
+JOIN odds_bookmaker b ON b.id = h.bookmaker_id AND NOT b.is_aggregate
+WHERE {FINISHED} AND h.observed_at >= %(start)s AND h.observed_at <= %(end)s
+  AND h.observed_at >= e.commence_time - %(lead)s AND h.observed_at <= e.commence_time
+GROUP BY h.selection_id, h.bookmaker_id
+"""
+FINISHED_RANGE = f"SELECT min(e.commence_time), max(e.commence_time) FROM odds_event e WHERE {FINISHED}"
+
+
+def opening_and_closing_prices(*, sport_id: int, lead: timedelta) -> list[OpeningClosing]:
+    """Every bookmaker's (not aggregates') opening price (its first observation from ``lead`` before
+    kick-off) and closing price (its last at or before kick-off) of every selection of the sport's
+    events with a result: two queries, the second one pass over the history of their range."""
+    with connection.cursor() as cursor:
+        cursor.execute(FINISHED_RANGE, {"sport": sport_id})
         first, last = cursor.fetchone()
         if first is None:
             return []
-        cursor.execute(
-            REFERENCE_PRICES.format(order="DESC" if closing else "ASC"),
-            {
-                "sport": sport_id,
-                "market": market,
-                "bookmaker": bookmaker_id,
-                "start": first - lead,
-                "end": last,
-                "lead": lead,
-            },
-        )
-        return [ReferencePrice(*row) for row in cursor.fetchall()]
-
-
-# From the current prices: every price of a finished event has one, so no history is scanned.
-PRICED_MARKETS = """
-SELECT DISTINCT e.sport_id, s.market, p.bookmaker_id
-FROM odds_price p
-JOIN odds_bookmaker b ON b.id = p.bookmaker_id AND NOT b.is_aggregate
-JOIN odds_selection s ON s.id = p.selection_id
-JOIN odds_event e ON e.id = s.event_id
-WHERE e.home_score IS NOT NULL AND e.away_score IS NOT NULL AND NOT e.cancelled
-ORDER BY 1, 2, 3
-"""
-
-
-def priced_markets() -> list[tuple[int, str, int]]:
-    """(sport id, market, bookmaker id) of every bookmaker (not aggregates) that priced a market of
-    an event with a result: one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(PRICED_MARKETS)
-        return cursor.fetchall()
+        cursor.execute(OPENING_CLOSING, {"sport": sport_id, "start": first - lead, "end": last, "lead": lead})
+        return [OpeningClosing(*row) for row in cursor.fetchall()]

@@ -2,13 +2,16 @@
 opportunity through the HTMX form, see it without a reload, settle it, see ROI change.
 Screenshots of every page at desktop and phone widths go to test-artifacts/screenshots/."""
 
+import io
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
+from odds.tests.conftest import DATA
 from odds.tests.factories import BookmakerFactory
 from web.templatetags.monps import decimal_odds
 from web.tests.factories import UserFactory
@@ -135,6 +138,9 @@ def test_screenshots_of_every_page(page, live_server, market):
     page.on("console", lambda message: message.type == "error" and failures.append(f"console: {message.text}"))
     login(page, live_server)
     event = Event.objects.filter(commence_time__gt=timezone.now()).order_by("commence_time").first()
+    # The calibration page with its tables and chart: finished events from the football-data test file.
+    call_command("import_football_data", str(DATA / "E0_2324_head.csv"), stdout=io.StringIO())
+    call_command("calibrate", reference=["pinnacle"], resamples=50, stdout=io.StringIO())
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pages = {
         "dashboard": "/",
@@ -143,6 +149,7 @@ def test_screenshots_of_every_page(page, live_server, market):
         "stats": "/stats/",
         "event": f"/events/{event.pk}/",
         "strategies": "/opportunities/strategies/",
+        "calibration": "/stats/calibration/?sport=soccer_epl&reference=pinnacle",
     }
     for size, viewport in SIZES.items():
         page.set_viewport_size(viewport)

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from odds import store
-from odds.models import MARKETS, Bookmaker, Sport
-from stats.calibration import RESAMPLES, SEED, Scope, Scored, calibrate_scope, record_calibrations
+from odds.models import MARKETS, Bookmaker, Event, Sport
+from stats.calibration import RESAMPLES, SEED, Scored, calibrate_sport, record_calibrations
 from stats.models import CLOSING, OPENING, line_label
 
 
@@ -28,26 +27,30 @@ class Command(BaseCommand):
         names = dict(Bookmaker.objects.filter(is_aggregate=False).values_list("id", "key"))
         sports = _chosen(sport_keys, o["sport"], "sport")
         books = _chosen(names, o["reference"], "bookmaker")
+        self.stdout.write(f"95% intervals: percentiles of {o['resamples']} bootstrap resamples, seed {o['seed']}.")
+        finished = Event.objects.filter(home_score__isnull=False, away_score__isnull=False, cancelled=False)
         stored = 0
-        for sport_id, market, book_id in store.priced_markets():
-            if (sports and sport_id not in sports) or (books and book_id not in books):
-                continue
-            if o["market"] and market not in o["market"]:
-                continue
-            for at in o["at"] or [OPENING, CLOSING]:
-                scope = Scope(sport_id, market, book_id, at)
-                scored = calibrate_scope(scope, resamples=o["resamples"], seed=o["seed"])
-                stored += len(record_calibrations(scope=scope, scored=scored, resamples=o["resamples"], seed=o["seed"]))
-                for calibration in scored:
-                    self._report(sport_keys[sport_id], names[book_id], at, calibration, o["resamples"], o["seed"])
+        for sport_id in sorted(set(finished.values_list("sport_id", flat=True)) & (sports or set(sport_keys))):
+            scored = calibrate_sport(
+                sport_id,
+                markets=o["market"] or (),
+                references=books,
+                moments=o["at"] or (OPENING, CLOSING),
+                resamples=o["resamples"],
+                seed=o["seed"],
+            )
+            for scope, calibrations in scored.items():
+                stored += len(
+                    record_calibrations(scope=scope, scored=calibrations, resamples=o["resamples"], seed=o["seed"])
+                )
+                for calibration in calibrations:
+                    self._report(sport_keys[sport_id], names[scope.reference_id], scope.at, calibration)
+                self.stdout.flush()
         self.stdout.write(f"{stored} calibrations stored.")
 
-    def _report(self, sport: str, reference: str, at: str, scored: Scored, resamples: int, seed: int) -> None:
+    def _report(self, sport: str, reference: str, at: str, scored: Scored) -> None:
         line = line_label(scored.market, scored.point)
-        self.stdout.write(
-            f"{sport} · {line} · {reference} · {at}: {scored.events} events "
-            f"(95% bootstrap intervals of {resamples} resamples, seed {seed})"
-        )
+        self.stdout.write(f"{sport} · {line} · {reference} · {at}: {scored.events} events")
         if scored.left_out:
             self.stdout.write(f"  left out: {scored.left_out}")
         self.stdout.write(f"  {'method':<15}{'log loss [95%]':>32}{'Brier [95%]':>32}{'RPS [95%]':>32}")
