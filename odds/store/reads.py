@@ -8,6 +8,7 @@ Every read of history names a time range, so TimescaleDB plans only the chunks i
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -357,8 +358,10 @@ class OpeningClosing(NamedTuple):
     closed_at: datetime
 
 
-# One pass over the sport's history in a constant range (what TimescaleDB excludes chunks by), each
-# event kept to its own window: a lateral read per selection would probe every chunk of the range.
+# A pass over the history of the sport's events kicking off in one slice of time, in a constant range
+# (what TimescaleDB excludes chunks by) from the slice's start less the lead to its end, each event
+# kept to its own window. A lateral read per selection would probe every chunk of the range; one
+# statement over years of daily chunks would lock more of them than the server allows.
 OPENING_CLOSING = f"""
 SELECT h.selection_id, h.bookmaker_id,
        (array_agg(h.price::float8 ORDER BY h.observed_at))[1], min(h.observed_at),
@@ -367,21 +370,34 @@ FROM odds_event e
 JOIN odds_selection s ON s.event_id = e.id
 JOIN odds_pricehistory h ON h.selection_id = s.id
 JOIN odds_bookmaker b ON b.id = h.bookmaker_id AND NOT b.is_aggregate
-WHERE {FINISHED} AND h.observed_at >= %(start)s AND h.observed_at <= %(end)s
+WHERE {FINISHED} AND e.commence_time >= %(first)s AND e.commence_time <= %(last)s
+  AND h.observed_at >= %(start)s AND h.observed_at <= %(last)s
   AND h.observed_at >= e.commence_time - %(lead)s AND h.observed_at <= e.commence_time
 GROUP BY h.selection_id, h.bookmaker_id
 """
-FINISHED_RANGE = f"SELECT min(e.commence_time), max(e.commence_time) FROM odds_event e WHERE {FINISHED}"
+KICKOFFS = f"SELECT DISTINCT e.commence_time FROM odds_event e WHERE {FINISHED} ORDER BY 1"
+SLICE = timedelta(days=28)
 
 
 def opening_and_closing_prices(*, sport_id: int, lead: timedelta) -> list[OpeningClosing]:
     """Every bookmaker's (not aggregates') opening price (its first observation from ``lead`` before
     kick-off) and closing price (its last at or before kick-off) of every selection of the sport's
-    events with a result: two queries, the second one pass over the history of their range."""
+    events with a result: a query for their kick-off times, then one per ``SLICE`` of them."""
     with connection.cursor() as cursor:
-        cursor.execute(FINISHED_RANGE, {"sport": sport_id})
-        first, last = cursor.fetchone()
-        if first is None:
-            return []
-        cursor.execute(OPENING_CLOSING, {"sport": sport_id, "start": first - lead, "end": last, "lead": lead})
-        return [OpeningClosing(*row) for row in cursor.fetchall()]
+        cursor.execute(KICKOFFS, {"sport": sport_id})
+        kickoffs = [row[0] for row in cursor.fetchall()]
+        read: list[OpeningClosing] = []
+        index = 0
+        while index < len(kickoffs):
+            first = kickoffs[index]
+            index = bisect_right(kickoffs, first + SLICE, lo=index)
+            params = {
+                "sport": sport_id,
+                "first": first,
+                "last": kickoffs[index - 1],
+                "start": first - lead,
+                "lead": lead,
+            }
+            cursor.execute(OPENING_CLOSING, params)
+            read += [OpeningClosing(*row) for row in cursor.fetchall()]
+        return read
