@@ -101,7 +101,7 @@ def test_the_strategies_page_says_what_best_scoring_resolves_to(auth_client, dja
     strategy = Strategy.objects.get(name="Pinnacle value")
     strategy.devig_method = "best"
     strategy.save()
-    with django_assert_num_queries(6) as few:
+    with django_assert_num_queries(7) as few:
         html = auth_client.get("/opportunities/strategies/").content.decode()
     assert "best-scoring (manage.py calibrate)" in html
     assert "no calibration stored: everywhere multiplicative" in html

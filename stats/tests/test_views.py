@@ -47,7 +47,7 @@ def test_without_calibrations_the_page_says_how_to_make_them(auth_client):
 
 def test_the_page_query_count_is_constant(auth_client, season, django_assert_num_queries):
     call_command("calibrate", market=["h2h"], at=["closing"], resamples=10, seed=0, stdout=io.StringIO())
-    with django_assert_num_queries(6) as small:
+    with django_assert_num_queries(7) as small:
         auth_client.get(URL, {"sport": "soccer_epl", "reference": "pinnacle"})
     for i in range(10):
         snapshot(f"more{i}", f"H{i}", f"A{i}", CLOSED, h2h(f"H{i}", f"A{i}", "pinnacle", (2.1, 3.4, 3.5)))
