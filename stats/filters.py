@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.http import QueryDict
 
 from odds.models import H2H, MARKETS, Bookmaker, Sport
 from stats.calibration import can_push
@@ -14,8 +15,6 @@ from web.filters import ChoiceFilter, KeyFilter, PlainNumberFilter
 class CalibrationFilterForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
-        cleaned["market"] = cleaned.get("market") or H2H
-        cleaned["at"] = cleaned.get("at") or CLOSING
         point = cleaned.get("point")
         if self.errors:
             return cleaned
@@ -68,3 +67,11 @@ class CalibrationFilter(django_filters.FilterSet):
 
     class Meta:
         form = CalibrationFilterForm
+
+    def __init__(self, data: QueryDict | None = None, *args: object, **kwargs: object) -> None:
+        # The defaults as values, so that the page's selects show what is shown.
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        for name, default in (("market", H2H), ("at", CLOSING)):
+            if not data.get(name):
+                data[name] = default
+        super().__init__(data, *args, **kwargs)

@@ -142,7 +142,7 @@ def reliability(forecasts: Iterable[Forecast], bins: int = 10) -> list[Reliabili
     counts, sums, hits = [0] * bins, [0.0] * bins, [0] * bins
     for forecast in forecasts:
         for i, p in enumerate(forecast.probabilities):
-            index = min(int(p * bins), bins - 1)
+            index = min(int(round(p * bins, 9)), bins - 1)  # 0.2 computed as 0.19999999999999998 is 0.2
             counts[index] += 1
             sums[index] += p
             hits[index] += i == forecast.happened

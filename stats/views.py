@@ -89,21 +89,20 @@ def calibration_page(request: HttpRequest) -> HttpResponse:
     context = {"form": filterset.form, "calibration": chosen, "beside": [], "chart": None}
     if chosen is not None:
         context["beside"] = selectors.calibrations_beside(chosen)
-        curves = [
-            Curve(method, [(b["mean_probability"], b["frequency"]) for b in bins if b["forecasts"]])
-            for method, bins in chosen.reliability.items()
-        ]
+        methods = [r["method"] for r in chosen.results]  # jsonb keeps no key order: the results' is METHODS'
+        curves = []
+        for method in methods:
+            bins = chosen.reliability[method]
+            curves.append(Curve(method, [(b["mean_probability"], b["frequency"]) for b in bins if b["forecasts"]]))
         context["chart"] = reliability_chart(curves, title="Forecast probability against observed frequency")
-        context["bins"] = _bins_by_method(chosen)
+        context["bins"] = _bins_by_method(chosen, methods)
     return render(request, "stats/calibration.html", context)
 
 
-def _bins_by_method(chosen: Calibration) -> list[dict]:
-    """The reliability diagram as a table: per bin, how many forecasts, and each method's mean
-    probability and observed frequency."""
-    methods = list(chosen.reliability)
-    rows = []
-    for index, first in enumerate(chosen.reliability[methods[0]]):
-        cells = [chosen.reliability[m][index] for m in methods]
-        rows.append({"low": first["low"], "high": first["high"], "cells": cells})
-    return rows
+def _bins_by_method(chosen: Calibration, methods: list[str]) -> list[dict]:
+    """The reliability diagram as a table: per bin, each method's forecasts, mean probability and
+    observed frequency, in the order of ``methods``."""
+    return [
+        {"low": first["low"], "high": first["high"], "cells": [chosen.reliability[m][index] for m in methods]}
+        for index, first in enumerate(chosen.reliability[methods[0]])
+    ]

@@ -105,7 +105,7 @@ def reliability_chart(curves: Sequence[Curve], *, width: int = 480, height: int 
     def sy(value: float) -> float:
         return top + (1 - value) * span_y
 
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
+    parts = [f'<svg class="chart square" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
     for i in range(6):
         value = i / 5
         parts.append(f'<line class="axis" x1="{left}" x2="{width - right}" y1="{sy(value):.1f}" y2="{sy(value):.1f}"/>')

@@ -108,3 +108,5 @@ def test_reliability_bins_every_outcome_probability():
     assert by_low[0.6].frequency == 0.0
     assert sum(b.forecasts for b in bins) == 9
     assert reliability([Forecast((1.0, 0.0), 0)], bins=10)[-1].forecasts == 1  # 1 falls in the last bin
+    # A probability a rounding error under a bin's edge is in that bin: 1 - 0.8 is 0.19999999999999996.
+    assert reliability([Forecast((0.8, 1 - 0.8), 0)], bins=10)[2].forecasts == 1

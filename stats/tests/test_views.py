@@ -27,6 +27,12 @@ def test_the_page_shows_every_methods_scores_and_the_best(auth_client, season):
     assert f'<tr class="best">\n      <td>{stored.best}</td>' in html
     assert f"Best: <strong>{stored.best}</strong>" in html
     assert html.count("<polyline") == len(METHODS)  # the reliability diagram, a curve per method
+    titles = [html.index(f"<title>{method}</title>") for method in METHODS]
+    assert titles == sorted(titles)  # in METHODS order, as the table's columns
+    # Multiplicative's bin 0.2-0.3: 0.25 and 0.25 (e1), 0.2 and 0.2 (e2), 0.25 and 0.25 (e3), of which
+    # the draw of e2 and the home win of e3 happened: mean (2 x 0.2 + 4 x 0.25) / 6, frequency 2 / 6.
+    assert '<tr><td>0.2–0.3</td><td class="num">0.233 → 0.333 <span class="muted">(6)</span></td>' in html
+    assert '<option value="closing" selected>' in html  # the moment shown, by default
     assert "of 100 resamples of the events (seed 0)" in html
     # Its sport and reference's other calibrations, each a link to its own.
     assert '<a href="?sport=soccer_epl&amp;market=totals&amp;point=2.50&amp;reference=pinnacle&amp;at=opening">' in html
