@@ -9,27 +9,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from odds import store
-from odds.ingest import EventOdds, Snapshot, ingest_snapshot
 from odds.models import Bookmaker, Selection, Sport
-from opportunities.tests.factories import NOW, quotes
+from odds.tests.factories import NOW, EventOddsFactory, ingest
+from opportunities.tests.factories import quotes
 
 pytestmark = pytest.mark.django_db
 LEAD = timedelta(days=120)
 
 
 def observe(provider_id: str, kickoff, at: timedelta, prices: dict, score: tuple[int, int] | None = None) -> None:
-    event = EventOdds(
-        "odds_api",
-        provider_id,
-        "soccer_epl",
-        "Home",
-        "Away",
-        kickoff,
-        quotes=quotes("Home", prices, observed_at=kickoff + at),
+    event = EventOddsFactory(
+        provider_id=provider_id, commence_time=kickoff, quotes=quotes("Home", prices, observed_at=kickoff + at)
     )
     if score is not None:
         event.home_score, event.away_score, event.completed = *score, True
-    ingest_snapshot(snapshot=Snapshot(events=[event]), collected_at=kickoff + at)
+    ingest(event, collected_at=kickoff + at)
 
 
 def test_opening_and_closing_prices_of_finished_events_in_every_slice():

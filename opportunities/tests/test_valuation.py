@@ -7,11 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import time_machine
 
-from bets.models import LedgerEntry
-from bets.services import BetInput, place_bet, settle_pending
+from bets.services import place_bet, settle_pending
 from bets.tests.factories import BetInputFactory, LedgerEntryFactory
-from odds.models import Bookmaker, Event, Sport
-from odds.tests.factories import BookmakerFactory
+from odds.models import Event
+from odds.tests.factories import BookmakerFactory, SportFactory
 from opportunities.backtest import BacktestRules, run_backtest
 from opportunities.detection import detect
 from opportunities.models import Opportunity, Strategy
@@ -28,7 +27,7 @@ from opportunities.valuation import (
     lowest_prices,
     value_line,
 )
-from stats.models import Calibration
+from stats.tests.factories import CalibrationFactory
 
 PINNACLE, SOFT, OTHER, AVERAGE = 1, 2, 3, 9
 OUTCOMES = ("Away", "Draw", "Home")  # sorted: the order fair probabilities are listed in
@@ -243,76 +242,45 @@ def test_a_best_scoring_strategy_devigs_each_line_by_its_calibrated_method():
         assert list(elsewhere.probabilities.values()) == pytest.approx(devig([4.0, 3.6, 2.0]), abs=1e-15)
 
 
-def calibration(sport, reference, *, market="h2h", at="closing", events=100, best="power", point="0"):
-    """A stored calibration as ``manage.py calibrate`` writes one (its scores are not read here)."""
-    return Calibration.objects.create(
-        sport=sport,
-        market=market,
-        point=Decimal(point),
-        reference=reference,
-        at=at,
-        events=events,
-        results=[],
-        reliability={},
-        best=best,
-        best_share=0.9,
-        resamples=10,
-        seed=0,
-        computed_at=NOW,
-    )
-
-
 @pytest.mark.django_db
 def test_a_saved_best_scoring_strategy_reads_its_references_latest_calibration():
-    pinnacle, _ = Bookmaker.objects.get_or_create(key="pinnacle", defaults={"title": "Pinnacle"})
-    bet365, _ = Bookmaker.objects.get_or_create(key="bet365", defaults={"title": "Bet365"})
-    epl, _ = Sport.objects.get_or_create(key="soccer_epl", defaults={"title": "EPL"})
-    calibration(epl, pinnacle, at="opening", events=500, best="shin")
-    calibration(epl, pinnacle, at="closing", events=300, best="odds_ratio")  # closing before opening
-    calibration(epl, pinnacle, market="totals", point="2.5", events=300, best="additive")
-    calibration(epl, pinnacle, market="totals", point="3.5", events=200, best="power")  # fewer events
-    calibration(epl, bet365, events=900, best="multiplicative")  # another reference's
-    sharp = Strategy.objects.create(name="Sharp best", reference_bookmaker=pinnacle, devig_method=BEST)
-    rules = StrategyRules.from_strategy(sharp)
+    pinnacle, bet365 = BookmakerFactory(pinnacle=True), BookmakerFactory(key="bet365")
+    epl = SportFactory(key="soccer_epl")
+    CalibrationFactory(sport=epl, reference=pinnacle, at="opening", events=500, best="shin")
+    CalibrationFactory(sport=epl, reference=pinnacle, events=300, best="odds_ratio")  # closing before opening
+    CalibrationFactory(
+        sport=epl, reference=pinnacle, market="totals", point=Decimal("2.5"), events=300, best="additive"
+    )
+    CalibrationFactory(sport=epl, reference=pinnacle, market="totals", point=Decimal("3.5"), events=200)  # fewer
+    CalibrationFactory(sport=epl, reference=bet365, events=900, best="multiplicative")  # another reference's
+    rules = StrategyRules.from_strategy(StrategyFactory(reference_bookmaker=pinnacle, devig_method=BEST))
     assert rules.method_for(epl.pk, "h2h") == (
         "odds_ratio",
         "odds_ratio: lowest log loss on pinnacle's closing prices, h2h, 300 events (calibrated 2026-11-24)",
     )
     assert rules.method_for(epl.pk, "totals")[0] == "additive"
     assert rules.method_for(epl.pk, "spreads")[0] == "multiplicative"
-    consensus = Strategy.objects.create(name="Crowd best", devig_method=BEST, min_books=2)
+    consensus = StrategyFactory(devig_method=BEST, min_books=2)
     assert StrategyRules.from_strategy(consensus).method_for(epl.pk, "h2h")[0] == "multiplicative"  # bet365's 900
 
 
 @pytest.mark.django_db
 def test_detection_a_backtest_and_a_bets_clv_use_the_calibrated_method():
-    pinnacle, _ = Bookmaker.objects.get_or_create(key="pinnacle", defaults={"title": "Pinnacle", "is_sharp": True})
-    LedgerEntry.objects.create(kind="deposit", amount=Decimal("1000.00"), at=NOW - timedelta(days=30))
+    LedgerEntryFactory()
     Strategy.objects.all().delete()
-    strategy = Strategy.objects.create(
-        name="best", reference_bookmaker=pinnacle, devig_method=BEST, min_edge=Decimal("-1"), min_price=Decimal("1.010")
+    strategy = StrategyFactory(
+        pinnacle=True, devig_method=BEST, min_edge=Decimal("-1"), min_price=Decimal("1.010"), max_price_age_minutes=180
     )
     kickoff = NOW + timedelta(days=1)
     prices = {"pinnacle": {"H": 2.00, "D": 3.60, "A": 4.00}, "bet365": {"H": 2.10, "D": 3.40, "A": 3.80}}
     event = h2h_event("calibrated", prices, kickoff=kickoff, observed_at=NOW - timedelta(hours=1))
-    calibration(event.sport, pinnacle, best="power")
+    CalibrationFactory(sport=event.sport, reference=strategy.reference_bookmaker, best="power")
     by_name = {"Home": "H", "Draw": "D", "Away": "A"}
     power = dict(zip(OUTCOMES, devig([prices["pinnacle"][by_name[o]] for o in OUTCOMES], "power"), strict=True))
     with time_machine.travel(NOW, tick=False):
         detect(now=NOW)
         opportunities = {o.outcome: o for o in Opportunity.objects.filter(bookmaker__key="bet365")}
-        bet = place_bet(
-            bet=BetInput(
-                event_id=event.pk,
-                market="h2h",
-                outcome="Home",
-                point=None,
-                bookmaker="bet365",
-                price="2.100",
-                stake="10.00",
-                opportunity_id=opportunities["Home"].pk,
-            )
-        )
+        bet = place_bet(bet=BetInputFactory(event=event, opportunity_id=opportunities["Home"].pk))
     with time_machine.travel(kickoff + timedelta(minutes=1), tick=False):
         settle_pending()
     Event.objects.filter(pk=event.pk).update(completed=True, home_score=2, away_score=1)

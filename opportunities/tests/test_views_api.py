@@ -95,8 +95,8 @@ def test_strategy_settings_page_edits_a_strategy(auth_client):
 
 
 def test_the_strategies_page_says_what_best_scoring_resolves_to(auth_client, django_assert_num_queries):
-    from odds.models import Bookmaker, Sport
-    from stats.models import Calibration
+    from odds.tests.factories import SportFactory
+    from stats.tests.factories import CalibrationFactory
 
     strategy = Strategy.objects.get(name="Pinnacle value")
     strategy.devig_method = "best"
@@ -106,19 +106,7 @@ def test_the_strategies_page_says_what_best_scoring_resolves_to(auth_client, dja
     assert "best-scoring (manage.py calibrate)" in html
     assert "no calibration stored: everywhere multiplicative" in html
     for key, title in [("soccer_epl", "EPL"), ("soccer_spl", "Premiership - Scotland")]:
-        Calibration.objects.create(
-            sport=Sport.objects.get_or_create(key=key, defaults={"title": title})[0],
-            market="h2h",
-            reference=Bookmaker.objects.get(key="pinnacle"),
-            at="closing",
-            events=380,
-            results=[],
-            reliability={},
-            best="power",
-            resamples=10,
-            seed=0,
-            computed_at=NOW,
-        )
+        CalibrationFactory(sport=SportFactory(key=key, title=title), reference=strategy.reference_bookmaker)
     with django_assert_num_queries(len(few.captured_queries)):
         html = auth_client.get("/opportunities/strategies/").content.decode()
     link = "/stats/calibration/?sport=soccer_epl&amp;market=h2h&amp;reference=pinnacle&amp;at=closing"

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from odds.ingest import EventOdds, Snapshot, ingest_snapshot
+from odds.tests.factories import EventOddsFactory, ingest
 from opportunities.tests.factories import NOW, quotes
 
 KICKOFF = NOW - timedelta(days=10)
@@ -16,23 +16,23 @@ def snapshot(provider_id: str, home: str, away: str, at: timedelta, prices: dict
     kickoff = kwargs.pop("kickoff", KICKOFF)
     market = kwargs.pop("market", "h2h")
     point = kwargs.pop("point", 0)
-    event = EventOdds(
-        source="odds_api",
+    event = EventOddsFactory(
         provider_id=provider_id,
-        sport_key="soccer_epl",
         home_team=home,
         away_team=away,
         commence_time=kickoff,
         quotes=quotes(home, prices, market=market, point=point, observed_at=kickoff + at),
         **kwargs,
     )
-    ingest_snapshot(snapshot=Snapshot(events=[event]), collected_at=kickoff + at)
+    ingest(event, collected_at=kickoff + at)
 
 
 def result(provider_id: str, home: str, away: str, score: tuple[int, int], kickoff=KICKOFF) -> None:
-    event = EventOdds("odds_api", provider_id, "soccer_epl", home, away, kickoff, completed=True)
+    event = EventOddsFactory(
+        provider_id=provider_id, home_team=home, away_team=away, commence_time=kickoff, completed=True
+    )
     event.home_score, event.away_score = score
-    ingest_snapshot(snapshot=Snapshot(events=[event]), collected_at=kickoff + timedelta(hours=3))
+    ingest(event, collected_at=kickoff + timedelta(hours=3))
 
 
 def h2h(home: str, away: str, book: str, prices: tuple[float, float, float]) -> dict:
