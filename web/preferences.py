@@ -32,20 +32,24 @@ API_PREFIX = "/api/"
 
 
 class PreferencesMiddleware:
-    """After authentication: one query for a logged-in user's page, none for the API or anyone else."""
+    """After authentication: one query for a logged-in user's page, none for the API, for pages open
+    without a login (``/health/`` answers while the database is down) or for anyone else."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        preferences = None
-        if not request.path_info.startswith(API_PREFIX) and request.user.is_authenticated:
-            preferences = Preferences.objects.filter(user_id=request.user.pk).first()
-        token = _active.set(preferences)
-        if preferences is not None and preferences.time_zone:
-            timezone.activate(zoneinfo.ZoneInfo(preferences.time_zone))
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
-            _active.reset(token)
+            _active.set(None)
+
+    def process_view(self, request: HttpRequest, view_func: Callable, view_args: list, view_kwargs: dict) -> None:
+        open_to_all = not getattr(view_func, "login_required", True)
+        if open_to_all or request.path_info.startswith(API_PREFIX) or not request.user.is_authenticated:
+            return
+        preferences = Preferences.objects.filter(user_id=request.user.pk).first()
+        _active.set(preferences)
+        if preferences is not None and preferences.time_zone:
+            timezone.activate(zoneinfo.ZoneInfo(preferences.time_zone))
