@@ -1,5 +1,6 @@
-"""Statistics formulas on plain numbers (no Django): drawdown, losing runs, significance, and the scores
-of probability forecasts (log loss, Brier, ranked probability, reliability) with bootstrap intervals."""
+"""Statistics formulas on plain numbers (no Django): drawdown, losing runs, significance of the
+profit, the scores of probability forecasts (log loss, Brier, ranked probability, reliability) with
+bootstrap intervals, Student's t distribution, and the skill-or-luck verdict on CLV and yield."""
 
 from __future__ import annotations
 
@@ -156,3 +157,202 @@ def reliability(forecasts: Iterable[Forecast], bins: int = 10) -> list[Reliabili
         )
         for b in range(bins)
     ]
+
+
+# Student's t distribution, from the regularized incomplete beta function I_x(a, b) evaluated by the
+# continued fraction of Numerical Recipes (Press, Teukolsky, Vetterling, Flannery, "Numerical Recipes
+# in C", 2nd ed., 1992, §6.4, betacf and betai; Lentz's method, §5.2).
+BETA_EPSILON = 1e-15
+BETA_MAX_ITERATIONS = 10_000  # the fraction needs about sqrt(max(a, b)) terms: enough past a million bets
+TINY = 1e-300
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of I_x(a, b) (NR's ``betacf``), by the modified Lentz method."""
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > TINY else TINY)
+    h = d
+    for m in range(1, BETA_MAX_ITERATIONS + 1):
+        m2 = 2 * m
+        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1.0 + aa * d
+            d = 1.0 / (d if abs(d) > TINY else TINY)
+            c = 1.0 + aa / c
+            c = c if abs(c) > TINY else TINY
+            h *= d * c
+        if abs(d * c - 1.0) < BETA_EPSILON:
+            return h
+    raise ArithmeticError(f"the incomplete beta fraction did not converge for a={a}, b={b}, x={x}")
+
+
+def incomplete_beta(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function ``I_x(a, b) = B(x; a, b) / B(a, b)`` for a, b > 0 and
+    0 <= x <= 1 (NR's ``betai``): the fraction converges fast for ``x < (a + 1) / (a + b + 2)``, and
+    ``I_x(a, b) = 1 - I_{1-x}(b, a)`` gives the other side."""
+    if a <= 0 or b <= 0:
+        raise ValueError(f"the incomplete beta function needs a > 0 and b > 0, got a={a}, b={b}")
+    if not 0.0 <= x <= 1.0:
+        raise ValueError(f"the incomplete beta function needs 0 <= x <= 1, got x={x}")
+    if x in (0.0, 1.0):
+        return x
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _beta_fraction(a, b, x) / a
+    return 1.0 - front * _beta_fraction(b, a, 1.0 - x) / b
+
+
+def _check_df(df: float) -> None:
+    if not df > 0 or not math.isfinite(df):
+        raise ValueError(f"Student's t needs degrees of freedom above 0, got {df}")
+
+
+def student_t_sf(t: float, df: float) -> float:
+    """``P(T > t)`` for Student's t with ``df`` degrees of freedom: ``½ I_x(df/2, ½)`` with
+    ``x = df / (df + t²)`` for t >= 0 (Abramowitz & Stegun 26.7.1 with 26.5.27), computed as the tail
+    itself so that a small p-value keeps its digits."""
+    _check_df(df)
+    if math.isnan(t):
+        raise ValueError("Student's t of NaN")
+    if math.isinf(t):
+        return 0.0 if t > 0 else 1.0
+    tail = 0.5 * incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
+    return tail if t >= 0 else 1.0 - tail
+
+
+def student_t_cdf(t: float, df: float) -> float:
+    """``P(T <= t)`` for Student's t with ``df`` degrees of freedom."""
+    return student_t_sf(-t, df)
+
+
+QUANTILE_ITERATIONS = 400
+
+
+def student_t_quantile(p: float, df: float) -> float:
+    """The t with ``P(T <= t) = p`` (e.g. 0.975 gives the two-sided 95% critical value), by
+    bisection of the monotone tail: exact to the last bits of a float, without a starting guess."""
+    _check_df(df)
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"a quantile needs 0 < p < 1, got {p}")
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        return -student_t_quantile(1.0 - p, df)
+    tail = 1.0 - p
+    low, high = 0.0, 1.0
+    while student_t_sf(high, df) > tail:
+        low, high = high, high * 2.0
+    for _ in range(QUANTILE_ITERATIONS):
+        middle = (low + high) / 2.0
+        if middle in (low, high):
+            break
+        if student_t_sf(middle, df) > tail:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2.0
+
+
+# The skill-or-luck verdict on a set of bets.
+ONE_SIDED_5 = 1.645  # the standard normal's 95th percentile: the bets-needed rule's z
+BOOTSTRAP_RESAMPLES = 2_000
+BOOTSTRAP_SEED = 20_260_000  # fixed: the same bets always give the same interval
+
+
+@dataclass(frozen=True)
+class ClvSignificance:
+    """Is the average CLV above zero by more than chance? Over the ``bets`` with a valid CLV: their
+    mean, sample standard deviation ``sd`` (n − 1), ``t = mean / (sd / √n)``, the one-sided p-value
+    ``P(T_{n−1} >= t)``, the 95% interval ``mean ± t_{0.975, n−1} · sd / √n``, and ``bets_needed``,
+    the further bets for a significant CLV at 5% at this mean and spread:
+    ``⌈(1.645 · sd / mean)²⌉ − n``, at least 0, when the mean is positive (None otherwise)."""
+
+    bets: int
+    mean: float | None
+    sd: float | None
+    t: float | None
+    p_value: float | None
+    ci95: tuple[float, float] | None
+    bets_needed: int | None
+
+
+def clv_significance(clvs: Sequence[float]) -> ClvSignificance:
+    """The t-test of the mean CLV against 0 (see ``ClvSignificance``): t, p and the interval need at
+    least two bets and some spread."""
+    n = len(clvs)
+    if n == 0:
+        return ClvSignificance(0, None, None, None, None, None, None)
+    mean = math.fsum(clvs) / n
+    if n < 2:
+        return ClvSignificance(n, mean, None, None, None, None, None)
+    sd = math.sqrt(math.fsum((c - mean) ** 2 for c in clvs) / (n - 1))
+    needed = max(0, math.ceil((ONE_SIDED_5 * sd / mean) ** 2) - n) if mean > 0 else None
+    if sd == 0:
+        return ClvSignificance(n, mean, sd, None, None, None, needed)
+    error = sd / math.sqrt(n)
+    t = mean / error
+    half = student_t_quantile(0.975, n - 1) * error
+    return ClvSignificance(n, mean, sd, t, student_t_sf(t, n - 1), (mean - half, mean + half), needed)
+
+
+def yield_interval(
+    bets: Sequence[tuple[float, float]], *, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+) -> tuple[float, float] | None:
+    """A 95% bootstrap interval of the yield (Σ profit / Σ stake) of settled bets ``(stake, profit)``:
+    ``bootstrap_means`` of profit and stake over the same rows (their ratio is the resample's yield;
+    Efron & Tibshirani, "An Introduction to the Bootstrap", 1993, ch. 13), then its
+    ``percentile_interval``. Seeded, so the same bets in the same order give the same interval.
+    None for fewer than two bets."""
+    if len(bets) < 2 or resamples < 2:
+        return None
+    means = bootstrap_means(
+        {"stake": [stake for stake, _ in bets], "profit": [profit for _, profit in bets]},
+        resamples=resamples,
+        seed=seed,
+    )
+    yields = [p / s for p, s in zip(means["profit"], means["stake"], strict=True) if s > 0]
+    return percentile_interval(yields) if len(yields) >= 2 else None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The skill-or-luck figures of a set of bets: the CLV's t-test and the yield's bootstrap interval."""
+
+    clv: ClvSignificance
+    yield_ci95: tuple[float, float] | None
+    resamples: int = BOOTSTRAP_RESAMPLES
+
+    @property
+    def sentence(self) -> str:
+        return verdict_sentence(self.clv)
+
+
+def verdict(clvs: Sequence[float], settled: Sequence[tuple[float, float]]) -> Verdict:
+    """``clvs``: the CLV of each bet that has a valid one; ``settled``: ``(stake, profit)`` of each
+    settled bet that is not void, in a fixed order (the bootstrap's draws follow it)."""
+    return Verdict(clv_significance(clvs), yield_interval(settled))
+
+
+SIGNIFICANT = 0.05
+
+
+def verdict_sentence(clv: ClvSignificance, *, subject: str = "Your average CLV") -> str:
+    """The verdict in one plain sentence, e.g. "Your average CLV of +2.1% over 212 bets is unlikely to
+    be luck (p = 0.003)." or "... could still be luck (p = 0.21); about 140 more bets at this CLV
+    would tell."."""
+    if clv.bets == 0 or clv.mean is None:
+        return "No bet has a valid CLV yet: there is nothing to judge."
+    count = f"{clv.bets} bet" + ("s" if clv.bets != 1 else "")
+    head = f"{subject} of {clv.mean:+.1%} over {count}"
+    if clv.p_value is None:
+        if clv.bets < 2:
+            return f"One bet with a valid CLV ({clv.mean:+.1%}) is too few to tell skill from luck."
+        return f"{head} has no spread at all: there is nothing to test."
+    p = "p < 0.001" if clv.p_value < 0.001 else f"p = {clv.p_value:.3f}"
+    if clv.mean <= 0:
+        return f"{head} does not beat the closing line ({p})."
+    if clv.p_value < SIGNIFICANT:
+        return f"{head} is unlikely to be luck ({p})."
+    if clv.bets_needed:
+        return f"{head} could still be luck ({p}); about {clv.bets_needed:,} more bets at this CLV would tell."
+    return f"{head} could still be luck ({p}), though it is at the threshold: a few more bets at this CLV would tell."

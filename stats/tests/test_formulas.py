@@ -8,6 +8,8 @@ from stats.formulas import (
     Forecast,
     bootstrap_means,
     brier,
+    clv_significance,
+    incomplete_beta,
     log_loss,
     longest_run,
     max_drawdown,
@@ -15,6 +17,11 @@ from stats.formulas import (
     ranked_probability,
     reliability,
     significance,
+    student_t_cdf,
+    student_t_quantile,
+    student_t_sf,
+    verdict_sentence,
+    yield_interval,
 )
 
 
@@ -110,3 +117,186 @@ def test_reliability_bins_every_outcome_probability():
     assert reliability([Forecast((1.0, 0.0), 0)], bins=10)[-1].forecasts == 1  # 1 falls in the last bin
     # A probability a rounding error under a bin's edge is in that bin: 1 - 0.8 is 0.19999999999999996.
     assert reliability([Forecast((0.8, 1 - 0.8), 0)], bins=10)[2].forecasts == 1
+
+
+# Student's t distribution.
+#
+# Critical values t_q (P(T <= t_q) = q) to three decimals: NIST/SEMATECH e-Handbook of Statistical
+# Methods, §1.3.6.7.2 "Critical Values of the Student's t Distribution" (columns 0.90 … 0.999). The
+# df 1, q 0.999 cell (printed 318.313; 318.309 to three decimals) is left out.
+T_TABLE_QUANTILES = (0.90, 0.95, 0.975, 0.99, 0.995, 0.999)
+T_TABLE = {
+    1: (3.078, 6.314, 12.706, 31.821, 63.657, None),
+    2: (1.886, 2.920, 4.303, 6.965, 9.925, 22.327),
+    5: (1.476, 2.015, 2.571, 3.365, 4.032, 5.893),
+    10: (1.372, 1.812, 2.228, 2.764, 3.169, 4.144),
+    30: (1.310, 1.697, 2.042, 2.457, 2.750, 3.385),
+    100: (1.290, 1.660, 1.984, 2.364, 2.626, 3.174),
+}
+
+
+def t_cdf_closed_form(t: float, df: int) -> float:
+    """P(T <= t) for a whole number of degrees of freedom by the finite sums of Abramowitz & Stegun,
+    "Handbook of Mathematical Functions" (1964), 26.7.3 (odd df) and 26.7.4 (even df):
+    A(t|df) = P(|T| < t), with theta = arctan(t / sqrt(df))."""
+    theta = math.atan(abs(t) / math.sqrt(df))
+    s, c = math.sin(theta), math.cos(theta)
+    if df % 2:
+        series, term = 0.0, 1.0  # cos θ + 2/3 cos³ θ + … + (2·4···(df−3))/(1·3···(df−2)) cos^(df−2) θ
+        for k in range(1, (df - 1) // 2 + 1):
+            term = c if k == 1 else term * c * c * (2 * k - 2) / (2 * k - 1)
+            series += term
+        a = 2 / math.pi * (theta + s * series) if df > 1 else 2 * theta / math.pi
+    else:
+        series, term = 1.0, 1.0  # 1 + ½ cos² θ + (1·3)/(2·4) cos⁴ θ + … + (1·3···(df−3))/(2·4···(df−2)) cos^(df−2) θ
+        for k in range(1, df // 2):
+            term *= c * c * (2 * k - 1) / (2 * k)
+            series += term
+        a = s * series
+    return 0.5 + a / 2 if t >= 0 else 0.5 - a / 2
+
+
+def test_t_critical_values_match_the_published_table():
+    assert [round(student_t_quantile(0.975, df), 3) for df in (1, 2, 5, 10, 30, 100)] == [
+        12.706,
+        4.303,
+        2.571,
+        2.228,
+        2.042,
+        1.984,
+    ]
+    for df, row in T_TABLE.items():
+        for q, printed in zip(T_TABLE_QUANTILES, row, strict=True):
+            if printed is None:
+                continue
+            assert round(student_t_quantile(q, df), 3) == printed, (df, q)
+            assert student_t_quantile(1 - q, df) == pytest.approx(-student_t_quantile(q, df), rel=1e-12)
+
+
+def test_t_p_values_match_the_published_table():
+    # The true critical value lies within half a unit of the table's last digit, so the one-sided
+    # p-value at the printed value -/+ 0.0005 brackets the table's tail probability.
+    for df, row in T_TABLE.items():
+        for q, printed in zip(T_TABLE_QUANTILES, row, strict=True):
+            if printed is None:
+                continue
+            assert student_t_sf(printed + 0.0005, df) < 1 - q < student_t_sf(printed - 0.0005, df), (df, q)
+
+
+def test_t_distribution_matches_the_closed_forms():
+    for df in range(1, 13):
+        for t in (-6.0, -2.5, -1.0, -0.3, 0.0, 0.2, 0.7, 1.5, 2.228, 3.0, 8.0, 40.0):
+            expected = t_cdf_closed_form(t, df)
+            assert student_t_cdf(t, df) == pytest.approx(expected, rel=1e-12, abs=1e-15), (df, t)
+            assert student_t_sf(t, df) == pytest.approx(1 - expected, rel=1e-9, abs=1e-15), (df, t)
+    # Cauchy (df 1): P(T <= t) = 1/2 + arctan(t) / pi, to far in the tail.
+    assert student_t_sf(1e6, 1) == pytest.approx(0.5 - math.atan(1e6) / math.pi, rel=1e-9)
+    # Many degrees of freedom: the standard normal, Phi(1.96) = 0.9750021 (A&S table 26.1).
+    assert student_t_cdf(1.96, 10**6) == pytest.approx(0.5 * math.erfc(-1.96 / math.sqrt(2)), abs=1e-6)
+
+
+def test_incomplete_beta_meets_its_identities():
+    # DLMF §8.17(i): I_x(a, 1) = x^a, I_x(1, b) = 1 - (1 - x)^b, I_x(a, b) = 1 - I_(1-x)(b, a), and
+    # I_p(k, n - k + 1) = P(Binomial(n, p) >= k).
+    for x in (0.01, 0.3, 0.5, 0.77, 0.999):
+        assert incomplete_beta(3.5, 1, x) == pytest.approx(x**3.5, rel=1e-13)
+        assert incomplete_beta(1, 2.5, x) == pytest.approx(1 - (1 - x) ** 2.5, rel=1e-13)
+        assert incomplete_beta(4.2, 0.5, x) == pytest.approx(1 - incomplete_beta(0.5, 4.2, 1 - x), rel=1e-12)
+    for n, k, p in ((10, 3, 0.2), (40, 25, 0.55), (200, 120, 0.5), (7, 7, 0.9)):
+        tail = math.fsum(math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(k, n + 1))
+        assert incomplete_beta(k, n - k + 1, p) == pytest.approx(tail, rel=1e-11)
+    assert incomplete_beta(2, 3, 0.0) == 0.0
+    assert incomplete_beta(2, 3, 1.0) == 1.0
+    with pytest.raises(ValueError, match="0 <= x <= 1"):
+        incomplete_beta(2, 3, 1.5)
+    with pytest.raises(ValueError, match="a > 0 and b > 0"):
+        incomplete_beta(0, 3, 0.5)
+    with pytest.raises(ValueError, match="degrees of freedom above 0"):
+        student_t_sf(1.0, 0)
+    with pytest.raises(ValueError, match="0 < p < 1"):
+        student_t_quantile(1.0, 5)
+
+
+# The verdict.
+CLVS = [0.031, -0.012, 0.054, 0.008, 0.022, -0.027, 0.041, 0.015, 0.003, 0.036, -0.005]  # 11 bets: df 10
+
+
+def test_clv_significance_is_a_one_sided_t_test():
+    result = clv_significance(CLVS)
+    n = len(CLVS)
+    mean, sd = statistics.fmean(CLVS), statistics.stdev(CLVS)
+    error = sd / math.sqrt(n)
+    assert result.bets == n
+    assert result.mean == pytest.approx(mean, rel=1e-15)
+    assert result.sd == pytest.approx(sd, rel=1e-14)
+    assert result.t == pytest.approx(mean / error, rel=1e-14)
+    assert result.p_value == pytest.approx(1 - t_cdf_closed_form(mean / error, n - 1), rel=1e-10)
+    # mean ± t_0.975,10 · sd / √n, t_0.975,10 = 2.228 (NIST table above) to three decimals.
+    low, high = result.ci95
+    assert high - mean == pytest.approx(mean - low, rel=1e-12)
+    assert abs((high - mean) / error - 2.228) <= 0.0005
+    assert result.bets_needed == max(0, math.ceil((1.645 * sd / mean) ** 2) - n)
+
+
+def test_bets_needed_counts_what_is_missing_and_only_for_a_positive_mean():
+    small = [0.02, -0.01, 0.03, -0.02, 0.01]  # mean 0.006, sd 0.02074: (1.645 · sd / mean)² = 32.3
+    mean, sd = statistics.fmean(small), statistics.stdev(small)
+    assert clv_significance(small).bets_needed == math.ceil((1.645 * sd / mean) ** 2) - 5 == 28
+    assert clv_significance([0.05, 0.06, 0.04, 0.05]).bets_needed == 0  # already beyond it
+    assert clv_significance([-0.01, 0.0, -0.02]).bets_needed is None
+    assert clv_significance([0.0, 0.0]).bets_needed is None
+    one = clv_significance([0.03])
+    assert (one.bets, one.mean, one.t, one.p_value, one.ci95, one.bets_needed) == (1, 0.03, None, None, None, None)
+    assert clv_significance([]).mean is None
+
+
+def test_yield_interval_is_reproducible_and_seeded():
+    rng = random.Random(11)
+    bets = [(float(rng.randint(5, 50)), 0.0) for _ in range(120)]
+    bets = [(stake, stake * (rng.choice([1.1, 0.9, 1.5]) if rng.random() < 0.5 else -1.0)) for stake, _ in bets]
+    first = yield_interval(bets)
+    assert first == yield_interval(list(bets))
+    assert yield_interval(bets, seed=1) != first
+    low, high = first
+    observed = sum(p for _, p in bets) / sum(s for s, _ in bets)
+    assert low < observed < high
+
+
+def test_yield_interval_of_two_bets_is_their_own_yields():
+    # Resamples of two bets are (a, a), (a, b), (b, a), (b, b): a quarter of them are all a and a
+    # quarter all b, so the 2.5th and 97.5th percentiles are the two bets' own yields.
+    assert yield_interval([(10.0, 9.0), (10.0, -10.0)]) == (-1.0, 0.9)
+    assert yield_interval([(10.0, 9.0)]) is None
+
+
+def test_yield_interval_of_many_bets_matches_the_normal_approximation():
+    # 400 one-unit bets at evens, 220 won: yield 0.1, profit sd sqrt(1 - 0.1²), so by the central
+    # limit theorem the 95% interval is 0.1 ± 1.96 · 0.99499 / 20 = [0.00249, 0.19751].
+    bets = [(1.0, 1.0)] * 220 + [(1.0, -1.0)] * 180
+    low, high = yield_interval(bets)
+    half = 1.96 * math.sqrt(1 - 0.1**2) / math.sqrt(400)
+    assert low == pytest.approx(0.1 - half, abs=0.01)
+    assert high == pytest.approx(0.1 + half, abs=0.01)
+
+
+def test_the_verdict_in_a_sentence():
+    assert verdict_sentence(clv_significance(CLVS)) == (
+        f"Your average CLV of +1.5% over 11 bets is unlikely to be luck (p = {clv_significance(CLVS).p_value:.3f})."
+    )
+    maybe = clv_significance([0.02, -0.01, 0.03, -0.02, 0.01])
+    assert maybe.p_value > 0.05
+    assert verdict_sentence(maybe) == (
+        f"Your average CLV of +0.6% over 5 bets could still be luck (p = {maybe.p_value:.3f}); "
+        "about 28 more bets at this CLV would tell."
+    )
+    negative = clv_significance([-0.02, 0.01, -0.03])
+    assert verdict_sentence(negative, subject="The backtest's average CLV") == (
+        f"The backtest's average CLV of -1.3% over 3 bets does not beat the closing line (p = {negative.p_value:.3f})."
+    )
+    strong = clv_significance([0.05 + i / 1000 for i in range(30)])
+    assert verdict_sentence(strong).endswith("is unlikely to be luck (p < 0.001).")
+    assert (
+        verdict_sentence(clv_significance([0.03]))
+        == "One bet with a valid CLV (+3.0%) is too few to tell skill from luck."
+    )
+    assert verdict_sentence(clv_significance([])) == "No bet has a valid CLV yet: there is nothing to judge."
