@@ -140,6 +140,15 @@ class BacktestReport:
     def significance(self) -> formulas.Significance:
         return formulas.significance((b.price, b.stake, b.profit) for b in self.bets)
 
+    @property
+    def verdict(self) -> formulas.Verdict:
+        """Skill or luck: the CLV's t-test over the bets with a CLV, and the yield's bootstrap interval
+        over the bets that were not void, drawn in the report's order (by kick-off)."""
+        return formulas.verdict(
+            [b.clv for b in self.bets if b.clv is not None],
+            [(b.stake, b.profit) for b in self.bets if b.status != "void"],
+        )
+
 
 def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestReport:
     """Replay ``events`` (finished, with a score, of the strategy's sports) through ``rules``."""

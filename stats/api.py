@@ -13,9 +13,10 @@ from rest_framework.response import Response
 
 from bets.models import LedgerEntry
 from opportunities.pricing import METHODS
-from stats import selectors
+from stats import formulas, selectors
 from stats.filters import CalibrationFilter
 from stats.models import MOMENTS, Calibration
+from stats.verdict import strategy_subject, verdict_sentence
 from web.api import filter_parameters, filtered
 
 
@@ -34,13 +35,41 @@ def _plain(value: object) -> object:
     return value
 
 
-@extend_schema(responses={200: dict})
+def verdict_fields(verdict: formulas.Verdict, subject: str = "Your average CLV") -> dict:
+    """Skill or luck as the API answers it: the CLV's t, one-sided p-value and 95% interval over the
+    bets with a valid CLV, the yield's 95% bootstrap interval (and its resamples), the bets still
+    needed for a significant CLV, and the verdict in a sentence. Floats at full precision."""
+    clv = verdict.clv
+    return {
+        "clv_bets": clv.bets,
+        "clv_t": clv.t,
+        "clv_p_value": clv.p_value,
+        "clv_ci95": list(clv.ci95) if clv.ci95 else None,
+        "yield_ci95": list(verdict.yield_ci95) if verdict.yield_ci95 else None,
+        "yield_resamples": verdict.resamples,
+        "bets_needed": clv.bets_needed,
+        "verdict": verdict_sentence(clv, subject=subject),
+    }
+
+
+VERDICT_DOC = (
+    " Skill or luck: `clv_t`, `clv_p_value` (one-sided, Student's t with n − 1 degrees of freedom) and"
+    " `clv_ci95` ([low, high]: mean ± t₀.₉₇₅,ₙ₋₁ · s/√n) over the `clv_bets` bets with a valid CLV;"
+    f" `yield_ci95`, a 95% percentile bootstrap interval of the yield ({formulas.BOOTSTRAP_RESAMPLES:,}"
+    " resamples, seeded: the same bets give the same interval); `bets_needed`, the further bets for the CLV"
+    " to be significant at 5% at the current mean and spread (⌈(1.645 · s / mean)²⌉ − bets so far, at least"
+    " 0; null unless the mean is positive); `verdict`, the same in one sentence."
+)
+
+
+@extend_schema(responses={200: dict}, description=f"Counts, profit, yield, ROI, hit rate, CLV, drawdown.{VERDICT_DOC}")
 @api_view(["GET"])
 def global_stats(request: Request) -> Response:
-    """Counts, profit, yield, ROI, hit rate, CLV (plain and stake-weighted), drawdown and significance."""
+    """Counts, profit, yield, ROI, hit rate, CLV (plain and stake-weighted), drawdown, significance of
+    the profit and the skill-or-luck verdict."""
     summary = asdict(selectors.summary())
     summary["yield"] = summary.pop("yield_")
-    return Response(_plain({**summary, **asdict(selectors.risk())}))
+    return Response(_plain({**summary, **asdict(selectors.risk()), **verdict_fields(selectors.verdict())}))
 
 
 @extend_schema(responses={200: dict})
@@ -59,10 +88,13 @@ def bankroll(request: Request) -> Response:
 @extend_schema(
     parameters=[OpenApiParameter("period", enum=list(selectors.PERIODS), required=False)],
     responses={200: dict},
+    description="Profit per period, the CLV distribution and breakdowns; each strategy's row also has the"
+    f" skill-or-luck figures.{VERDICT_DOC}",
 )
 @api_view(["GET"])
 def performance(request: Request) -> Response:
-    """Profit per period, the CLV distribution and breakdowns by sport, bookmaker, market, strategy and bands."""
+    """Profit per period, the CLV distribution and breakdowns by sport, bookmaker, market, strategy and
+    bands; each strategy's row with its verdict."""
     period = request.query_params.get("period", "week")
     if period not in selectors.PERIODS:
         raise serializers.ValidationError({"period": [f"use one of {', '.join(selectors.PERIODS)}"]})
@@ -72,7 +104,7 @@ def performance(request: Request) -> Response:
                 "period": period,
                 "series": selectors.profit_series(period),
                 "clv_distribution": selectors.clv_distribution(),
-                "breakdowns": {name: selectors.breakdown(name) for name in selectors.DIMENSIONS},
+                "breakdowns": {name: _breakdown(name) for name in selectors.DIMENSIONS},
             }
         )
     )
@@ -120,3 +152,17 @@ def calibration(request: Request) -> Response:
     if found is None:
         raise NotFound("no calibration stored for these parameters: run manage.py calibrate")
     return Response(CalibrationOut(found).data)
+
+
+def _breakdown(dimension: str) -> list[dict]:
+    rows = selectors.breakdown(dimension)
+    if dimension == "strategy":
+        verdicts = selectors.strategy_verdicts()
+        rows = [
+            {**row, **verdict_fields(verdicts.get(row["key"], NO_VERDICT), strategy_subject(row["key"]))}
+            for row in rows
+        ]
+    return rows
+
+
+NO_VERDICT = formulas.verdict([], [])

@@ -322,37 +322,8 @@ class Verdict:
     yield_ci95: tuple[float, float] | None
     resamples: int = BOOTSTRAP_RESAMPLES
 
-    @property
-    def sentence(self) -> str:
-        return verdict_sentence(self.clv)
-
 
 def verdict(clvs: Sequence[float], settled: Sequence[tuple[float, float]]) -> Verdict:
     """``clvs``: the CLV of each bet that has a valid one; ``settled``: ``(stake, profit)`` of each
     settled bet that is not void, in a fixed order (the bootstrap's draws follow it)."""
     return Verdict(clv_significance(clvs), yield_interval(settled))
-
-
-SIGNIFICANT = 0.05
-
-
-def verdict_sentence(clv: ClvSignificance, *, subject: str = "Your average CLV") -> str:
-    """The verdict in one plain sentence, e.g. "Your average CLV of +2.1% over 212 bets is unlikely to
-    be luck (p = 0.003)." or "... could still be luck (p = 0.21); about 140 more bets at this CLV
-    would tell."."""
-    if clv.bets == 0 or clv.mean is None:
-        return "No bet has a valid CLV yet: there is nothing to judge."
-    count = f"{clv.bets} bet" + ("s" if clv.bets != 1 else "")
-    head = f"{subject} of {clv.mean:+.1%} over {count}"
-    if clv.p_value is None:
-        if clv.bets < 2:
-            return f"One bet with a valid CLV ({clv.mean:+.1%}) is too few to tell skill from luck."
-        return f"{head} has no spread at all: there is nothing to test."
-    p = "p < 0.001" if clv.p_value < 0.001 else f"p = {clv.p_value:.3f}"
-    if clv.mean <= 0:
-        return f"{head} does not beat the closing line ({p})."
-    if clv.p_value < SIGNIFICANT:
-        return f"{head} is unlikely to be luck ({p})."
-    if clv.bets_needed:
-        return f"{head} could still be luck ({p}); about {clv.bets_needed:,} more bets at this CLV would tell."
-    return f"{head} could still be luck ({p}), though it is at the threshold: a few more bets at this CLV would tell."

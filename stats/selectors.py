@@ -4,7 +4,9 @@ Definitions (used everywhere, docs/commands.md "Statistics"):
 - yield = settled profit / settled stake (void bets excluded);
 - ROI = settled profit / total deposited (deposits minus withdrawals, at least the first deposit);
 - hit rate = (won + half of half-won) / settled bets that could win (void and push excluded);
-- CLV averages: plain and stake-weighted, over bets with a closing line.
+- CLV averages: plain and stake-weighted, over bets with a closing line;
+- the verdict (``stats.formulas.verdict``): the CLV's t-test over the bets with a valid CLV and a
+  bootstrap interval of the yield over the settled bets, in the order of their ids.
 Each function runs a fixed number of queries, whatever the number of bets.
 """
 
@@ -241,6 +243,37 @@ def risk() -> Risk:
     )
 
 
+# What the verdict reads: each bet with a CLV or settled, in id order (the bootstrap draws follow it).
+VERDICT_BETS = Q(clv__isnull=False) | SETTLED
+
+
+UNSETTLED = (Bet.PENDING, Bet.VOID)
+
+
+def _verdict_of(rows: list[tuple]) -> formulas.Verdict:
+    clvs = [float(clv) for clv, *_ in rows if clv is not None]
+    settled = [(float(stake), float(profit or 0)) for _, status, stake, profit in rows if status not in UNSETTLED]
+    return formulas.verdict(clvs, settled)
+
+
+def verdict(bets: QuerySet[Bet] | None = None) -> formulas.Verdict:
+    """Skill or luck, for a set of bets (all by default): one query."""
+    bets = Bet.objects.all() if bets is None else bets
+    rows = bets.filter(VERDICT_BETS).order_by("id").values_list("clv", "status", "stake", "profit")
+    return _verdict_of(list(rows))
+
+
+def strategy_verdicts() -> dict[str, formulas.Verdict]:
+    """Skill or luck per strategy, by the name the strategy breakdown shows: one query."""
+    grouped: dict[str, list[tuple]] = {}
+    rows = (
+        Bet.objects.filter(VERDICT_BETS).order_by("id").values_list("strategy_name", "clv", "status", "stake", "profit")
+    )
+    for name, *row in rows:
+        grouped.setdefault(name or NO_KEY, []).append(tuple(row))
+    return {name: _verdict_of(found) for name, found in grouped.items()}
+
+
 def profit_series(period: str = "week") -> list[dict]:
     """Profit, stake and yield per day, week or month of settlement: one query."""
     trunc = PERIODS[period]
@@ -293,6 +326,9 @@ DIMENSIONS = {
 }
 
 
+NO_KEY = "(none)"
+
+
 def breakdown(dimension: str) -> list[dict]:
     """Count, stake, profit, yield and average CLV of settled bets by one dimension: one query."""
     rows = (
@@ -304,7 +340,7 @@ def breakdown(dimension: str) -> list[dict]:
     )
     return [
         {
-            "key": row["key"] or "(none)",
+            "key": row["key"] or NO_KEY,
             "bets": row["bets"],
             "staked": row["staked"],
             "profit": row["profit"],

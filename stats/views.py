@@ -12,6 +12,7 @@ from opportunities import selectors as opportunity_selectors
 from stats import selectors
 from stats.filters import CalibrationFilter
 from stats.models import Calibration
+from stats.verdict import strategy_subject, verdict_sentence
 from web.charts import Curve, Line, line_chart, reliability_chart
 
 
@@ -71,8 +72,24 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         "profit_chart": _profit_chart(series),
         "clv": selectors.clv_distribution(),
         "breakdowns": [(name.replace("_", " "), selectors.breakdown(name)) for name in selectors.DIMENSIONS],
+        **_verdicts(),
     }
     return render(request, "stats/stats.html", context)
+
+
+def _verdicts() -> dict:
+    """Skill or luck of every bet, and of each strategy's: two queries."""
+    overall = selectors.verdict()
+    strategies = [
+        {"name": name, "verdict": found, "sentence": verdict_sentence(found.clv, subject=strategy_subject(name))}
+        for name, found in sorted(selectors.strategy_verdicts().items())
+    ]
+    return {
+        "verdict": overall,
+        "verdict_sentence": verdict_sentence(overall.clv),
+        "resamples": f"{overall.resamples:,}",
+        "strategy_verdicts": strategies,
+    }
 
 
 def _profit_chart(series: list[dict]) -> str | None:

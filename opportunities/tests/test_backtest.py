@@ -132,3 +132,31 @@ def test_the_command_names_what_it_cannot_find(season):
         call_command("backtest", "--strategy", "Nobody")
     with pytest.raises(CommandError, match="no bookmaker 'nobody' to take the fair price from"):
         call_command("backtest", "--reference", "nobody")
+
+
+def test_the_backtest_gives_its_verdict(season, capsys):
+    import math
+    import statistics
+
+    from stats import formulas
+    from stats.verdict import verdict_sentence
+
+    report = run_backtest(rules=BacktestRules(min_edge=-1.0, markets=("h2h",)), events=Event.objects.all())
+    clvs = [b.clv for b in report.bets if b.clv is not None]
+    assert len(clvs) == 9
+    verdict = report.verdict
+    mean, sd = statistics.fmean(clvs), statistics.stdev(clvs)
+    assert verdict.clv.mean == pytest.approx(mean, rel=1e-12)
+    assert verdict.clv.t == pytest.approx(mean / (sd / 3), rel=1e-12)
+    assert verdict.clv.bets_needed == (max(0, math.ceil((1.645 * sd / mean) ** 2) - 9) if mean > 0 else None)
+    assert verdict.yield_ci95 == formulas.yield_interval([(b.stake, b.profit) for b in report.bets])
+    call_command("backtest", "--min-edge", "-1", "--markets", "h2h")
+    out = capsys.readouterr().out
+    low, high = verdict.clv.ci95
+    assert (
+        f"CLV t = {verdict.clv.t:.2f}, p = {verdict.clv.p_value:.4f} (one-sided) over 9 bets with a CLV, "
+        f"95% interval {low:+.2%} to {high:+.2%}"
+    ) in out
+    low, high = verdict.yield_ci95
+    assert f"yield 95% interval: {low:+.2%} to {high:+.2%} (bootstrap, 2,000 resamples, seeded)" in out
+    assert f"verdict: {verdict_sentence(verdict.clv, subject='The average CLV')}" in out

@@ -1,6 +1,7 @@
 """Stats checked against an independent computation: plain Python over the same bets."""
 
 import random
+import statistics
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from bets.models import Bet
 from bets.services import BetInput, add_ledger_entry, place_bet, settle_bet
 from opportunities.tests.factories import NOW, h2h_event
-from stats import selectors
+from stats import formulas, selectors
 from stats.formulas import longest_run, max_drawdown, significance
+from stats.verdict import verdict_sentence
 from web.templatetags.monps import signed_money
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +161,7 @@ def test_dashboard_and_stats_query_counts_are_constant(auth_client, django_asser
     make_history(4, seed=1)
     with django_assert_num_queries(14) as dashboard_small:
         auth_client.get("/")
-    with django_assert_num_queries(14) as stats_small:
+    with django_assert_num_queries(16) as stats_small:  # the verdict, overall and by strategy: two
         auth_client.get("/stats/")
     api_small = {}
     for path in ("/api/stats/global/", "/api/stats/bankroll/", "/api/stats/performance/"):
@@ -200,3 +202,110 @@ def test_empty_states(auth_client):
     # No drawdown is not shown as a loss.
     assert '<div class="value">0.00</div>' in stats
     assert '<div class="value neg">0.00</div>' not in stats
+
+
+def plain_verdict(bets: list[Bet]) -> formulas.Verdict:
+    """What the verdict should read, chosen in plain Python: every CLV, and (stake, profit) of the
+    settled, non-void bets, in id order."""
+    ordered = sorted(bets, key=lambda b: b.pk)
+    clvs = [float(b.clv) for b in ordered if b.clv is not None]
+    settled = [(float(b.stake), float(b.profit)) for b in ordered if b.status not in ("pending", "void")]
+    return formulas.verdict(clvs, settled)
+
+
+def test_the_verdict_reads_every_valid_clv_and_every_settled_bet():
+    bets = make_history(40)
+    Bet.objects.filter(pk__in=[bets[0].pk, bets[7].pk]).update(clv=None)  # no valid close
+    bets = list(Bet.objects.all())
+    verdict = selectors.verdict()
+    expected = plain_verdict(bets)
+    assert verdict == expected
+    clvs = [float(b.clv) for b in bets if b.clv is not None]
+    assert verdict.clv.bets == len(clvs) == 38
+    assert verdict.clv.mean == pytest.approx(statistics.fmean(clvs), rel=1e-12)
+    assert verdict.clv.sd == pytest.approx(statistics.stdev(clvs), rel=1e-12)
+    settled = [b for b in bets if b.status not in ("pending", "void")]
+    low, high = verdict.yield_ci95
+    assert low < float(sum(b.profit for b in settled) / sum(b.stake for b in settled)) < high
+    by_strategy = selectors.strategy_verdicts()
+    assert set(by_strategy) == {"A", "B"}
+    for name in ("A", "B"):
+        assert by_strategy[name] == plain_verdict([b for b in bets if b.strategy_name == name])
+
+
+GLOBAL_KEYS = {
+    *("bets", "pending", "settled", "won", "lost", "staked", "profit", "deposited", "yield", "roi", "hit_rate"),
+    *("average_clv", "weighted_clv", "clv_bets", "expected_profit_edge", "expected_profit_clv"),
+    *("max_drawdown", "max_drawdown_share", "longest_losing_run", "z", "p_value"),
+    *("clv_t", "clv_p_value", "clv_ci95", "yield_ci95", "yield_resamples", "bets_needed", "verdict"),
+}
+VERDICT_KEYS = {
+    "clv_bets",
+    "clv_t",
+    "clv_p_value",
+    "clv_ci95",
+    "yield_ci95",
+    "yield_resamples",
+    "bets_needed",
+    "verdict",
+}
+
+
+def test_the_api_answers_the_verdict(auth_client):
+    bets = make_history(30)
+    api = auth_client.get("/api/stats/global/").json()
+    assert set(api) == GLOBAL_KEYS
+    expected = plain_verdict(bets)
+    assert api["clv_bets"] == expected.clv.bets == 30
+    assert api["clv_t"] == expected.clv.t
+    assert api["clv_p_value"] == expected.clv.p_value
+    assert api["clv_ci95"] == list(expected.clv.ci95)
+    assert api["yield_ci95"] == list(expected.yield_ci95)
+    assert api["yield_resamples"] == formulas.BOOTSTRAP_RESAMPLES == 2000
+    assert api["bets_needed"] == expected.clv.bets_needed
+    assert api["verdict"] == verdict_sentence(expected.clv)
+    rows = auth_client.get("/api/stats/performance/").json()["breakdowns"]
+    for row in rows["strategy"]:
+        assert set(row) == {"key", "bets", "staked", "profit", "yield", "average_clv"} | VERDICT_KEYS
+        mine = plain_verdict([b for b in bets if b.strategy_name == row["key"]])
+        assert row["clv_t"] == mine.clv.t
+        assert row["clv_ci95"] == list(mine.clv.ci95)
+        assert row["yield_ci95"] == list(mine.yield_ci95)
+        assert row["bets_needed"] == mine.clv.bets_needed
+        assert row["verdict"] == verdict_sentence(mine.clv, subject=f"{row['key']}'s average CLV")
+    assert {row["key"] for row in rows["strategy"]} == {"A", "B"}
+    assert all(not VERDICT_KEYS & set(row) for row in rows["sport"])
+
+
+def test_the_api_verdict_without_bets(auth_client):
+    api = auth_client.get("/api/stats/global/").json()
+    assert {key: api[key] for key in VERDICT_KEYS} == {
+        "clv_bets": 0,
+        "clv_t": None,
+        "clv_p_value": None,
+        "clv_ci95": None,
+        "yield_ci95": None,
+        "yield_resamples": 2000,
+        "bets_needed": None,
+        "verdict": "No bet has a valid CLV yet: there is nothing to judge.",
+    }
+
+
+def test_the_stats_page_says_the_verdict(auth_client):
+    from django.utils.html import escape
+
+    from web.templatetags.monps import signed_pct
+
+    bets = make_history(30)
+    expected = plain_verdict(bets)
+    html = auth_client.get("/stats/").content.decode()
+    assert f'data-figure="verdict">{verdict_sentence(expected.clv)}</p>' in html
+    low, high = expected.clv.ci95
+    assert f'data-figure="clv-ci95">{signed_pct(low)} to {signed_pct(high)}</td>' in html
+    low, high = expected.yield_ci95
+    assert f'data-figure="yield-ci95">{signed_pct(low)} to {signed_pct(high)}</td>' in html
+    assert f"t = {expected.clv.t:.2f}, p = {expected.clv.p_value:.4f}" in html
+    assert "2,000 resamples (seeded)" in html
+    for name in ("A", "B"):
+        mine = plain_verdict([b for b in bets if b.strategy_name == name])
+        assert escape(verdict_sentence(mine.clv, subject=f"{name}'s average CLV")) in html

@@ -6,6 +6,8 @@ from django.utils import timezone
 from opportunities.backtest import BacktestRules, UnknownBookmaker, run_backtest, selected_events
 from opportunities.models import Strategy
 from opportunities.pricing import METHODS
+from stats.formulas import Verdict
+from stats.verdict import verdict_sentence
 
 
 def _date(value: str) -> datetime:
@@ -72,5 +74,32 @@ class Command(BaseCommand):
             f"average CLV: {report.average_clv:+.2%}" if report.average_clv is not None else "average CLV: n/a",
             f"max drawdown: {drawdown.amount:.2f} {unit}, longest losing run: {report.longest_losing_run}",
             (f"z = {significance.z:.2f}, p = {significance.p_value:.4f}" if significance.z is not None else "z: n/a"),
+            *_verdict_lines(report.verdict),
         ]
         self.stdout.write("\n".join(lines))
+
+
+def _verdict_lines(verdict: Verdict) -> list[str]:
+    """The skill-or-luck figures, as the stats page and the API give them."""
+    clv = verdict.clv
+    lines = []
+    if clv.t is not None:
+        low, high = clv.ci95
+        lines.append(
+            f"CLV t = {clv.t:.2f}, p = {clv.p_value:.4f} (one-sided) over {clv.bets} bets with a CLV, "
+            f"95% interval {low:+.2%} to {high:+.2%}"
+        )
+    else:
+        lines.append(f"CLV t: n/a ({clv.bets} bets with a CLV)")
+    lines.append(
+        f"bets still needed for a significant CLV: {clv.bets_needed if clv.bets_needed is not None else 'n/a'}"
+    )
+    if verdict.yield_ci95 is not None:
+        low, high = verdict.yield_ci95
+        lines.append(
+            f"yield 95% interval: {low:+.2%} to {high:+.2%} (bootstrap, {verdict.resamples:,} resamples, seeded)"
+        )
+    else:
+        lines.append("yield 95% interval: n/a")
+    lines.append(f"verdict: {verdict_sentence(clv, subject='The average CLV')}")
+    return lines
