@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound
@@ -12,9 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bets.models import LedgerEntry
+from odds import store
+from odds.models import MARKETS
 from opportunities.pricing import METHODS
-from stats import formulas, selectors
+from stats import bookmakers, formulas, selectors
 from stats.filters import CalibrationFilter
+from stats.forms import DAY_OR_TIME, BookmakerStatsForm
 from stats.models import MOMENTS, Calibration
 from stats.verdict import strategy_subject, verdict_sentence
 from web.api import filter_parameters, filtered
@@ -166,3 +169,100 @@ def _breakdown(dimension: str) -> list[dict]:
 
 
 NO_VERDICT = formulas.verdict([], [])
+
+
+class ReferenceOut(serializers.Serializer):
+    basis = serializers.ChoiceField(choices=["reference", "consensus"])
+    bookmaker = serializers.CharField(allow_null=True, help_text="the reference book's key; null: the consensus")
+    bookmaker_title = serializers.CharField(allow_null=True)
+    method = serializers.CharField(help_text="the devig method")
+    min_books = serializers.IntegerField(allow_null=True, help_text="the consensus's fewest complete books")
+    strategy = serializers.CharField(allow_null=True, help_text="whose rules these are; null: no strategy")
+    sharp = serializers.CharField(allow_null=True, help_text="the book whose moves are followed; null: none")
+    sharp_title = serializers.CharField(allow_null=True)
+    label = serializers.CharField(help_text="the same in a sentence")
+
+
+class MarginPointOut(serializers.Serializer):
+    period = serializers.DateTimeField(help_text="the start of the day, week (Monday) or month of kick-off, UTC")
+    markets = serializers.IntegerField()
+    average_margin = serializers.FloatField()
+
+
+class BookmakerOut(serializers.Serializer):
+    bookmaker = serializers.CharField()
+    bookmaker_title = serializers.CharField()
+    market = serializers.CharField()
+    complete_markets = serializers.IntegerField(help_text="lines where it quoted every outcome")
+    average_margin = serializers.FloatField(allow_null=True, help_text="mean of Σ 1/price − 1 over them")
+    quoted_outcomes = serializers.IntegerField(help_text="outcomes it quoted that another bookmaker quoted too")
+    best_price_share = serializers.FloatField(allow_null=True, help_text="share of them at the highest price")
+    priced_outcomes = serializers.IntegerField(help_text="its prices on lines the reference can price")
+    average_edge = serializers.FloatField(allow_null=True, help_text="mean of price × fair probability − 1")
+    sharp_moves = serializers.IntegerField(allow_null=True, help_text="the sharp book's moves it could follow")
+    followed_moves = serializers.IntegerField(allow_null=True)
+    followed_share = serializers.FloatField(allow_null=True)
+    median_follow_seconds = serializers.FloatField(allow_null=True)
+    margin_series = MarginPointOut(many=True)
+
+
+BookmakersOut = inline_serializer(
+    name="BookmakerComparison",
+    fields={
+        "at": serializers.ChoiceField(choices=[store.CLOSING, store.OPENING]),
+        "market": serializers.CharField(allow_null=True),
+        "from": serializers.DateTimeField(allow_null=True, help_text="the first kick-off read"),
+        "to": serializers.DateTimeField(allow_null=True, help_text="the last kick-off read"),
+        "events": serializers.IntegerField(),
+        "bucket": serializers.ChoiceField(choices=[bookmakers.DAY, bookmakers.WEEK, bookmakers.MONTH]),
+        "reference": ReferenceOut(),
+        "follow_cap_seconds": serializers.FloatField(),
+        "results": BookmakerOut(many=True),
+    },
+)
+
+
+def comparison_fields(comparison: bookmakers.Comparison) -> dict:
+    """The comparison as the API answers it: ratios and seconds as floats at full precision."""
+    reference = comparison.reference
+    return {
+        "at": comparison.at,
+        "market": comparison.market,
+        "from": comparison.start,
+        "to": comparison.end,
+        "events": comparison.events,
+        "bucket": comparison.bucket,
+        "reference": {**asdict(reference), "label": reference.label},
+        "follow_cap_seconds": comparison.follow_cap.total_seconds(),
+        "results": [asdict(row) for row in comparison.rows],
+    }
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("market", enum=[m for m, _ in MARKETS], required=False, description="empty: every market"),
+        OpenApiParameter("from", str, required=False, description=f"kick-off from {DAY_OR_TIME}; empty: all history"),
+        OpenApiParameter("to", str, required=False, description=f"kick-off until {DAY_OR_TIME}; empty: now"),
+        OpenApiParameter(
+            "at", enum=[store.CLOSING, store.OPENING], required=False, description="prices at the close (default)"
+        ),
+        OpenApiParameter(
+            "strategy", str, required=False, description="a strategy's id or name: its reference gives the fair price"
+        ),
+    ],
+    responses=BookmakersOut,
+)
+@api_view(["GET"])
+def bookmakers_stats(request: Request) -> Response:
+    """Each bookmaker per market over the events that kicked off in the period: average margin,
+    best-price share, average edge against the reference's fair price, how it follows the sharp
+    book's moves (median delay), and its margin per day, week or month; the definitions are in
+    ``stats/bookmakers.py`` and on ``/stats/bookmakers/``."""
+    form = BookmakerStatsForm(request.query_params)
+    if not form.is_valid():
+        raise serializers.ValidationError({name: list(messages) for name, messages in form.errors.items()})
+    query = form.query
+    comparison = bookmakers.compare(
+        market=query.market, start=query.start, end=query.end, at=query.at, strategy=query.strategy
+    )
+    return Response(_plain(comparison_fields(comparison)))

@@ -7,4 +7,5 @@ urlpatterns = [
     path("bankroll/", api.bankroll, name="stats-bankroll"),
     path("performance/", api.performance, name="stats-performance"),
     path("calibration/", api.calibration, name="stats-calibration"),
+    path("bookmakers/", api.bookmakers_stats, name="stats-bookmakers"),
 ]

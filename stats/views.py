@@ -7,10 +7,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from bets import selectors as bet_selectors
-from odds.selectors import collector_panel
+from odds.models import MARKETS
+from odds.selectors import collector_panel, history_lead
 from opportunities import selectors as opportunity_selectors
-from stats import selectors
+from stats import bookmakers, selectors
 from stats.filters import CalibrationFilter
+from stats.forms import AT_CHOICES, BookmakerStatsForm
 from stats.models import Calibration
 from stats.verdict import strategy_subject, verdict_sentence
 from web.charts import Curve, Line, line_chart, reliability_chart
@@ -123,3 +125,35 @@ def _bins_by_method(chosen: Calibration, methods: list[str]) -> list[dict]:
         {"low": first["low"], "high": first["high"], "cells": [chosen.reliability[m][index] for m in methods]}
         for index, first in enumerate(chosen.reliability[methods[0]])
     ]
+
+
+def bookmakers_page(request: HttpRequest) -> HttpResponse:
+    """Each bookmaker per market over a period (``stats.bookmakers``); the filter bar refreshes the
+    figures alone with HX-Request. A value the form cannot read is named, and the defaults are shown."""
+    form = BookmakerStatsForm(request.GET or None)
+    query = form.query
+    comparison = bookmakers.compare(
+        market=query.market, start=query.start, end=query.end, at=query.at, strategy=query.strategy
+    )
+    titles = dict(MARKETS)
+    markets = []
+    for market in dict.fromkeys(row.market for row in comparison.rows):
+        lines = bookmakers.margin_chart_lines(comparison.rows, market)
+        chart = line_chart(
+            [Line(title, points, step=False) for title, points in lines],
+            title=f"Average margin by {comparison.bucket}, {titles.get(market, market)}",
+            y_format="{:.1%}",
+        )
+        rows = [row for row in comparison.rows if row.market == market]
+        markets.append({"market": market, "title": titles.get(market, market), "rows": rows, "chart": chart})
+    context = {
+        "form": form,
+        "comparison": comparison,
+        "at_label": dict(AT_CHOICES)[comparison.at].lower(),
+        "markets": markets,
+        "follow_cap_minutes": int(comparison.follow_cap.total_seconds() // 60),
+        "lead_days": history_lead().days,
+    }
+    if request.htmx:
+        return render(request, "stats/bookmakers.html#comparison", context)
+    return render(request, "stats/bookmakers.html", context)

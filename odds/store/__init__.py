@@ -5,9 +5,11 @@ of floats where tens of thousands are read, Decimals where a few are shown or st
 ``writes`` holds a snapshot's set-based write (COPY, history, current prices, withdrawals) and the
 collector's lease; ``reads`` the current quotes in a scope, best prices, prices in force at a time,
 an event's history up to kick-off, the stored update times, and the finished events' lines with
-their results and every book's opening and closing prices (for calibration).
+their results and every book's opening and closing prices (for calibration); ``lines`` a period's
+prices at the opening or the close and how bookmakers follow the sharp book's moves.
 """
 
+from odds.store.lines import CLOSING, OPENING, FollowDelay, LinePrice, follow_delays, line_prices
 from odds.store.reads import (
     QUOTES_SQL,
     STREAM_ROWS,
@@ -32,14 +34,18 @@ from odds.store.reads import (
 from odds.store.writes import CopyText, QuoteRows, take_lease, write_prices
 
 __all__ = [
+    "CLOSING",
+    "OPENING",
     "QUOTES_SQL",
     "STREAM_ROWS",
     "BestPriceRow",
     "CopyText",
     "CurrentQuote",
     "FinishedSelection",
+    "FollowDelay",
     "HistoryRow",
     "InForce",
+    "LinePrice",
     "OpeningClosing",
     "QuoteRows",
     "SelectionSummary",
@@ -47,8 +53,10 @@ __all__ = [
     "current_quotes",
     "event_times",
     "finished_selections",
+    "follow_delays",
     "history_to_kickoff",
     "known_updates",
+    "line_prices",
     "opening_and_closing_prices",
     "prices_at_least",
     "prices_in_force",

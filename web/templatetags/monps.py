@@ -139,3 +139,21 @@ def status_options(bet: Bet) -> str:
         for value, label in bet.STATUSES
     )
     return mark_safe(options)  # noqa: S308 - the model's own constants, escaped above
+
+
+@register.filter
+def duration(seconds: float | None) -> str:
+    """A length of time in seconds, short: 45 s, 12 min, 1 h 05 min, 2 d 3 h."""
+    if seconds is None:
+        return "–"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, _ = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
