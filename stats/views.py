@@ -139,11 +139,13 @@ def bookmakers_page(request: HttpRequest) -> HttpResponse:
     markets = []
     for market in dict.fromkeys(row.market for row in comparison.rows):
         lines = bookmakers.margin_chart_lines(comparison.rows, market)
-        chart = line_chart(
-            [Line(title, points, step=False) for title, points in lines],
-            title=f"Average margin by {comparison.bucket}, {titles.get(market, market)}",
-            y_format="{:.1%}",
-        )
+        chart = None
+        if any(len(points) > 1 for _, points in lines):  # one point a line draws nothing
+            chart = line_chart(
+                [Line(title, points, step=False) for title, points in lines],
+                title=f"Average margin by {comparison.bucket}, {titles.get(market, market)}",
+                y_format="{:.1%}",
+            )
         rows = [row for row in comparison.rows if row.market == market]
         markets.append({"market": market, "title": titles.get(market, market), "rows": rows, "chart": chart})
     context = {

@@ -355,8 +355,10 @@ def test_the_page_shows_the_figures(auth_client, sharp_strategy, clock):
     assert 'data-figure="followed">50.0% of 2</td>' in html
     assert "Fair prices from Pinnacle&#x27;s prices, devigged by the multiplicative method" in html
     assert "2 events kicking off 22 Nov 2026 to 23 Nov 2026, prices at the close." in html
-    assert html.count('<svg class="chart"') == 2  # a margin chart per market
+    # A margin chart where a bookmaker has two days of kick-offs (the match result), a note elsewhere.
+    assert html.count('<svg class="chart"') == 1
     assert 'aria-label="Average margin by day, Match result"' in html
+    assert "One day of kick-offs only: no margin over time to draw." in html
     assert 'href="/stats/bookmakers/" aria-current="page"' in html
     partial = auth_client.get("/stats/bookmakers/", {"market": "totals"}, HTTP_HX_REQUEST="true").content.decode()
     assert partial.lstrip().startswith('<section id="comparison">')

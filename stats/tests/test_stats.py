@@ -301,9 +301,9 @@ def test_the_stats_page_says_the_verdict(auth_client):
     html = auth_client.get("/stats/").content.decode()
     assert f'data-figure="verdict">{verdict_sentence(expected.clv)}</p>' in html
     low, high = expected.clv.ci95
-    assert f'data-figure="clv-ci95">{signed_pct(low)} to {signed_pct(high)}</td>' in html
+    assert f'data-figure="clv-ci95">{signed_pct(low)} to {signed_pct(high)}</strong>' in html
     low, high = expected.yield_ci95
-    assert f'data-figure="yield-ci95">{signed_pct(low)} to {signed_pct(high)}</td>' in html
+    assert f'data-figure="yield-ci95">{signed_pct(low)} to {signed_pct(high)}</strong>' in html
     assert f"t = {expected.clv.t:.2f}, p = {expected.clv.p_value:.4f}" in html
     assert "2,000 resamples (seeded)" in html
     for name in ("A", "B"):

@@ -26,3 +26,14 @@ def test_relative_times():
     assert relative(now - timedelta(minutes=5, seconds=59), now) == "5 min ago"
     assert relative(now - timedelta(hours=3), now) == "3 h ago"
     assert relative(now + timedelta(days=2, hours=1), now) == "in 2 d"
+
+
+def test_durations():
+    from web.templatetags.monps import duration
+
+    assert duration(None) == "–"
+    assert duration(0.0) == "0 s"
+    assert duration(59.4) == "59 s"
+    assert duration(20 * 60.0) == "20 min"
+    assert duration(3600 + 5 * 60 + 20) == "1 h 05 min"
+    assert duration(2 * 86400 + 3 * 3600 + 59) == "2 d 3 h"
