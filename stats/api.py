@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bets.models import LedgerEntry
-from odds import store
 from odds.models import MARKETS
 from opportunities.pricing import METHODS
 from stats import bookmakers, formulas, selectors
@@ -209,7 +208,7 @@ class BookmakerOut(serializers.Serializer):
 BookmakersOut = inline_serializer(
     name="BookmakerComparison",
     fields={
-        "at": serializers.ChoiceField(choices=[store.CLOSING, store.OPENING]),
+        "at": serializers.ChoiceField(choices=[bookmakers.CLOSING, bookmakers.OPENING]),
         "market": serializers.CharField(allow_null=True),
         "from": serializers.DateTimeField(allow_null=True, help_text="the first kick-off read"),
         "to": serializers.DateTimeField(allow_null=True, help_text="the last kick-off read"),
@@ -244,7 +243,10 @@ def comparison_fields(comparison: bookmakers.Comparison) -> dict:
         OpenApiParameter("from", str, required=False, description=f"kick-off from {DAY_OR_TIME}; empty: all history"),
         OpenApiParameter("to", str, required=False, description=f"kick-off until {DAY_OR_TIME}; empty: now"),
         OpenApiParameter(
-            "at", enum=[store.CLOSING, store.OPENING], required=False, description="prices at the close (default)"
+            "at",
+            enum=[bookmakers.CLOSING, bookmakers.OPENING],
+            required=False,
+            description="prices at the close (default)",
         ),
         OpenApiParameter(
             "strategy", str, required=False, description="a strategy's id or name: its reference gives the fair price"

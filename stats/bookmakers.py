@@ -2,9 +2,10 @@
 
 Over the events that kicked off in the period (all history by default), each bookmaker's price of
 every selection at the close (its last price at or before kick-off) or at the opening (its first
-price from ``ODDS_HISTORY_LEAD_DAYS`` before kick-off), read by ``odds.store.line_prices``. A line
-is one market of one event at one handicap or total; its outcomes are every outcome any bookmaker
-quoted on it. Per bookmaker and market:
+price from ``ODDS_HISTORY_LEAD_DAYS`` before kick-off), from one pass over the period's price
+changes (``odds.store.period_history``), line by line. A line is one market of one event at one
+handicap or total; its outcomes are every outcome any bookmaker quoted on it. Per bookmaker and
+market:
 
 - average margin: the mean over its complete markets (lines where it quoted every outcome) of
   ``Σ 1 / price − 1`` (``pricing.margin``);
@@ -17,16 +18,16 @@ quoted on it. Per bookmaker and market:
   three books, multiplicative);
 - following the sharp book (the reference book, or without one the first bookmaker marked sharp):
   for each move of the sharp book's price of a selection, the time until the bookmaker's next
-  change of that selection in the same direction, within ``FOLLOW_CAP``
-  (``odds.store.follow_delays`` defines it exactly): the moves counted, the share followed and the
-  median delay;
+  change of that selection in the same direction, within ``FOLLOW_CAP`` (``follow_moves``
+  defines it exactly): the moves counted, the share followed and the median delay;
 - the average margin per day, week or month of kick-off (by the length of the period), for the chart.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
@@ -47,6 +48,7 @@ MARKET_ORDER = [key for key, _ in MARKETS]
 # Without a strategy: the consensus of this many complete books, multiplicative.
 FALLBACK_RULES = StrategyRules(method="multiplicative", reference=None, min_books=3, name="")
 DAY, WEEK, MONTH = "day", "week", "month"
+OPENING, CLOSING = "opening", "closing"
 
 
 @dataclass(frozen=True)
@@ -142,49 +144,104 @@ def period_start(epoch: float, bucket: str) -> datetime:
     return moment
 
 
-def tally_lines(
-    prices: Iterable[store.LinePrice], rules: StrategyRules, bucket: str
-) -> tuple[dict[tuple[int, str], _Tally], int]:
-    """Margins, best prices and edges per (bookmaker id, market), line by line, and the number of
-    events read. ``prices`` come in order of event, market and line (``store.line_prices``)."""
-    tallies: dict[tuple[int, str], _Tally] = defaultdict(_Tally)
-    events = set()
-    for (event_id, market, _), rows in groupby(prices, key=lambda r: (r.event_id, r.market, r.line)):
-        events.add(event_id)
-        line: dict[int, dict[str, _Price]] = defaultdict(dict)
-        by_outcome: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        kickoff = 0.0
-        for row in rows:
-            line[row.bookmaker_id][row.outcome] = _Price(row.price)
-            by_outcome[row.outcome].append((row.bookmaker_id, row.price))
-            kickoff = row.kickoff_epoch
-        outcomes = sorted(by_outcome)
-        period = period_start(kickoff, bucket)
+class LinePrice(NamedTuple):
+    """One bookmaker's price of one outcome of a line, at the opening or the close."""
+
+    bookmaker_id: int
+    outcome: str
+    price: float
+
+
+def prices_at(changes: Sequence[store.PeriodPrice], at: str) -> list[LinePrice]:
+    """Each bookmaker's price of each selection of a line ``at`` the close (its last change: the
+    history read stops at kick-off) or the opening (its first), from the line's changes in time order."""
+    chosen: dict[tuple[int, int], store.PeriodPrice] = {}
+    for change in changes:
+        key = (change.selection_id, change.bookmaker_id)
+        if at == CLOSING or key not in chosen:
+            chosen[key] = change
+    return [LinePrice(c.bookmaker_id, c.outcome, c.price) for c in chosen.values()]
+
+
+def tally_line(
+    tallies: dict[tuple[int, str], _Tally],
+    market: str,
+    period: datetime,
+    prices: Iterable[LinePrice],
+    rules: StrategyRules,
+) -> None:
+    """Add one line's margins, best prices and edges to each bookmaker's running sums in ``market``."""
+    line: dict[int, dict[str, _Price]] = defaultdict(dict)
+    by_outcome: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for book, outcome, price in prices:
+        line[book][outcome] = _Price(price)
+        by_outcome[outcome].append((book, price))
+    outcomes = sorted(by_outcome)
+    for book, quotes in line.items():
+        if len(outcomes) >= 2 and len(quotes) == len(outcomes):
+            tally = tallies[(book, market)]
+            value = pricing.margin([quotes[o].price for o in outcomes])
+            tally.margins += value
+            tally.complete += 1
+            point = tally.by_period[period]
+            point[0] += value
+            point[1] += 1
+    for quoted in by_outcome.values():
+        if len(quoted) < 2:
+            continue
+        best = max(price for _, price in quoted)
+        for book, price in quoted:
+            tally = tallies[(book, market)]
+            tally.quoted += 1
+            tally.best += price == best
+    fair = valuation.fair_line(line, rules, outcomes=outcomes)
+    if fair:
         for book, quotes in line.items():
-            if len(outcomes) >= 2 and len(quotes) == len(outcomes):
-                tally = tallies[(book, market)]
-                value = pricing.margin([quotes[o].price for o in outcomes])
-                tally.margins += value
-                tally.complete += 1
-                point = tally.by_period[period]
-                point[0] += value
-                point[1] += 1
-        for quoted in by_outcome.values():
-            if len(quoted) < 2:
+            tally = tallies[(book, market)]
+            for outcome, quote in quotes.items():
+                tally.edges += pricing.edge(quote.price, fair.probabilities[outcome])
+                tally.priced += 1
+
+
+@dataclass
+class _Follows:
+    """Running counts of one bookmaker following the sharp book in one market."""
+
+    moves: int = 0
+    delays: list[float] = field(default_factory=list)
+
+
+def follow_moves(
+    follows: dict[tuple[int, str], _Follows], market: str, changes: Iterable[store.PeriodPrice], sharp: int, cap: float
+) -> None:
+    """How each bookmaker followed the sharp book's moves on one line, added to ``follows``.
+
+    ``changes`` are the line's price changes by selection (one outcome of the line) and time, the
+    sharp book's first at equal times, within each event's window up to kick-off. A move of the
+    sharp book is a change of its price of a selection from its previous observation, up or down
+    (history is change-only, so its first observation in the window is no move). A bookmaker is
+    counted for a move when it had quoted that selection before it. It follows the move at its
+    first change of the same selection in the same direction from the moment of the move on, if
+    that comes within ``cap`` seconds of it; the delay is the time between the two."""
+    for _, rows in groupby(changes, key=lambda c: c.selection_id):
+        last: dict[int, float] = {}  # each bookmaker's price so far
+        waiting: dict[tuple[int, int], list[float]] = defaultdict(list)  # (book, direction): move times
+        for change in rows:
+            book, price, at = change.bookmaker_id, change.price, change.observed_epoch
+            before = last.get(book)
+            last[book] = price
+            if before is None or price == before:
                 continue
-            best = max(price for _, price in quoted)
-            for book, price in quoted:
-                tally = tallies[(book, market)]
-                tally.quoted += 1
-                tally.best += price == best
-        fair = valuation.fair_line(line, rules, outcomes=outcomes)
-        if fair:
-            for book, quotes in line.items():
-                tally = tallies[(book, market)]
-                for outcome, quote in quotes.items():
-                    tally.edges += pricing.edge(quote.price, fair.probabilities[outcome])
-                    tally.priced += 1
-    return tallies, len(events)
+            direction = 1 if price > before else -1
+            if book == sharp:
+                for other in last:
+                    if other != sharp:
+                        follows[(other, market)].moves += 1
+                        waiting[(other, direction)].append(at)
+                continue
+            for moved_at in waiting.pop((book, direction), ()):
+                if at - moved_at <= cap:
+                    follows[(book, market)].delays.append(at - moved_at)
 
 
 def _rules(strategy: Strategy | None) -> tuple[StrategyRules, Strategy | None]:
@@ -223,14 +280,14 @@ def compare(
     market: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
-    at: str = store.CLOSING,
+    at: str = CLOSING,
     strategy: Strategy | None = None,
     now: datetime | None = None,
 ) -> Comparison:
     """The bookmakers compared over the events kicking off from ``start`` to ``end`` (each open:
     all history up to ``now``) in ``market`` (or all): a fixed number of queries, whatever the number
-    of events (the period's bounds, the strategy and its sports and books, the bookmakers, the
-    prices, the follow delays)."""
+    of events (the period's bounds, the strategy and its sports and books, the bookmakers, and one
+    pass over the period's price changes)."""
     now = now or timezone.now()
     end = min(end, now) if end else now
     events = Event.objects.filter(commence_time__lte=end, cancelled=False)
@@ -245,20 +302,24 @@ def compare(
     reference = _reference(rules, strategy, books)
     bucket = bucket_of((last - first) if first else timedelta(0))
     markets = [market] if market else None
-    lead = history_lead()
     read_from, read_to = (first, last) if first else (now, now)  # no event: an empty range, read all the same
-    tallies, count = tally_lines(
-        store.line_prices(at=at, start=read_from, end=read_to, markets=markets, lead=lead), rules, bucket
-    )
-    follows: dict[tuple[int, str], store.FollowDelay] = {}
     sharp_id = next((pk for pk, b in books.items() if b.key == reference.sharp), None)
-    if sharp_id is not None:
-        delays = store.follow_delays(
-            sharp=sharp_id, start=read_from, end=read_to, markets=markets, lead=lead, cap=FOLLOW_CAP
-        )
-        follows = {(d.bookmaker_id, d.market): d for d in delays}
+    tallies: dict[tuple[int, str], _Tally] = defaultdict(_Tally)
+    follows: dict[tuple[int, str], _Follows] = defaultdict(_Follows)
+    events = set()
+    changes = store.period_history(
+        start=read_from, end=read_to, markets=markets, lead=history_lead(), first_at_equal_times=sharp_id
+    )
+    cap = FOLLOW_CAP.total_seconds()
+    for (event_id, line_market, _), rows in groupby(changes, key=lambda c: (c.event_id, c.market, c.line)):
+        line = list(rows)
+        events.add(event_id)
+        period = period_start(line[0].kickoff_epoch, bucket)
+        tally_line(tallies, line_market, period, prices_at(line, at), rules)
+        if sharp_id is not None:
+            follow_moves(follows, line_market, line, sharp_id, cap)
     rows = list(_figures(tallies, follows, books, sharp_id))
-    return Comparison(at, market, first, last, count, bucket, reference, FOLLOW_CAP, rows)
+    return Comparison(at, market, first, last, len(events), bucket, reference, FOLLOW_CAP, rows)
 
 
 def _mean(total: float, count: int) -> float | None:
@@ -267,7 +328,7 @@ def _mean(total: float, count: int) -> float | None:
 
 def _figures(
     tallies: dict[tuple[int, str], _Tally],
-    follows: dict[tuple[int, str], store.FollowDelay],
+    follows: dict[tuple[int, str], _Follows],
     books: dict[int, Bookmaker],
     sharp_id: int | None,
 ) -> Iterator[BookmakerFigures]:
@@ -278,10 +339,10 @@ def _figures(
     for key in sorted(tallies, key=order):
         book, market = key
         tally = tallies[key]
-        follow = follows.get(key)
+        follow = follows.get(key, _Follows())
         counted = sharp_id is not None and book != sharp_id
-        moves = (follow.moves if follow else 0) if counted else None
-        followed = (follow.followed if follow else 0) if counted else None
+        moves = follow.moves if counted else None
+        followed = len(follow.delays) if counted else None
         yield BookmakerFigures(
             bookmaker=books[book].key,
             bookmaker_title=books[book].title,
@@ -295,7 +356,7 @@ def _figures(
             sharp_moves=moves,
             followed_moves=followed,
             followed_share=_mean(followed, moves) if moves else None,
-            median_follow_seconds=follow.median_seconds if follow and counted else None,
+            median_follow_seconds=statistics.median(follow.delays) if counted and follow.delays else None,
             margin_series=[MarginPoint(period, n, total / n) for period, (total, n) in sorted(tally.by_period.items())],
         )
 

@@ -8,13 +8,13 @@ from datetime import date, datetime, time
 from django import forms
 from django.utils import timezone
 
-from odds import store
 from odds.models import MARKETS
 from opportunities.models import Strategy
+from stats import bookmakers
 from web.filters import INVALID_CHOICE, DayOrTimeField
 
 DAY_OR_TIME = "a date (the whole day, in the site's time zone) or an ISO 8601 time"
-AT_CHOICES = [(store.CLOSING, "At the close"), (store.OPENING, "At the opening")]
+AT_CHOICES = [(bookmakers.CLOSING, "At the close"), (bookmakers.OPENING, "At the opening")]
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class BookmakerQuery:
     market: str | None = None
     start: datetime | None = None
     end: datetime | None = None
-    at: str = store.CLOSING
+    at: str = bookmakers.CLOSING
     strategy: Strategy | None = None
 
 
@@ -94,6 +94,6 @@ class BookmakerStatsForm(forms.Form):
             market=cleaned["market"] or None,
             start=cleaned["start"],
             end=cleaned["end"],
-            at=cleaned["at"] or store.CLOSING,
+            at=cleaned["at"] or bookmakers.CLOSING,
             strategy=cleaned["strategy"],
         )

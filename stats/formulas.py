@@ -255,7 +255,7 @@ def student_t_quantile(p: float, df: float) -> float:
 
 # The skill-or-luck verdict on a set of bets.
 ONE_SIDED_5 = 1.645  # the standard normal's 95th percentile: the bets-needed rule's z
-BOOTSTRAP_RESAMPLES = 2_000
+BOOTSTRAP_RESAMPLES = 1_000  # Efron & Tibshirani's advice for percentile intervals: 1,000 or more
 BOOTSTRAP_SEED = 20_260_000  # fixed: the same bets always give the same interval
 
 

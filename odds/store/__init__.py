@@ -6,10 +6,10 @@ of floats where tens of thousands are read, Decimals where a few are shown or st
 collector's lease; ``reads`` the current quotes in a scope, best prices, prices in force at a time,
 an event's history up to kick-off, the stored update times, and the finished events' lines with
 their results and every book's opening and closing prices (for calibration); ``lines`` a period's
-prices at the opening or the close and how bookmakers follow the sharp book's moves.
+price changes, for the bookmaker comparison.
 """
 
-from odds.store.lines import CLOSING, OPENING, FollowDelay, LinePrice, follow_delays, line_prices
+from odds.store.lines import PeriodPrice, period_history
 from odds.store.reads import (
     QUOTES_SQL,
     STREAM_ROWS,
@@ -34,30 +34,26 @@ from odds.store.reads import (
 from odds.store.writes import CopyText, QuoteRows, take_lease, write_prices
 
 __all__ = [
-    "CLOSING",
-    "OPENING",
     "QUOTES_SQL",
     "STREAM_ROWS",
     "BestPriceRow",
     "CopyText",
     "CurrentQuote",
     "FinishedSelection",
-    "FollowDelay",
     "HistoryRow",
     "InForce",
-    "LinePrice",
     "OpeningClosing",
+    "PeriodPrice",
     "QuoteRows",
     "SelectionSummary",
     "best_prices",
     "current_quotes",
     "event_times",
     "finished_selections",
-    "follow_delays",
     "history_to_kickoff",
     "known_updates",
-    "line_prices",
     "opening_and_closing_prices",
+    "period_history",
     "prices_at_least",
     "prices_in_force",
     "selection_summaries",

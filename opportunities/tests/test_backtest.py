@@ -158,5 +158,5 @@ def test_the_backtest_gives_its_verdict(season, capsys):
         f"95% interval {low:+.2%} to {high:+.2%}"
     ) in out
     low, high = verdict.yield_ci95
-    assert f"yield 95% interval: {low:+.2%} to {high:+.2%} (bootstrap, 2,000 resamples, seeded)" in out
+    assert f"yield 95% interval: {low:+.2%} to {high:+.2%} (bootstrap, 1,000 resamples, seeded)" in out
     assert f"verdict: {verdict_sentence(verdict.clv, subject='The average CLV')}" in out

@@ -243,7 +243,7 @@ def test_history_is_read_within_constant_bounds(sharp_strategy, settings):
     with CaptureQueriesContext(connection) as queries:
         bookmakers.compare(strategy=sharp_strategy, now=NOW)
     reads = history_queries(queries.captured_queries)
-    assert len(reads) == 2  # the prices and the follow delays
+    assert len(reads) == 1  # every figure comes from one pass over the period's changes
     lead = timedelta(days=settings.ODDS_HISTORY_LEAD_DAYS)
     for sql in reads:
         assert history_bounds(sql) == {">=": [K1 - lead], "<=": [K2]}
@@ -404,7 +404,7 @@ def test_query_counts_are_constant(auth_client, sharp_strategy, clock):
         with CaptureQueriesContext(connection) as large:
             auth_client.get(path)
         assert len(large) == len(queries), path
-    # the session, the user, the bounds, the strategy with its sports and books, the bookmakers,
-    # the prices and the follow delays; the page's form lists the strategies too
-    assert len(small["/api/stats/bookmakers/"]) == 9
-    assert len(small["/stats/bookmakers/"]) == 10
+    # the session, the user, the bounds, the strategy with its sports and books, the bookmakers and
+    # the period's price changes; the page's form lists the strategies too
+    assert len(small["/api/stats/bookmakers/"]) == 8
+    assert len(small["/stats/bookmakers/"]) == 9

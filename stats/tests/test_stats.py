@@ -261,7 +261,7 @@ def test_the_api_answers_the_verdict(auth_client):
     assert api["clv_p_value"] == expected.clv.p_value
     assert api["clv_ci95"] == list(expected.clv.ci95)
     assert api["yield_ci95"] == list(expected.yield_ci95)
-    assert api["yield_resamples"] == formulas.BOOTSTRAP_RESAMPLES == 2000
+    assert api["yield_resamples"] == formulas.BOOTSTRAP_RESAMPLES == 1000
     assert api["bets_needed"] == expected.clv.bets_needed
     assert api["verdict"] == verdict_sentence(expected.clv)
     rows = auth_client.get("/api/stats/performance/").json()["breakdowns"]
@@ -285,7 +285,7 @@ def test_the_api_verdict_without_bets(auth_client):
         "clv_p_value": None,
         "clv_ci95": None,
         "yield_ci95": None,
-        "yield_resamples": 2000,
+        "yield_resamples": 1000,
         "bets_needed": None,
         "verdict": "No bet has a valid CLV yet: there is nothing to judge.",
     }
@@ -305,7 +305,7 @@ def test_the_stats_page_says_the_verdict(auth_client):
     low, high = expected.yield_ci95
     assert f'data-figure="yield-ci95">{signed_pct(low)} to {signed_pct(high)}</strong>' in html
     assert f"t = {expected.clv.t:.2f}, p = {expected.clv.p_value:.4f}" in html
-    assert "2,000 resamples (seeded)" in html
+    assert "1,000 resamples (seeded)" in html
     for name in ("A", "B"):
         mine = plain_verdict([b for b in bets if b.strategy_name == name])
         assert escape(verdict_sentence(mine.clv, subject=f"{name}'s average CLV")) in html
