@@ -264,7 +264,7 @@ def _yield_interval(settled: list[tuple[float, float]]) -> tuple[float, float] |
     from django.core.cache import cache
 
     digest = hashlib.sha256(repr((formulas.BOOTSTRAP_RESAMPLES, formulas.BOOTSTRAP_SEED, settled)).encode())
-    key = f"stats:yield-interval:{digest.hexdigest()}"
+    key = f"stats:yield-interval:{YIELD_INTERVAL_VERSION}:{digest.hexdigest()}"
     found = cache.get(key, MISSING)
     if found is MISSING:
         found = formulas.yield_interval(settled)
@@ -274,6 +274,7 @@ def _yield_interval(settled: list[tuple[float, float]]) -> tuple[float, float] |
 
 MISSING = object()
 YIELD_INTERVAL_SECONDS = 7 * 86400
+YIELD_INTERVAL_VERSION = 2  # change it with the computation: an interval cached before must not be read
 
 
 def verdict(bets: QuerySet[Bet] | None = None) -> formulas.Verdict:

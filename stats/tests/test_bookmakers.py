@@ -405,6 +405,6 @@ def test_query_counts_are_constant(auth_client, sharp_strategy, clock):
             auth_client.get(path)
         assert len(large) == len(queries), path
     # the session, the user, the bounds, the strategy with its sports and books, the bookmakers and
-    # the period's price changes; the page's form lists the strategies too
+    # the period's price changes; the page also reads the bettor's preferences and lists the strategies
     assert len(small["/api/stats/bookmakers/"]) == 8
-    assert len(small["/stats/bookmakers/"]) == 9
+    assert len(small["/stats/bookmakers/"]) == 10
