@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -82,7 +83,15 @@ def _initial(request: HttpRequest) -> dict:
                 "opportunity": o.pk,
             }
     event_id = request.GET.get("event")
-    return {"event": int(event_id)} if event_id and event_id.isdigit() else {}
+    if not (event_id and event_id.isascii() and event_id.isdigit()):
+        return {}
+    # A price chosen on the odds screen, as given: the form checks every field when it is posted.
+    initial: dict = {"event": int(event_id)}
+    initial |= {name: request.GET[name] for name in ("market", "outcome", "bookmaker") if request.GET.get(name)}
+    for name in ("point", "price"):
+        if PLAIN_DECIMAL.fullmatch(request.GET.get(name, "")):
+            initial[name] = Decimal(request.GET[name])
+    return initial
 
 
 @require_POST

@@ -1,18 +1,22 @@
-"""The matches list's filters: ``GET /api/odds/matches/``."""
+"""The odds lists' filters: the matches (``GET /api/odds/matches/``) and the odds screen (``/odds/``)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import django_filters
 from django import forms
+from django.utils import timezone
 
 from odds.models import MARKETS, Bookmaker, EventQuerySet, Sport
-from web.filters import BooleanFilter, ChoiceFilter, IsoDateTimeFilter, KeyFilter
+from opportunities.models import Strategy
+from web.filters import BooleanFilter, ChoiceFilter, IsoDateTimeFilter, KeyFilter, KeysFilter
 
 
-def sport_filter() -> KeyFilter:
-    """A list's sport filter, by the key of its event's sport (bets, opportunities)."""
+def sport_filter(field_name: str = "event__sport__key") -> KeyFilter:
+    """A list's sport filter, by the key of its event's sport (bets, opportunities) or its own."""
     return KeyFilter(
-        field_name="event__sport__key",
+        field_name=field_name,
         queryset=Sport.objects.all(),
         to_field_name="key",
         empty_label="All sports",
@@ -71,3 +75,76 @@ class MatchFilter(django_filters.FilterSet):
 
     def filter_upcoming(self, queryset: EventQuerySet, name: str, value: bool) -> EventQuerySet:
         return queryset.upcoming() if value else queryset
+
+
+# The odds screen's kick-off windows, from now.
+WINDOWS = {
+    "3h": timedelta(hours=3),
+    "12h": timedelta(hours=12),
+    "24h": timedelta(days=1),
+    "3d": timedelta(days=3),
+    "7d": timedelta(days=7),
+}
+WINDOW_CHOICES = [
+    ("3h", "Next 3 hours"),
+    ("12h", "Next 12 hours"),
+    ("24h", "Next 24 hours"),
+    ("3d", "Next 3 days"),
+    ("7d", "Next 7 days"),
+]
+KICKOFF, EDGE = "kickoff", "edge"
+SCREEN_SORTS = [(KICKOFF, "Kick-off"), (EDGE, "Edge")]
+
+
+class OddsScreenFilter(django_filters.FilterSet):
+    """Over ``odds.selectors.upcoming_events()``: which events the odds screen lists (sport, kick-off
+    window), which of their prices it shows (market, bookmakers), whose fair price it shows them
+    against (a strategy) and in what order. The view reads the filters that choose prices."""
+
+    sport = sport_filter("sport__key")
+    window = ChoiceFilter(
+        choices=WINDOW_CHOICES,
+        empty_label="Any time",
+        method="kick_off_within",
+        label="Kick-off",
+        description="events kicking off within this time from now: 3h, 12h, 24h, 3d or 7d",
+    )
+    market = ChoiceFilter(
+        choices=MARKETS,
+        empty_label="All markets",
+        method="prices_shown",
+        label="Market",
+        description="show the lines of this market only (every event in the window is listed)",
+    )
+    bookmaker = KeysFilter(
+        queryset=Bookmaker.objects.filter(is_aggregate=False),
+        to_field_name="key",
+        method="prices_shown",
+        widget=forms.CheckboxSelectMultiple,
+        label="Bookmakers",
+        description="show these bookmakers' prices only, by key, any number (fair prices still use every book)",
+    )
+    strategy = KeyFilter(
+        queryset=Strategy.objects.all(),
+        empty_label="First active strategy",
+        method="prices_shown",
+        label="Fair price from",
+        description="the strategy whose reference (a book or the consensus) and devig method give the fair price",
+    )
+    sort = ChoiceFilter(
+        choices=SCREEN_SORTS,
+        empty_label=None,
+        method="prices_shown",
+        label="Sort by",
+        description="kickoff (the default): soonest first; edge: the event with the largest edge first",
+    )
+
+    def __init__(self, *args: object, now: datetime | None = None, **kwargs: object) -> None:
+        self.now = now or timezone.now()
+        super().__init__(*args, **kwargs)
+
+    def kick_off_within(self, queryset: EventQuerySet, name: str, value: str) -> EventQuerySet:
+        return queryset.filter(commence_time__lte=self.now + WINDOWS[value])
+
+    def prices_shown(self, queryset: EventQuerySet, name: str, value: object) -> EventQuerySet:
+        return queryset  # the view reads these: they choose the prices shown and their order, not the events

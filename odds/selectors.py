@@ -224,6 +224,12 @@ def line_movement(
     return list(series.values())
 
 
+def upcoming_events(now: datetime | None = None) -> QuerySet[Event]:
+    """The events yet to kick off (not finished, not cancelled) by kick-off, with their sport: the odds
+    screen's events, which ``odds.filters.OddsScreenFilter`` narrows."""
+    return Event.objects.upcoming(now).filter(cancelled=False).select_related("sport").order_by("commence_time", "id")
+
+
 def events_for_matches() -> QuerySet[Event]:
     """Every event by kick-off, with its sport; ``odds.filters.MatchFilter`` narrows it."""
     return Event.objects.select_related("sport").order_by("commence_time", "id")

@@ -5,10 +5,49 @@ from collections import defaultdict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
-from odds import selectors
+from odds import screen, selectors
+from odds.filters import OddsScreenFilter
 from odds.models import H2H, Event
 from web.charts import Line, line_chart
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def odds_screen(request: HttpRequest) -> HttpResponse:
+    """Upcoming events with every bookmaker's price against a strategy's fair price; its own HTMX
+    refresh (and the filter bar's) gets the events alone. A value the filter bar cannot read is shown
+    with its error, and the screen as if it were not given."""
+    now = timezone.now()
+    filterset = OddsScreenFilter(request.GET or None, queryset=selectors.upcoming_events(now), now=now)
+    valid = filterset.is_valid()
+    chosen = filterset.form.cleaned_data if valid else {}
+    reference = screen.reference(chosen.get("strategy"))
+    market = chosen.get("market")
+    page = screen.odds_screen(
+        filterset.qs if valid else filterset.queryset,
+        now=now,
+        reference=reference,
+        markets=[market] if market else [],
+        bookmakers=chosen.get("bookmaker") or [],
+        sort=chosen.get("sort") or "",
+        page=request.GET.get("page"),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": filterset.form,
+        "screen": page,
+        "reference": reference,
+        "query": request.GET.urlencode(),
+        "paging_query": query.urlencode(),
+        "now": now,
+    }
+    if request.htmx:
+        return render(request, "odds/screen.html#screen", context)
+    return render(request, "odds/screen.html", context)
 
 
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:

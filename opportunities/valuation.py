@@ -231,6 +231,36 @@ def candidates(
     return found
 
 
+def price_edges(prices: Mapping[int, Mapping[str, Priced]], fair: Fair) -> dict[int, dict[str, float]]:
+    """The edge of every price of the line over ``fair`` (``edge = price * p - 1``), by bookmaker and
+    outcome, whatever the rules' minimum: what an odds screen shows beside each price. None of them
+    when the line has no fair price."""
+    if not fair:
+        return {}
+    probabilities = fair.probabilities
+    return {
+        book: {o: pricing.edge(q.price, probabilities[o]) for o, q in quotes.items() if o in probabilities}
+        for book, quotes in prices.items()
+    }
+
+
+def margins(prices: Mapping[int, Mapping[str, Priced]], *, outcomes: Collection[str]) -> dict[int, float]:
+    """Each complete book's margin on the line (``sum(1 / o_i) - 1``, ``pricing.margin``): a book is
+    complete when it quotes every one of ``outcomes``, as ``fair_line`` counts it."""
+    names = sorted(outcomes)
+    found = {}
+    if len(names) < 2:
+        return found
+    for book, quotes in prices.items():
+        if len(quotes) != len(names) or any(o not in quotes for o in names):
+            continue
+        try:
+            found[book] = pricing.margin([quotes[o].price for o in names])
+        except pricing.InvalidOdds:
+            continue  # a price no method can read has no margin to show
+    return found
+
+
 def value_line(
     prices: Mapping[int, Mapping[str, Priced]],
     rules: StrategyRules,

@@ -59,6 +59,32 @@ class KeyFilter(Described, django_filters.Filter):
     field_class = KeyChoiceField
 
 
+class KeysChoiceField(forms.ModelMultipleChoiceField):
+    """Several rows of a table (checkboxes or a multiple select) whose values are read as text and not
+    looked up, in the order given, each once."""
+
+    def clean(self, value: object) -> list[str]:
+        if value in self.empty_values:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if not isinstance(value, list | tuple):
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        keys = [str(key).strip() for key in value]
+        return list(dict.fromkeys(key for key in keys if key))
+
+
+class KeysFilter(Described, django_filters.Filter):
+    """Bookmakers (or other rows) by their keys, any number: ``?bookmaker=bet365&bookmaker=pinnacle``;
+    none chosen filters nothing. The page renders ``queryset``'s rows by ``to_field_name``."""
+
+    field_class = KeysChoiceField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("lookup_expr", "in")
+        super().__init__(*args, **kwargs)
+
+
 class ChoiceField(BaseChoiceField):
     """django-filter's, also accepting ``also_accepted`` values that the select does not show."""
 

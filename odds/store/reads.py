@@ -69,14 +69,20 @@ QUOTES_SQL = f"""
 STREAM_ROWS = 1000
 
 
-def current_quotes(*, now: datetime, event_ids: Iterable[int] | None = None) -> Iterator[CurrentQuote]:
-    """The current prices of the events (all, or these) that have not started at ``now``: one query,
-    streamed, so the caller works on the first rows while the rest are on their way."""
+def current_quotes(
+    *, now: datetime, event_ids: Iterable[int] | None = None, markets: Iterable[str] | None = None
+) -> Iterator[CurrentQuote]:
+    """The current prices of the events (all, or these) that have not started at ``now``, of every
+    market or of these: one query, streamed, so the caller works on the first rows while the rest
+    are on their way."""
     sql = QUOTES_SQL
     params: dict = {"now": now}
     if event_ids is not None:
         sql += " AND s.event_id = ANY(%(events)s)"
         params["events"] = list(event_ids)
+    if markets is not None:
+        sql += " AND s.market = ANY(%(markets)s)"
+        params["markets"] = list(markets)
     started = time.monotonic()
     with connection.cursor() as cursor, connection.wrap_database_errors:
         raw = cursor.cursor

@@ -25,6 +25,8 @@ from opportunities.valuation import (
     candidates,
     fair_line,
     lowest_prices,
+    margins,
+    price_edges,
     value_line,
 )
 from stats.tests.factories import CalibrationFactory
@@ -128,6 +130,27 @@ def test_the_lowest_price_with_the_edge_is_just_under_the_exact_one():
     assert lowest_prices(fair, rules) == {"Away": pytest.approx(2.04, rel=1e-8), "Draw": pytest.approx(2.04, rel=1e-8)}
     assert lowest_prices(fair, rules)["Away"] < 2.04
     assert [c.quote.price for c in candidates(line(s=(2.04, 2.0)), fair, rules)] == [2.04]  # edge exactly 2%
+
+
+def test_every_price_has_its_edge_over_the_fair_price_whatever_the_minimum():
+    prices = line(p=(4.0, 3.6, 2.0), s=(4.3, 3.4, 2.2), o=(4.6, 3.9))
+    fair = fair_line(prices, SHARP)
+    p = dict(zip(OUTCOMES, devig([4.0, 3.6, 2.0], "shin"), strict=True))
+    assert price_edges(prices, fair) == {
+        PINNACLE: {"Away": 4.0 * p["Away"] - 1, "Draw": 3.6 * p["Draw"] - 1, "Home": 2.0 * p["Home"] - 1},
+        SOFT: {"Away": 4.3 * p["Away"] - 1, "Draw": 3.4 * p["Draw"] - 1, "Home": 2.2 * p["Home"] - 1},
+        OTHER: {"Away": 4.6 * p["Away"] - 1, "Draw": 3.9 * p["Draw"] - 1},
+    }
+    assert price_edges(line(s=(4.3, 3.4, 2.2)), fair_line(line(s=(4.3, 3.4, 2.2)), SHARP)) == {}  # no fair price
+
+
+def test_a_books_margin_is_its_inverse_sum_less_one_on_a_line_it_quotes_whole():
+    prices = line(p=(4.0, 3.6, 2.0), s=(4.3, 3.4, 2.2), o=(4.6, 3.9))
+    assert margins(prices, outcomes=OUTCOMES) == {
+        PINNACLE: pytest.approx(1 / 4.0 + 1 / 3.6 + 1 / 2.0 - 1, abs=1e-15),
+        SOFT: pytest.approx(1 / 4.3 + 1 / 3.4 + 1 / 2.2 - 1, abs=1e-15),
+    }  # OTHER does not quote Home: no margin
+    assert margins(line(p=(4.0,)), outcomes=["Away"]) == {}  # one outcome is no market
 
 
 @pytest.mark.django_db
