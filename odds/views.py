@@ -22,6 +22,7 @@ def odds_screen(request: HttpRequest) -> HttpResponse:
     with its error, and the screen as if it were not given."""
     now = timezone.now()
     filterset = OddsScreenFilter(request.GET or None, queryset=selectors.upcoming_events(now), now=now)
+    filterset.form.auto_id = "screen_%s"  # apart from the bet slip's fields (id_market…) on the same page
     valid = filterset.is_valid()
     chosen = filterset.form.cleaned_data if valid else {}
     reference = screen.reference(chosen.get("strategy"))

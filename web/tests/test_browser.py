@@ -144,6 +144,7 @@ def test_screenshots_of_every_page(page, live_server, market):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pages = {
         "dashboard": "/",
+        "odds": "/odds/",
         "opportunities": "/opportunities/",
         "bets": "/bets/",
         "stats": "/stats/",
@@ -160,5 +161,5 @@ def test_screenshots_of_every_page(page, live_server, market):
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"] + 1, f"{name} scrolls sideways at {size} width ({width}px)"
             page.screenshot(path=str(ARTIFACTS / f"{name}-{size}.png"), full_page=True)
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 12
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 14
     assert failures == []
