@@ -81,6 +81,7 @@ def bench_pages(report: Report, repeat: int, sizes: list[int]) -> None:
             path: path
             for path in (
                 "/",
+                "/odds/",
                 "/opportunities/",
                 f"/events/{event.pk}/",
                 "/bets/",

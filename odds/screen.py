@@ -11,12 +11,12 @@ line (the books shown are a choice of the bettor's, the fair price is the strate
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -25,13 +25,13 @@ from odds import store
 from odds.filters import EDGE
 from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event
 from opportunities import pricing, valuation
-from opportunities.detection import LineGroup, group_lines
+from opportunities.detection import LineGroup, group_lines, load_reference_lines
 from opportunities.valuation import StrategyRules
 
 if TYPE_CHECKING:
     from opportunities.models import Strategy
 
-PER_PAGE = 20
+PER_PAGE = 10  # events: with 30 books a page holds some 2,000 prices
 # Rounded as opportunities store them, so the screen and the opportunities page agree to the digit.
 PRICE = Decimal("0.001")
 FRACTION = Decimal("0.00001")
@@ -84,7 +84,6 @@ class PriceCell:
     edge: Decimal | None
     best: bool
     value: bool  # an edge of at least the strategy's minimum
-    observed_at: datetime
     slip: str  # the query string of /bets/new/
     dom_id: str
 
@@ -140,56 +139,101 @@ def odds_screen(
     page: str | int | None = None,
 ) -> Screen:
     """A page of event cards. By kick-off the database pages the events and only the page's quotes are
-    read; by edge every event's lines are valued first (an event's largest edge decides its place)."""
+    read; by edge every event's quotes are read and its lines valued first, its largest edge at a book
+    shown deciding its place, and only the page's events are made into cards."""
     books = {book.pk: book for book in Bookmaker.objects.all()}
-    build = {"now": now, "reference": reference, "markets": markets, "bookmakers": bookmakers, "books": books}
+    choice = Choice(reference.rules, books, frozenset(bookmakers))
     if sort == EDGE:
-        cards = _cards(list(events), **build)
-        cards.sort(key=lambda c: (c.best_edge is None, -(c.best_edge or 0), c.event.commence_time, c.event.pk))
-        shown = Paginator(cards, PER_PAGE).get_page(page)
-        return Screen(shown, list(shown.object_list))
-    shown = Paginator(events, PER_PAGE).get_page(page)
-    return Screen(shown, _cards(list(shown.object_list), **build))
+        listed = list(events)
+        largest = _largest_edges(listed, choice, now=now, markets=markets)
+        listed.sort(key=lambda e: (largest[e.pk] is None, -(largest[e.pk] or 0), e.commence_time, e.pk))
+        shown = Paginator(listed, PER_PAGE).get_page(page)
+    else:
+        shown = Paginator(events, PER_PAGE).get_page(page)
+    lines = _lines(list(shown.object_list), now=now, markets=markets)
+    return Screen(shown, [_card(event, lines.get(event.pk, []), choice) for event in shown.object_list])
 
 
-def _cards(
-    events: list[Event],
-    *,
-    now: datetime,
-    reference: Reference,
-    markets: Collection[str],
-    bookmakers: Collection[str],
-    books: dict[int, Bookmaker],
-) -> list[EventCard]:
+def _largest_edges(
+    events: list[Event], choice: Choice, *, now: datetime, markets: Collection[str]
+) -> dict[int, float | None]:
+    """Each event's largest edge at the books shown: an outcome's largest is at its best price. When a
+    bookmaker's line is the truth and every book is shown, the database summarises each selection (its
+    best price and the reference's, ``store.selection_summaries``, read as detection reads them): one
+    row a selection instead of one a price."""
+    reference = choice.rules.reference
+    if reference is not None and not choice.wanted and not choice.books[reference].is_aggregate:
+        groups = load_reference_lines(now=now, references=[reference], event_ids=[e.pk for e in events])[0]
+        summarised = True
+    else:
+        groups = [group for lines in _lines(events, now=now, markets=markets).values() for group in lines]
+        summarised = False
+    largest: dict[int, float | None] = {e.pk: None for e in events}
+    for group in groups:
+        if summarised and markets and group.market not in markets:
+            continue
+        edges = _edges_at_best(group, choice) if summarised else _edges_shown(group, choice)
+        largest[group.event_id] = _largest([largest[group.event_id], *edges])
+    return largest
+
+
+def _edges_at_best(group: LineGroup, choice: Choice) -> list[float]:
+    best: dict[int, dict[str, store.CurrentQuote]] = {}
+    for outcome, quote in group.top.items():
+        best.setdefault(quote.bookmaker_id, {})[outcome] = quote
+    return [e for edges in valuation.price_edges(best, choice.fair(group)).values() for e in edges.values()]
+
+
+def _edges_shown(group: LineGroup, choice: Choice) -> list[float]:
+    edges = valuation.price_edges(group.by_book, choice.fair(group))
+    return [e for book in choice.shown(group) for e in edges.get(book.pk, {}).values()]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the bettor chose: the rules that price a line, and the books shown (none chosen: every one)."""
+
+    rules: StrategyRules
+    books: dict[int, Bookmaker]
+    wanted: frozenset[str]
+
+    def shown(self, group: LineGroup) -> list[Bookmaker]:
+        """The books of a line shown, the reference first, then sharp books, then by title: never a
+        market best or average, which no one can bet at."""
+        shown = [
+            self.books[book]
+            for book in group.by_book
+            if book not in group.aggregates and (not self.wanted or self.books[book].key in self.wanted)
+        ]
+        return sorted(shown, key=lambda b: (b.pk != self.rules.reference, not b.is_sharp, b.title))
+
+    def fair(self, group: LineGroup) -> valuation.Fair:
+        return valuation.fair_line(group.by_book, self.rules, outcomes=group.outcomes, aggregates=group.aggregates)
+
+
+def _lines(events: list[Event], *, now: datetime, markets: Collection[str]) -> dict[int, list[LineGroup]]:
+    """The events' current quotes grouped by line, by event, in market and line order: one query."""
     if not events:
-        return []
+        return {}
     quotes = store.current_quotes(now=now, event_ids=[e.pk for e in events], markets=list(markets) or None)
     by_event: dict[int, list[LineGroup]] = {}
-    for group in group_lines(quotes)[0]:
+    for group in sorted(group_lines(quotes)[0], key=lambda g: (MARKET_ORDER.get(g.market, 9), g.line)):
         by_event.setdefault(group.event_id, []).append(group)
-    wanted = set(bookmakers)
-    cards = []
-    for event in events:
-        groups = sorted(by_event.get(event.pk, []), key=lambda g: (MARKET_ORDER.get(g.market, 9), g.line))
-        lines = [line for g in groups if (line := _line(event, g, reference, books, wanted)) is not None]
-        cards.append(EventCard(event, lines, _largest(line.best_edge for line in lines)))
-    return cards
+    return by_event
 
 
-def _line(
-    event: Event, group: LineGroup, reference: Reference, books: dict[int, Bookmaker], wanted: set[str]
-) -> ScreenLine | None:
+def _card(event: Event, groups: list[LineGroup], choice: Choice) -> EventCard:
+    lines = [line for group in groups if (line := _line(event, group, choice)) is not None]
+    return EventCard(event, lines, _largest(line.best_edge for line in lines))
+
+
+def _line(event: Event, group: LineGroup, choice: Choice) -> ScreenLine | None:
     """One market line as shown: None when none of the books shown quotes it."""
-    rules = reference.rules
-    shown = [
-        books[book]
-        for book in group.by_book
-        if book not in group.aggregates and (not wanted or books[book].key in wanted)
-    ]
+    shown = choice.shown(group)
     if not shown:
         return None
-    shown.sort(key=lambda b: (b.pk != rules.reference, not b.is_sharp, b.title))
-    fair = valuation.fair_line(group.by_book, rules, outcomes=group.outcomes, aggregates=group.aggregates)
+    rules = choice.rules
+    fair = choice.fair(group)
     edges = valuation.price_edges(group.by_book, fair)
     margins = valuation.margins(group.by_book, outcomes=group.outcomes)
     order = {event.home_team: 0, DRAW: 1, event.away_team: 2, OVER: 0, UNDER: 1}
@@ -199,8 +243,11 @@ def _line(
         prices = [q.price_decimal for _, q in quoted if q is not None]
         best = max(prices, default=None)
         probability = fair.probabilities.get(outcome) if fair else None
+        slip = urlencode({"event": event.pk, "market": group.market, "outcome": outcome})
+        if group.market != H2H:
+            slip += f"&point={next(q.point_decimal for _, q in quoted if q is not None)}"
         cells = [
-            None if q is None else _cell(event, book, q, edges.get(book.pk, {}).get(outcome), best, rules)
+            None if q is None else _cell(book, q, edges.get(book.pk, {}).get(outcome), best, rules, slip)
             for book, q in quoted
         ]
         point = next(q.point_decimal for _, q in quoted if q is not None) if group.market != H2H else None
@@ -217,21 +264,18 @@ def _line(
 
 
 def _cell(
-    event: Event, book: Bookmaker, quote: store.CurrentQuote, edge: float | None, best: Decimal, rules: StrategyRules
+    book: Bookmaker, quote: store.CurrentQuote, edge: float | None, best: Decimal, rules: StrategyRules, slip: str
 ) -> PriceCell:
+    """A price and the bet slip's query for it: ``slip`` (the event, market, outcome and point) and its
+    bookmaker and decimal price."""
     price = quote.price_decimal
-    slip = {"event": event.pk, "market": quote.market, "outcome": quote.outcome}
-    if quote.market != H2H:
-        slip["point"] = str(quote.point_decimal)
-    slip |= {"bookmaker": book.key, "price": f"{price:.3f}"}
     return PriceCell(
         bookmaker=book,
         price=price,
         edge=_round(edge),
         best=price == best,
         value=edge is not None and edge >= rules.min_edge,
-        observed_at=quote.observed_at,
-        slip=urlencode(slip),
+        slip=f"{slip}&bookmaker={quote_plus(book.key)}&price={price:.3f}",
         dom_id=f"price-{quote.selection_id}-{book.pk}",
     )
 
@@ -252,5 +296,5 @@ def _round(fraction: float | None) -> Decimal | None:
     return None if fraction is None else Decimal(repr(fraction)).quantize(FRACTION, ROUND_HALF_UP)
 
 
-def _largest(values: object) -> Decimal | None:
+def _largest(values: Iterable[Decimal | float | None]) -> Decimal | float | None:
     return max((v for v in values if v is not None), default=None)

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 
 from odds.models import Event
+from odds.screen import PER_PAGE
 from opportunities.models import Strategy
 from opportunities.pricing import devig
 from opportunities.tests.factories import NOW, event_with, h2h_event, quotes
@@ -234,6 +235,9 @@ def homes(client, **query) -> list[str]:
         ({"sort": "edge"}, ["In5d", "In2d", "In10h", "In2h", "Celtics"]),  # Celtics: no price beats the fair one
         ({"sort": "kickoff"}, ["In2h", "In10h", "Celtics", "In2d", "In5d"]),
         ({"sort": "edge", "window": "24h"}, ["In10h", "In2h", "Celtics"]),
+        ({"sort": "edge", "bookmaker": "bet365"}, ["In5d", "In2d", "In10h", "In2h", "Celtics"]),  # every price read
+        # Three complete books needed, one each: no fair price, no edge, by kick-off.
+        ({"sort": "edge", "strategy": CONSENSUS}, ["In2h", "In10h", "Celtics", "In2d", "In5d"]),
     ],
 )
 def test_the_events_listed_and_their_order(auth_client, fixtures, query, expected):
@@ -334,12 +338,15 @@ def many_events(n: int, start: int = 0) -> None:
 @pytest.mark.parametrize(
     ("query", "count"),
     [
-        # Session, user, preferences; the strategy, its sports and bookmakers; the events (by kick-off
-        # counted, then a page of them; by edge all at once), their quotes, the bookmakers; the filter
-        # bar's sports, bookmakers and strategies.
+        # Session, user, preferences; the strategy, its sports and bookmakers; the bookmakers; the events
+        # (by kick-off counted, then a page of them); the page's quotes; the filter bar's sports,
+        # bookmakers and strategies.
         ({}, 13),
-        ({"sort": "edge"}, 12),
         ({"bookmaker": ["bet365", "pinnacle"], "market": "h2h"}, 13),
+        # By edge every event at once (not counted), each selection summarised, then the page's quotes.
+        ({"sort": "edge"}, 13),
+        # By edge at some books only: every price of every event, then the page's quotes.
+        ({"sort": "edge", "bookmaker": "bet365"}, 13),
     ],
 )
 def test_the_query_count_is_the_same_for_2_and_20_events(auth_client, django_assert_num_queries, query, count):
@@ -350,6 +357,6 @@ def test_the_query_count_is_the_same_for_2_and_20_events(auth_client, django_ass
         auth_client.get("/odds/", query, HTTP_HX_REQUEST="true")
     many_events(18, start=2)
     with django_assert_num_queries(len(small.captured_queries)):
-        assert len(screen(auth_client, **query).events) == 20
+        assert len(screen(auth_client, **query).events) == PER_PAGE
     with django_assert_num_queries(len(partial.captured_queries)):
         auth_client.get("/odds/", query, HTTP_HX_REQUEST="true")

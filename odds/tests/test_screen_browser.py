@@ -10,7 +10,7 @@ import pytest
 
 from web.tests.test_browser import ARTIFACTS, SIZES, login, market, plain_static  # noqa: F401 (fixtures)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("market")]
 
 # Every element of the page whose box leaves the viewport sideways, or that scrolls sideways itself.
 TOO_WIDE = """() => [...document.querySelectorAll('body *')].filter(e => {
@@ -37,7 +37,7 @@ def in_view(page, selector: str) -> bool:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_a_price_on_the_odds_screen_opens_the_slip_filled_with_it(page, live_server, market, size):
+def test_a_price_on_the_odds_screen_opens_the_slip_filled_with_it(page, live_server, size):
     from bets.models import Bet
     from odds.models import Price
 
@@ -105,7 +105,7 @@ def test_a_price_on_the_odds_screen_opens_the_slip_filled_with_it(page, live_ser
     assert placed == (chosen.event_id, chosen.market, chosen.outcome, book, price.price, Decimal("10.00"))
 
 
-def test_the_screen_refreshes_itself_and_follows_its_filters(page, live_server, market):
+def test_the_screen_refreshes_itself_and_follows_its_filters(page, live_server):
     from odds.models import Event
 
     login(page, live_server)
