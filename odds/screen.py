@@ -15,7 +15,6 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 from urllib.parse import quote_plus, urlencode
 
 from django.core.paginator import Page, Paginator
@@ -26,10 +25,8 @@ from odds.filters import EDGE
 from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event
 from opportunities import pricing, valuation
 from opportunities.detection import LineGroup, group_lines, load_reference_lines
+from opportunities.models import Strategy
 from opportunities.valuation import StrategyRules
-
-if TYPE_CHECKING:
-    from opportunities.models import Strategy
 
 PER_PAGE = 10  # events: with 30 books a page holds some 2,000 prices
 # Rounded as opportunities store them, so the screen and the opportunities page agree to the digit.
@@ -53,8 +50,6 @@ class Reference:
 def reference(chosen: str | None) -> Reference:
     """The strategy ``chosen`` (an id or a name), else the first active one by name: one query and the
     two its rules read."""
-    from opportunities.models import Strategy
-
     strategies = Strategy.objects.select_related("reference_bookmaker").prefetch_related("sports", "bookmakers")
     strategy = None
     if chosen:

@@ -27,12 +27,13 @@ def odds_screen(request: HttpRequest) -> HttpResponse:
     chosen = filterset.form.cleaned_data if valid else {}
     reference = screen.reference(chosen.get("strategy"))
     market = chosen.get("market")
+    bookmakers = chosen.get("bookmaker") or []
     page = screen.odds_screen(
         filterset.qs if valid else filterset.queryset,
         now=now,
         reference=reference,
         markets=[market] if market else [],
-        bookmakers=chosen.get("bookmaker") or [],
+        bookmakers=bookmakers,
         sort=chosen.get("sort") or "",
         page=request.GET.get("page"),
     )
@@ -42,6 +43,7 @@ def odds_screen(request: HttpRequest) -> HttpResponse:
         "form": filterset.form,
         "screen": page,
         "reference": reference,
+        "bookmakers": bookmakers,
         "query": request.GET.urlencode(),
         "paging_query": query.urlencode(),
         "now": now,

@@ -188,6 +188,15 @@ def test_an_unknown_strategy_falls_back_to_the_first_active_one_and_says_so(auth
     assert table["rows"] == expected_rows(fair_by_hand("shin", ["pinnacle"]), list(TITLES))
 
 
+def test_without_an_active_strategy_the_default_rules_price_from_the_consensus(auth_client, arsenal):
+    Strategy.objects.update(active=False)
+    html = auth_client.get("/odds/").content.decode()
+    assert "Fair prices from <strong>consensus (3+), shin</strong>" in html  # StrategyRules' defaults
+    [table] = parsed(html).tables
+    fair = fair_by_hand("shin", ["pinnacle", "bet365", "unibet_eu"])
+    assert table["rows"] == expected_rows(fair, ["pinnacle", "bet365", "unibet_eu", "williamhill"])
+
+
 def test_a_handicap_and_a_total_show_their_points(auth_client):
     spreads = quotes("Arsenal", {"pinnacle": {"Arsenal": 1.90, "Chelsea": 2.00}}, market="spreads", point=-0.5)
     totals = quotes("Arsenal", {"pinnacle": {"Over": 1.80, "Under": 2.10}}, market="totals", point=2.5)
@@ -360,3 +369,28 @@ def test_the_query_count_is_the_same_for_2_and_20_events(auth_client, django_ass
         assert len(screen(auth_client, **query).events) == PER_PAGE
     with django_assert_num_queries(len(partial.captured_queries)):
         auth_client.get("/odds/", query, HTTP_HX_REQUEST="true")
+
+
+def american_text(price: float) -> str:
+    """American odds by hand: the profit on 100 from 2.00 up, the stake that wins 100 below it."""
+    price = Decimal(repr(price))
+    if price >= 2:
+        return f"+{((price - 1) * 100).quantize(Decimal(1), ROUND_HALF_UP)}"
+    return f"-{(100 / (price - 1)).quantize(Decimal(1), ROUND_HALF_UP)}"
+
+
+def test_prices_and_times_follow_the_bettors_odds_format_and_time_zone(auth_client, user, arsenal):
+    from web.models import Preferences
+
+    Preferences.objects.create(user=user, odds_format="american", time_zone="America/New_York")
+    html = auth_client.get("/odds/").content.decode()
+    assert "Tue 24 Nov 09:00 EST" in html  # kick-off at 14:00 UTC, New York five hours behind in November
+    [table] = parsed(html).tables
+    fair = fair_by_hand("shin", ["pinnacle"])
+    home = table["rows"][1]
+    assert home[:3] == ["Arsenal", f"Fair {american_text(1 / fair['Arsenal'])}", f"Pinnacle {american_text(2.0)} −1.2%"]
+    assert home[3].startswith(f"bet365 {american_text(2.2)}▲")
+    # The slip the price opens shows it as the bettor reads prices; the link carries decimal odds.
+    href = re.search(r'href="(/bets/new/\?[^"]*bookmaker=bet365&amp;price=2.200)"', html).group(1)
+    slip = auth_client.get(href.replace("&amp;", "&"), HTTP_HX_REQUEST="true").content.decode()
+    assert f'name="price" value="{american_text(2.2)}"' in slip

@@ -117,6 +117,17 @@ def test_the_screen_refreshes_itself_and_follows_its_filters(page, live_server):
         "() => [...document.querySelectorAll('table.odds-line')].every(t => t.dataset.market === 'totals')"
     )
     assert page.locator("table.odds-line").count() > 0
+    # Bookmakers chosen in the filter bar: their prices alone.
+    page.click(".book-choice summary")
+    page.check(".book-choice input[value=bet365]")
+    page.wait_for_url(f"{live_server.url}/odds/?*bookmaker=bet365*")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('table.odds-line a.price .book')].every(b => b.textContent === 'Bet365')"
+    )
+    assert page.locator("table.odds-line a.price").count() > 0
+    assert page.locator("[data-books-shown]").inner_text() == "prices of bet365"
+    page.uncheck(".book-choice input[value=bet365]")
+    page.wait_for_function("() => !location.search.includes('bookmaker=')")
     page.select_option("select[name=sort]", "edge")
     page.wait_for_url(f"{live_server.url}/odds/?*sort=edge*")
     page.wait_for_selector("[data-best-edge]")

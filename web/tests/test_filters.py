@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from web.filters import BooleanField, ChoiceField, DayOrTimeField, IsoDateTimeField, KeyChoiceField
+from web.filters import BooleanField, ChoiceField, DayOrTimeField, IsoDateTimeField, KeyChoiceField, KeysChoiceField
 
 DATETIME_ERROR = (
     "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
@@ -91,6 +91,16 @@ def test_a_key_is_read_as_text_and_not_looked_up():
     field = KeyChoiceField(Sport.objects.all(), required=False, to_field_name="key")
     # No database here: a lookup would fail the test.
     assert [field.clean(" soccer_epl "), field.clean("nope"), field.clean("")] == ["soccer_epl", "nope", None]
+
+
+def test_keys_are_read_as_text_in_their_order_once_each_and_not_looked_up():
+    from odds.models import Bookmaker
+
+    field = KeysChoiceField(Bookmaker.objects.all(), required=False, to_field_name="key")
+    # No database here: a lookup would fail the test.
+    assert field.clean([" bet365", "nope", "bet365", "", "pinnacle"]) == ["bet365", "nope", "pinnacle"]
+    assert [field.clean([]), field.clean(None), field.clean("")] == [[], [], []]
+    assert message(field, "bet365") == "Enter a list of values."
 
 
 def test_a_choice_the_select_does_not_show_and_one_that_is_none():
