@@ -123,6 +123,8 @@ def write_floor(rows: list[tuple], repeat: int) -> list[float]:
     """Seconds to COPY these rows into copies of odds_pricehistory and odds_price (their keys and
     indexes included), in one transaction with a durable commit, as ingestion writes them."""
     columns = "selection_id, bookmaker_id, price, observed_at, collected_at"
+    # A current price also holds when it was last seen: the collection's time, like collected_at.
+    current = [(*row, row[-1]) for row in rows]
     durations = []
     for _ in range(repeat):
         with connection.cursor() as cursor:
@@ -134,9 +136,12 @@ def write_floor(rows: list[tuple], repeat: int) -> list[float]:
         gc.collect()
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
-            for table in ("bench_history", "bench_current"):
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
+            for table, names, copied in (
+                ("bench_history", columns, rows),
+                ("bench_current", f"{columns}, last_seen_at", current),
+            ):
+                with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in copied:
                         copy.write_row(row)
         durations.append(time.perf_counter() - started)
     with connection.cursor() as cursor:

@@ -76,6 +76,22 @@ class Bet(models.Model):
     closing_fair_probability = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
     clv = models.DecimalField(max_digits=7, decimal_places=5, null=True, blank=True)
     closing_note = models.CharField(max_length=200, blank=True)
+    # Where the closing fair probability came from (bets.closing): the reference book (none for a
+    # consensus), when it last quoted the line by kick-off and how long before kick-off that was, the
+    # line it quoted (for a line moved, the one the reference closed on: then no CLV), the method.
+    closing_reference = models.ForeignKey(Bookmaker, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closing_seen_at = models.DateTimeField(null=True, blank=True)
+    closing_age = models.DurationField(null=True, blank=True)
+    closing_point = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    closing_method = models.CharField(max_length=16, blank=True)
+    # The CLV under each devig method (``clv`` is the one of ``closing_method``), from the same books.
+    clv_multiplicative = models.DecimalField(max_digits=7, decimal_places=5, null=True, blank=True)
+    clv_additive = models.DecimalField(max_digits=7, decimal_places=5, null=True, blank=True)
+    clv_power = models.DecimalField(max_digits=7, decimal_places=5, null=True, blank=True)
+    clv_shin = models.DecimalField(max_digits=7, decimal_places=5, null=True, blank=True)
+    clv_odds_ratio = models.DecimalField(max_digits=7, decimal_places=5, null=True, blank=True)
+    # Every book's closing prices, ages and fair probabilities by method: what the bet's page shows.
+    closing_provenance = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bets import settlement, trail
-from bets.closing import closing_line
+from bets.closing import CLV_FIELDS, closing_line
 from bets.models import Bet, LedgerEntry
 from odds.markets import NOT_ABOVE_ONE, PRICE_STEP, InvalidQuote, line_of, price_problem, to_point
 from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event, Selection
@@ -323,7 +323,7 @@ def update_bet(
     if bet.is_settled and bet.status != Bet.VOID:
         bet.profit = settlement.profit(bet.status, price=bet.price, stake=bet.stake)
     if bet.closing_fair_probability is not None:
-        bet.clv = _clv(bet.price, bet.closing_fair_probability)
+        _closing_clvs(bet)
     with trail.recording(action="update", user=user, via=via):
         bet.save()
     return bet
@@ -384,17 +384,47 @@ def _clv(price: Decimal, probability: Decimal) -> Decimal:
     return pricing.clv(price, probability).quantize(EDGE)
 
 
+CLOSING_FIELDS = [
+    "closing_price",
+    "closing_fair_probability",
+    "clv",
+    "closing_note",
+    "closing_reference",
+    "closing_seen_at",
+    "closing_age",
+    "closing_point",
+    "closing_method",
+    "closing_provenance",
+    *CLV_FIELDS.values(),
+]
+
+
 @transaction.atomic
 def record_closing_line(*, bet: Bet, user: AbstractBaseUser | None = None, via: str = "task") -> Bet:
-    """Store the closing price and CLV once the event has started; say so when no closing data exists."""
+    """Store the closing price, its provenance and the CLV under every devig method once the event
+    has started; without a valid close, say why (``bets.closing``)."""
     line = closing_line(bet)
     bet.closing_price = line.price
     bet.closing_fair_probability = line.fair_probability
-    bet.clv = _clv(bet.price, line.fair_probability) if line.fair_probability is not None else None
     bet.closing_note = line.note
+    bet.closing_reference_id = line.reference
+    bet.closing_seen_at, bet.closing_age, bet.closing_point = line.seen_at, line.age, line.point
+    bet.closing_method = line.method
+    bet.closing_provenance = line.provenance
+    _closing_clvs(bet)
     with trail.recording(action="closing_line", user=user, via=via):
-        bet.save(update_fields=["closing_price", "closing_fair_probability", "clv", "closing_note"])
+        bet.save(update_fields=CLOSING_FIELDS)
     return bet
+
+
+def _closing_clvs(bet: Bet) -> None:
+    """The bet's CLV by its closing method, and under every method from the fair probabilities kept
+    in its provenance (the bet's price may have been edited since)."""
+    fair = bet.closing_provenance.get("fair", {}) if bet.closing_fair_probability is not None else {}
+    bet.clv = None if bet.closing_fair_probability is None else _clv(bet.price, bet.closing_fair_probability)
+    for method, name in CLV_FIELDS.items():
+        probability = fair.get(method, {}).get(bet.outcome)
+        setattr(bet, name, None if probability is None else _clv(bet.price, Decimal(probability)))
 
 
 @transaction.atomic

@@ -418,6 +418,12 @@ ODDS_HISTORY_LEAD_DAYS = env_int("ODDS_HISTORY_LEAD_DAYS", 120)
 if ODDS_HISTORY_LEAD_DAYS < 1:
     raise ImproperlyConfigured(f"ODDS_HISTORY_LEAD_DAYS={ODDS_HISTORY_LEAD_DAYS}: at least 1 day")
 
+# A bet's closing line counts only when the reference (or, for a consensus, each book used) quoted
+# the bet's own line at most this many minutes before kick-off (bets.closing, the backtest).
+CLOSING_MAX_AGE = env_int("CLOSING_MAX_AGE", 30)
+if CLOSING_MAX_AGE < 0:
+    raise ImproperlyConfigured(f"CLOSING_MAX_AGE={CLOSING_MAX_AGE}: minutes, 0 or more")
+
 MONPS_MAX_STAKE = Decimal(env_str("MONPS_MAX_STAKE", "10000.00"))
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 

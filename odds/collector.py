@@ -174,7 +174,8 @@ def _collect(
     # them from the budget, and a database that went away meanwhile is waited for.
     _record_usage(run, response)
     _with_database(lambda: run.save(update_fields=USAGE_FIELDS))
-    snapshot, result = _with_database(lambda: ingest_odds(response.payload, collected_at=timezone.now()))
+    received = timezone.now()  # every price of the response, changed or not, was quoted then
+    snapshot, result = _with_database(lambda: ingest_odds(response.payload, collected_at=received, seen_at=received))
     run.events_seen, run.prices_seen = len(snapshot.events), result.prices_seen
     run.history_written, run.rejected = result.history_written, len(result.rejected)
     run.error = "\n".join(result.rejected[:50])

@@ -259,7 +259,7 @@ def run_demo(
         moment += every
     moments.append(now)
     for moment in moments:
-        result = ingest_snapshot(snapshot=snapshot_at(moment, seed), collected_at=moment)
+        result = ingest_snapshot(snapshot=snapshot_at(moment, seed), collected_at=moment, seen_at=moment)
         total.prices_seen += result.prices_seen
         total.history_written += result.history_written
         total.events = max(total.events, result.events)

@@ -180,8 +180,14 @@ def check_event(odds: EventOdds) -> list[str]:
     return sorted(set(dropped))
 
 
-def ingest_snapshot(*, snapshot: Snapshot, collected_at: datetime | None = None) -> IngestResult:
-    """Write a parsed snapshot: events, selections, changed prices to history, current prices."""
+def ingest_snapshot(
+    *, snapshot: Snapshot, collected_at: datetime | None = None, seen_at: datetime | None = None
+) -> IngestResult:
+    """Write a parsed snapshot: events, selections, changed prices to history, current prices.
+
+    ``seen_at`` is when a live collection saw the snapshot: every price it quotes, or skipped as
+    unchanged, was quoted then. Without it (an import of a file) each price counts as seen when it
+    was observed: football-data's closing price at kick-off, even when it equals the opening one."""
     collected_at = collected_at or timezone.now()
     result = IngestResult(rejected=list(snapshot.rejected), prices_seen=snapshot.unchanged)
     snapshot.events = _admissible(snapshot.events, result.rejected)
@@ -202,12 +208,30 @@ def ingest_snapshot(*, snapshot: Snapshot, collected_at: datetime | None = None)
             and snapshot.stored_before is not False
             and (bool(rows.prices) or _books_missing(snapshot))
         )
-        unchanged = _unchanged_rows(snapshot, event_ids, bookmakers) if withdrawals else []
-        if rows.prices or withdrawals:
+        seen_unchanged = seen_at is not None and bool(snapshot.unchanged_markets)
+        unchanged = _unchanged_rows(snapshot, event_ids, bookmakers) if withdrawals or seen_unchanged else []
+        started = _started(snapshot, event_ids, seen_at)
+        if rows.prices or withdrawals or seen_unchanged or started:
             result.history_written, result.current_updated, result.withdrawn = store.write_prices(
-                rows=rows, collected_at=collected_at, unchanged=unchanged if withdrawals else None
+                rows=rows,
+                collected_at=collected_at,
+                unchanged=unchanged if withdrawals else None,
+                seen_at=seen_at,
+                seen_unchanged=unchanged if seen_unchanged else (),
+                started=started,
             )
     return result
+
+
+def _started(snapshot: Snapshot, event_ids: dict[int, int], seen_at: datetime | None) -> list[int]:
+    """The events this snapshot was seen after the kick-off of: live, at ``seen_at``; imported, at
+    its latest observation of the event."""
+    started = []
+    for index, odds in enumerate(snapshot.events):
+        seen = seen_at or max((q.observed_at for q in odds.quotes), default=None)
+        if seen is not None and seen > odds.commence_time:
+            started.append(event_ids[index])
+    return sorted(set(started))
 
 
 def _admissible(events: list[EventOdds], rejected: list[str]) -> list[EventOdds]:

@@ -135,6 +135,10 @@ class Price(models.Model):
     ``observed_at`` is the newest observation of this price (an unchanged price seen again moves it
     forward), so an older snapshot can never replace it: only a newer observation moves a current
     price, and only a newer complete snapshot withdraws it (``WithdrawnPrice``).
+
+    ``last_seen_at`` is when a collection or an import last saw the bookmaker quote it: a live
+    collection's time, even for a market skipped as unchanged, or an import's observation time. It
+    only moves forward, and never before ``observed_at``; history stays one row per change.
     """
 
     pk = models.CompositePrimaryKey("selection", "bookmaker")
@@ -143,6 +147,7 @@ class Price(models.Model):
     price = models.DecimalField(max_digits=8, decimal_places=3)
     observed_at = models.DateTimeField()
     collected_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
 
     objects = PriceQuerySet.as_manager()
 
@@ -169,6 +174,22 @@ class WithdrawnPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.selection_id}@{self.bookmaker_id} withdrawn at {self.withdrawn_at:%Y-%m-%d %H:%M}"
+
+
+class ClosingPrice(models.Model):
+    """A current price as it stood at its event's kick-off: copied by the first write of a snapshot
+    seen after kick-off, before that write changes, sees again or withdraws it, so that when the price
+    in force at kick-off was last seen before it is still known (``odds.store.closing_quote``)."""
+
+    pk = models.CompositePrimaryKey("selection", "bookmaker")
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="+", db_index=False)
+    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.CASCADE, related_name="+", db_index=False)
+    price = models.DecimalField(max_digits=8, decimal_places=3)
+    observed_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.selection_id}@{self.bookmaker_id} {self.price} last seen {self.last_seen_at:%Y-%m-%d %H:%M}"
 
 
 class PriceHistory(models.Model):

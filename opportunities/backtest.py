@@ -4,7 +4,9 @@ For every finished event, the prices in force ``lead`` before kick-off are the d
 line is valued by ``valuation`` as detection values it (the same rules: a saved strategy's, or
 rules given on the command line), and each selection is bet once, at the book with the best edge if
 that edge clears the minimum. Bets settle on the real result; their CLV comes from the same rules'
-fair probabilities at kick-off (the closing line). Pure replay: nothing is written.
+fair probabilities at kick-off (the closing line), by the rule a placed bet's CLV follows
+(``bets.closing``): only from books that quoted the line within ``CLOSING_MAX_AGE`` before kick-off,
+last seen changed or not (``odds.store.closing_quote``); none otherwise. Pure replay: nothing is written.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from bets import settlement
+from bets.closing import max_age as closing_max_age
 from odds import store
 from odds.models import Bookmaker, Event
 from odds.selectors import history_lead, history_window
@@ -99,7 +102,8 @@ class BacktestBet:
     stake: float
     status: str
     profit: float
-    clv: float | None
+    clv: float | None  # by the strategy's method; None: no valid close (see the module's docstring)
+    clv_by_method: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -123,6 +127,11 @@ class BacktestReport:
     def average_clv(self) -> float | None:
         clvs = [b.clv for b in self.bets if b.clv is not None]
         return sum(clvs) / len(clvs) if clvs else None
+
+    @property
+    def clv_bets(self) -> int:
+        """The bets with a valid close, over which the CLV is averaged."""
+        return sum(b.clv is not None for b in self.bets)
 
     @property
     def drawdown(self) -> formulas.Drawdown:
@@ -179,6 +188,8 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
         history = series[line_key][book].setdefault(outcome, ([], []))
         history[0].append(observed_at)
         history[1].append(price)
+    closes = _closes(series, by_id, strategy)
+    limit = closing_max_age().total_seconds()
     bankroll = rules.bankroll
     for line_key in sorted(series, key=lambda k: (by_id[k[0]].commence_time, k)):
         event = by_id[line_key[0]]
@@ -187,7 +198,15 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
         fair, found = valuation.value_line(_in_force(books, event.commence_time - rules.lead), strategy, **where)
         if not fair:
             continue
-        closing = valuation.fair_line(_in_force(books, event.commence_time), strategy, **where).probabilities or {}
+        close = valuation.closing_line(
+            closes.get(line_key, {}),
+            strategy,
+            kickoff_epoch=event.commence_time.timestamp(),
+            max_age_seconds=limit,
+            outcomes={o for quotes in books.values() for o in quotes},
+            **where,
+        )
+        closing = close.fair.probabilities or {}
         best: dict[str, valuation.Candidate] = {}
         for candidate in found:  # each outcome at its best edge (the first of equal ones)
             if candidate.outcome not in best or candidate.edge > best[candidate.outcome].edge:
@@ -227,9 +246,38 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
                     status=status,
                     profit=profit,
                     clv=pricing.clv(price, closing[outcome]) if outcome in closing else None,
+                    clv_by_method={
+                        method: pricing.clv(price, f.probabilities[outcome])
+                        for method, f in close.by_method.items()
+                        if f and outcome in f.probabilities
+                    },
                 )
             )
     return report
+
+
+def _closes(
+    series: dict[tuple, dict[int, dict[str, tuple[list, list]]]], by_id: dict[int, Event], strategy: StrategyRules
+) -> dict[tuple, dict[int, dict[str, valuation.Sighted]]]:
+    """Each line's closing prices by book and outcome, with when each was last seen by kick-off:
+    the last history row of each (all end at kick-off) and the current and kept prices (one query)."""
+    in_force = {
+        (*line_key, outcome, book): (values[-1], times[-1])
+        for line_key, books in series.items()
+        for book, outcomes in books.items()
+        for outcome, (times, values) in outcomes.items()
+    }
+    sightings = store.kickoff_sightings(event_ids=list(by_id), markets=sorted(strategy.markets))
+    found = store.closes(
+        in_force=in_force,
+        sightings=sightings,
+        kickoffs={pk: event.commence_time for pk, event in by_id.items()},
+        lead=history_lead(),
+    )
+    closes: dict[tuple, dict[int, dict[str, valuation.Sighted]]] = defaultdict(lambda: defaultdict(dict))
+    for (event_id, market, line, outcome, book), close in found.items():
+        closes[(event_id, market, line)][book][outcome] = valuation.Sighted(close.price, close.seen_at.timestamp())
+    return closes
 
 
 def _in_force(books: dict[int, dict[str, tuple[list, list]]], moment: datetime) -> dict[int, dict[str, Observation]]:

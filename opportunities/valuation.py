@@ -14,6 +14,10 @@ bets at; its stake is the fractional Kelly share, capped.
 A strategy's method may be BEST: then each line is devigged by the method that scored best on
 stored results for its sport and market (``manage.py calibrate``, read once into the rules by
 ``from_strategy``), or by the multiplicative method where none is stored, and ``Fair.note`` says which.
+
+A closing line (``closing_line``) is valued from the books that quoted every outcome of the line
+within ``CLOSING_MAX_AGE`` before kick-off (last seen, changed or not), by the rules' method and by
+every other one: the CLV of a bet and of a backtest bet.
 """
 
 from __future__ import annotations
@@ -283,3 +287,52 @@ def fair_by_method(quotes: Mapping[str, Priced], *, outcomes: Collection[str]) -
         method: fair_line({book: quotes}, StrategyRules(method=method, reference=book), outcomes=outcomes)
         for method in pricing.METHODS
     }
+
+
+class Sighted(NamedTuple):
+    """A closing price and when it was last quoted at or before kick-off (Unix time)."""
+
+    price: float
+    seen_epoch: float
+
+
+@dataclass(frozen=True, slots=True)
+class ClosingFair:
+    """A line's closing fair probabilities: ``fair`` by the rules' method and ``by_method`` by each of
+    ``pricing.METHODS``, from the fresh books only; ``stale`` the books that quoted the line but not
+    all of it within the maximum age, with the age in seconds at kick-off of their oldest outcome."""
+
+    fair: Fair
+    by_method: dict[str, Fair]
+    stale: dict[int, float]
+
+
+def closing_line(
+    prices: Mapping[int, Mapping[str, Sighted]],
+    rules: StrategyRules,
+    *,
+    kickoff_epoch: float,
+    max_age_seconds: float,
+    outcomes: Collection[str] | None = None,
+    sport: int | None = None,
+    market: str | None = None,
+) -> ClosingFair:
+    """The closing line by ``rules``: a book counts only when each outcome it quotes was last seen
+    at most ``max_age_seconds`` before kick-off; the rest is ``fair_line`` on those books (``sport``
+    and ``market`` choose a BEST method)."""
+    fresh: dict[int, Mapping[str, Sighted]] = {}
+    stale: dict[int, float] = {}
+    for book, quotes in prices.items():
+        if not quotes:
+            continue
+        age = max(kickoff_epoch - quote.seen_epoch for quote in quotes.values())
+        if age <= max_age_seconds:
+            fresh[book] = quotes
+        else:
+            stale[book] = age
+    fair = fair_line(fresh, rules, outcomes=outcomes, sport=sport, market=market)
+    by_method = {
+        method: fair if method == fair.method else fair_line(fresh, replace(rules, method=method), outcomes=outcomes)
+        for method in pricing.METHODS
+    }
+    return ClosingFair(fair, by_method, stale)

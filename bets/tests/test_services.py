@@ -19,7 +19,7 @@ from bets.tests.factories import BetInputFactory
 from bets.trail import bet_trail
 from odds.models import Event
 from opportunities.pricing import devig
-from opportunities.tests.factories import NOW, h2h_event
+from opportunities.tests.factories import NOW, h2h_event, seen_again
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +196,7 @@ def test_editing_a_settled_bet_needs_the_flag_and_recomputes_profit(event, user)
 
 def test_clv_from_the_reference_closing_line(event):
     bet = place_bet(bet=BetInputFactory(event=event))
+    seen_again(event, event.commence_time - timedelta(minutes=10))  # a collection just before kick-off
     with time_machine.travel(event.commence_time + timedelta(minutes=1), tick=False):
         settle_pending()
     bet.refresh_from_db()

@@ -520,10 +520,11 @@ def parse_scores(payload: object) -> tuple[list[ScoreUpdate], list[str]]:
 
 
 def ingest_odds(
-    payload: object, *, source: str = ODDS_API, collected_at: datetime | None = None
+    payload: object, *, source: str = ODDS_API, collected_at: datetime | None = None, seen_at: datetime | None = None
 ) -> tuple[Snapshot, IngestResult]:
     """Parse and ingest an ``/odds`` body, skipping the events and bookmaker markets unchanged since
-    they were last stored."""
+    they were last stored. ``seen_at``: when a live collection received it (None: a saved response,
+    whose prices count as seen at their ``last_update``)."""
     from odds.ingest import ingest_snapshot, stored_events
     from odds.store import known_updates
 
@@ -532,4 +533,4 @@ def ingest_odds(
     stored = stored_events(source=source, provider_ids=ids)
     known = known_updates({pk: key for key, pk in stored.items()})
     snapshot = parse_odds(payload, source=source, known=known)
-    return snapshot, ingest_snapshot(snapshot=snapshot, collected_at=collected_at)
+    return snapshot, ingest_snapshot(snapshot=snapshot, collected_at=collected_at, seen_at=seen_at)

@@ -4,8 +4,9 @@ Other apps read and write prices through these typed functions, which return pla
 of floats where tens of thousands are read, Decimals where a few are shown or stored):
 ``writes`` holds a snapshot's set-based write (COPY, history, current prices, withdrawals) and the
 collector's lease; ``reads`` the current quotes in a scope, best prices, prices in force at a time,
-an event's history up to kick-off, the stored update times, and the finished events' lines with
-their results and every book's opening and closing prices (for calibration); ``lines`` a period's
+an event's history up to kick-off, the stored update times, the finished events' lines with their
+results and every book's opening and closing prices (for calibration), and when each price in force
+at kick-off was last seen before it (``kickoff_sightings``, ``closing_quote``); ``lines`` a period's
 price changes, for the bookmaker comparison.
 """
 
@@ -14,17 +15,22 @@ from odds.store.reads import (
     QUOTES_SQL,
     STREAM_ROWS,
     BestPriceRow,
+    Close,
     CurrentQuote,
     FinishedSelection,
     HistoryRow,
     InForce,
     OpeningClosing,
     SelectionSummary,
+    Sighting,
     best_prices,
+    closes,
+    closing_quote,
     current_quotes,
     event_times,
     finished_selections,
     history_to_kickoff,
+    kickoff_sightings,
     known_updates,
     opening_and_closing_prices,
     prices_at_least,
@@ -37,6 +43,7 @@ __all__ = [
     "QUOTES_SQL",
     "STREAM_ROWS",
     "BestPriceRow",
+    "Close",
     "CopyText",
     "CurrentQuote",
     "FinishedSelection",
@@ -46,11 +53,15 @@ __all__ = [
     "PeriodPrice",
     "QuoteRows",
     "SelectionSummary",
+    "Sighting",
     "best_prices",
+    "closes",
+    "closing_quote",
     "current_quotes",
     "event_times",
     "finished_selections",
     "history_to_kickoff",
+    "kickoff_sightings",
     "known_updates",
     "opening_and_closing_prices",
     "period_history",

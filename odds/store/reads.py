@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -297,6 +297,111 @@ def history_to_kickoff(
             HISTORY, {"events": list(event_ids), "markets": list(markets), "start": start, "end": end, "lead": lead}
         )
         return [HistoryRow(*row) for row in cursor.fetchall()]
+
+
+class Sighting(NamedTuple):
+    """A bookmaker's current price of a selection and, once a snapshot seen after kick-off has come,
+    its price as it stood at kick-off (``kept_*``, ``odds_closingprice``): when each was observed
+    and last seen. Prices as floats, like history's."""
+
+    selection_id: int
+    event_id: int
+    market: str
+    line: Decimal
+    outcome: str
+    point: Decimal
+    bookmaker_id: int
+    price: float | None
+    observed_at: datetime | None
+    last_seen_at: datetime | None
+    kept_price: float | None
+    kept_observed_at: datetime | None
+    kept_last_seen_at: datetime | None
+
+
+SIGHTINGS = """
+SELECT s.id, s.event_id, s.market, s.line, s.outcome, s.point, k.bookmaker_id,
+       c.price::float8, c.observed_at, c.last_seen_at, f.price::float8, f.observed_at, f.last_seen_at
+FROM odds_selection s
+CROSS JOIN LATERAL (
+    SELECT bookmaker_id FROM odds_price WHERE selection_id = s.id
+    UNION
+    SELECT bookmaker_id FROM odds_closingprice WHERE selection_id = s.id
+) k
+JOIN odds_bookmaker b ON b.id = k.bookmaker_id AND NOT b.is_aggregate
+LEFT JOIN odds_price c ON c.selection_id = s.id AND c.bookmaker_id = k.bookmaker_id
+LEFT JOIN odds_closingprice f ON f.selection_id = s.id AND f.bookmaker_id = k.bookmaker_id
+WHERE s.event_id = ANY(%(events)s) AND s.market = ANY(%(markets)s)
+"""
+
+
+def kickoff_sightings(*, event_ids: Iterable[int], markets: Iterable[str]) -> list[Sighting]:
+    """The current and kept-at-kick-off prices of every bookmaker (not aggregates) of these events'
+    markets: one query, no history read."""
+    with connection.cursor() as cursor:
+        cursor.execute(SIGHTINGS, {"events": list(event_ids), "markets": list(markets)})
+        return [Sighting(*row) for row in cursor.fetchall()]
+
+
+class Close(NamedTuple):
+    """The price in force at kick-off, when it was observed, and when it was last seen at or before
+    kick-off (quoted, changed or not, by a collection or an import)."""
+
+    price: float
+    observed_at: datetime
+    seen_at: datetime
+
+
+def closing_quote(
+    *, kickoff: datetime, since: datetime, in_force: tuple[float, datetime] | None, sighting: Sighting | None
+) -> Close | None:
+    """The close of one (selection, bookmaker): ``in_force`` is its last history row at or before
+    kick-off (price, observed at) read from ``since``, ``sighting`` its current and kept rows.
+
+    History holds changes only, so it says when the price was set, not when it was last seen. The
+    current price, if observed by kick-off, is the price in force then (nothing newer was observed),
+    last seen at its ``last_seen_at`` unless that has moved past kick-off; then, or once the current
+    price moved on after kick-off, the price kept at kick-off says when it was last seen before.
+    Without either (the price was withdrawn, or seen only before these were kept), the observation
+    itself is its last sighting: never fresher than known. Observations before ``since`` are not read."""
+    current = kept = None
+    if sighting is not None:
+        if sighting.observed_at is not None and since <= sighting.observed_at <= kickoff:
+            current = sighting
+        kept_at = sighting.kept_observed_at
+        if kept_at is not None and since <= kept_at and sighting.kept_last_seen_at <= kickoff:
+            kept = sighting
+    if current is not None and (in_force is None or in_force[1] <= current.observed_at):
+        seen = current.last_seen_at
+        if seen > kickoff:
+            seen = current.observed_at
+            if kept is not None and kept.kept_price == current.price:
+                seen = max(seen, kept.kept_last_seen_at)
+        return Close(current.price, current.observed_at, seen)
+    if kept is not None and (in_force is None or in_force[1] <= kept.kept_observed_at):
+        return Close(kept.kept_price, kept.kept_observed_at, kept.kept_last_seen_at)
+    if in_force is not None:
+        return Close(in_force[0], in_force[1], in_force[1])
+    return None
+
+
+def closes(
+    *,
+    in_force: Mapping[tuple, tuple[float, datetime]],
+    sightings: Iterable[Sighting],
+    kickoffs: Mapping[int, datetime],
+    lead: timedelta,
+) -> dict[tuple, Close]:
+    """``closing_quote`` of every key (event id, market, line, outcome, bookmaker id) that has a
+    history row in force at kick-off (``in_force``, read from ``lead`` before it) or a sighting."""
+    seen = {(s.event_id, s.market, s.line, s.outcome, s.bookmaker_id): s for s in sightings}
+    found = {}
+    for key in in_force.keys() | seen.keys():
+        kickoff = kickoffs[key[0]]
+        close = closing_quote(kickoff=kickoff, since=kickoff - lead, in_force=in_force.get(key), sighting=seen.get(key))
+        if close is not None:
+            found[key] = close
+    return found
 
 
 # Grouped by ids, not by the provider's 32-character event ids and bookmaker keys: a hash of integers

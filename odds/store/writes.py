@@ -6,11 +6,14 @@ transaction.
 What the database guarantees, whatever the order or concurrency of ingestions: an observation is
 stored once (history's primary key, ``ON CONFLICT DO NOTHING``); a current price only moves to a newer
 observation, and a price withdrawn by a newer snapshot stays withdrawn when an older one is
-re-imported (``odds_withdrawnprice``).
+re-imported (``odds_withdrawnprice``); when a current price was last seen only moves forward, and
+never by an older snapshot; the current prices of an event as they stood at its kick-off are kept
+(``odds_closingprice``) before the first snapshot seen after it changes them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -93,22 +96,70 @@ END
 ON CONFLICT (selection_id, bookmaker_id, observed_at) DO NOTHING
 """
 
+# When a row was seen: a live collection's time (``seen_at``), or for an import (NULL) its observation.
+SEEN = "greatest({row}.observed_at, %(seen_at)s::timestamptz)"
+
+# Before a snapshot seen after an event's kick-off touches its prices: each current price last seen
+# at or before kick-off is kept as it stood, or replaces a kept one last seen earlier (a kick-off
+# moved later).
+KEEP_AT_KICKOFF = """
+INSERT INTO odds_closingprice AS k (selection_id, bookmaker_id, price, observed_at, last_seen_at)
+SELECT p.selection_id, p.bookmaker_id, p.price, p.observed_at, p.last_seen_at
+FROM odds_event e
+JOIN odds_selection s ON s.event_id = e.id
+JOIN odds_price p ON p.selection_id = s.id
+WHERE e.id = ANY(%(started)s) AND p.last_seen_at <= e.commence_time
+ON CONFLICT (selection_id, bookmaker_id) DO UPDATE
+SET price = EXCLUDED.price, observed_at = EXCLUDED.observed_at, last_seen_at = EXCLUDED.last_seen_at
+WHERE EXCLUDED.last_seen_at > k.last_seen_at
+"""
+
 # A current price moves only to a newer observation (changed or not: its time says how fresh it is).
-MOVE_CURRENT = """
+# Unchanged, it keeps the later of its last sighting and this one; changed, it was seen only now.
+MOVE_CURRENT = f"""
 UPDATE odds_price c
-SET price = latest.price, observed_at = latest.observed_at, collected_at = %(collected_at)s
+SET price = latest.price, observed_at = latest.observed_at, collected_at = %(collected_at)s,
+    last_seen_at = CASE WHEN latest.price = c.price THEN greatest(c.last_seen_at, {SEEN.format(row="latest")})
+                        ELSE {SEEN.format(row="latest")} END
 FROM resolved_price latest
 WHERE latest.latest_in_batch
   AND c.selection_id = latest.selection_id AND c.bookmaker_id = latest.bookmaker_id
   AND latest.observed_at > c.observed_at
 """
 
+# The same observation seen again by a live collection (an import sees it at its own time, no later).
+SEEN_AGAIN = f"""
+UPDATE odds_price c SET last_seen_at = {SEEN.format(row="latest")}
+FROM resolved_price latest
+WHERE latest.latest_in_batch
+  AND c.selection_id = latest.selection_id AND c.bookmaker_id = latest.bookmaker_id
+  AND latest.observed_at = c.observed_at AND latest.price = c.price
+  AND {SEEN.format(row="latest")} > c.last_seen_at
+"""
+
+UNCHANGED_TABLE = """
+CREATE TEMP TABLE unchanged_market (
+    event_id bigint NOT NULL, market varchar(16) NOT NULL, bookmaker_id smallint NOT NULL,
+    observed_at timestamptz NOT NULL
+) ON COMMIT DROP
+"""
+
+# A market skipped as unchanged (its update time is the stored one) was seen by the collection too:
+# its prices of that update, which are all it quotes (a complete snapshot withdrew the others).
+UNCHANGED_SEEN = """
+UPDATE odds_price p SET last_seen_at = %(seen_at)s
+FROM unchanged_market u JOIN odds_selection s ON s.event_id = u.event_id AND s.market = u.market
+WHERE p.selection_id = s.id AND p.bookmaker_id = u.bookmaker_id AND p.observed_at = u.observed_at
+  AND p.last_seen_at < %(seen_at)s
+"""
+
 # A key with no current price gets one, unless a newer snapshot withdrew it; a withdrawal that a newer
 # observation overrides is forgotten. ON CONFLICT covers a concurrent ingestion inserting it first.
-NEW_CURRENT = """
+NEW_CURRENT = f"""
 WITH inserted AS (
-    INSERT INTO odds_price AS c (selection_id, bookmaker_id, price, observed_at, collected_at)
-    SELECT latest.selection_id, latest.bookmaker_id, latest.price, latest.observed_at, %(collected_at)s
+    INSERT INTO odds_price AS c (selection_id, bookmaker_id, price, observed_at, collected_at, last_seen_at)
+    SELECT latest.selection_id, latest.bookmaker_id, latest.price, latest.observed_at, %(collected_at)s,
+           {SEEN.format(row="latest")}
     FROM resolved_price latest
     WHERE latest.latest_in_batch
       AND NOT EXISTS (
@@ -119,7 +170,9 @@ WITH inserted AS (
           WHERE w.selection_id = latest.selection_id AND w.bookmaker_id = latest.bookmaker_id
             AND w.withdrawn_at >= latest.observed_at)
     ON CONFLICT (selection_id, bookmaker_id) DO UPDATE
-    SET price = EXCLUDED.price, observed_at = EXCLUDED.observed_at, collected_at = EXCLUDED.collected_at
+    SET price = EXCLUDED.price, observed_at = EXCLUDED.observed_at, collected_at = EXCLUDED.collected_at,
+        last_seen_at = CASE WHEN EXCLUDED.price = c.price THEN greatest(c.last_seen_at, EXCLUDED.last_seen_at)
+                            ELSE EXCLUDED.last_seen_at END
     WHERE EXCLUDED.observed_at > c.observed_at
     RETURNING selection_id, bookmaker_id
 ), forgotten AS (
@@ -183,13 +236,26 @@ def _in_batch_order(prices: list[tuple], text: CopyText) -> list[tuple] | None:
 
 
 def write_prices(
-    *, rows: QuoteRows, collected_at: datetime, unchanged: list[tuple] | None = None
+    *,
+    rows: QuoteRows,
+    collected_at: datetime,
+    unchanged: list[tuple] | None = None,
+    seen_at: datetime | None = None,
+    seen_unchanged: Sequence[tuple] = (),
+    started: Sequence[int] = (),
 ) -> tuple[int, int, int]:
     """Write these rows: (history rows written, current prices updated, current prices withdrawn).
     ``unchanged`` (event id, market, bookmaker id, time) lists the markets of a complete snapshot
-    skipped as unchanged: given, prices missing from the snapshot's markets are withdrawn."""
+    skipped as unchanged: given, prices missing from the snapshot's markets are withdrawn.
+    ``seen_at`` is when a live collection saw the snapshot, its prices and those of the markets
+    ``seen_unchanged`` (as ``unchanged``); None for an import, whose prices were seen when observed.
+    ``started`` are the events whose kick-off the snapshot was seen after: their current prices are
+    kept as they stood at kick-off (``odds_closingprice``) before anything else is written."""
+    seen = {"seen_at": seen_at}
     # COPY goes straight to psycopg: wrap it so its errors are Django's, like every other statement's.
     with connection.cursor() as cursor, connection.wrap_database_errors:
+        if started:
+            cursor.execute(KEEP_AT_KICKOFF, {"started": list(started)})
         cursor.execute(SELECTION_TABLE)
         with cursor.copy("COPY incoming_selection (number, event_id, market, outcome, point, line) FROM STDIN") as copy:
             for row in rows.selections:
@@ -207,10 +273,19 @@ def write_prices(
                 copy.write_row(row)
         cursor.execute(WRITE_HISTORY, {"collected_at": collected_at})
         history_written = cursor.rowcount
-        cursor.execute(MOVE_CURRENT, {"collected_at": collected_at})
+        cursor.execute(MOVE_CURRENT, {"collected_at": collected_at, **seen})
         current_updated = cursor.rowcount
-        cursor.execute(NEW_CURRENT, {"collected_at": collected_at})
+        if seen_at is not None:
+            cursor.execute(SEEN_AGAIN, seen)
+        cursor.execute(NEW_CURRENT, {"collected_at": collected_at, **seen})
         current_updated += cursor.fetchone()[0]
+        if seen_at is not None and seen_unchanged:
+            cursor.execute(UNCHANGED_TABLE)
+            with cursor.copy("COPY unchanged_market (event_id, market, bookmaker_id, observed_at) FROM STDIN") as copy:
+                for row in seen_unchanged:
+                    copy.write_row(row)
+            cursor.execute(UNCHANGED_SEEN, seen)
+            cursor.execute("DROP TABLE unchanged_market")
         withdrawn = 0
         if unchanged is not None:
             cursor.execute(QUOTED_TABLE)

@@ -123,7 +123,8 @@ class EventOddsFactory(factory.Factory):
     quotes = factory.LazyFunction(list)
 
 
-def ingest(*events: EventOdds, collected_at: datetime = NOW) -> list[Event]:
-    """Ingest ``events`` as one snapshot collected at ``collected_at``; their rows, in that order."""
-    ingest_snapshot(snapshot=Snapshot(events=list(events)), collected_at=collected_at)
+def ingest(*events: EventOdds, collected_at: datetime = NOW, seen_at: datetime | None = None) -> list[Event]:
+    """Ingest ``events`` as one snapshot collected at ``collected_at``, as an import or (``seen_at``)
+    a live collection seeing them then; their rows, in that order."""
+    ingest_snapshot(snapshot=Snapshot(events=list(events)), collected_at=collected_at, seen_at=seen_at)
     return [Event.objects.get(source=odds.source, provider_id=odds.provider_id) for odds in events]

@@ -137,9 +137,9 @@ def test_the_database_itself_rejects_a_current_price_of_no_selection():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         with pytest.raises(IntegrityError), transaction.atomic():
             cursor.execute(
-                "INSERT INTO odds_price (selection_id, bookmaker_id, price, observed_at, collected_at)"
-                " VALUES (%s, %s, 2.0, %s, %s)",
-                [missing, book.pk, at, at],
+                "INSERT INTO odds_price (selection_id, bookmaker_id, price, observed_at, collected_at, last_seen_at)"
+                " VALUES (%s, %s, 2.0, %s, %s, %s)",
+                [missing, book.pk, at, at, at],
             )
     assert not Price.objects.exists()
 

@@ -63,7 +63,10 @@ def event_with(
     kickoff: datetime | None = None,
     sport: str = "soccer_epl",
     collected_at: datetime = NOW,
+    seen_at: datetime | None = None,
 ) -> Event:
+    """An event and its quotes, ingested as an import (each price seen when observed) or, with
+    ``seen_at``, as a live collection at that time."""
     odds = EventOddsFactory.build(
         provider_id=provider_id,
         sport_key=sport,
@@ -72,7 +75,7 @@ def event_with(
         commence_time=kickoff or NOW + timedelta(days=1),
         quotes=quote_list,
     )
-    [event] = ingest(odds, collected_at=collected_at)
+    [event] = ingest(odds, collected_at=collected_at, seen_at=seen_at)
     return event
 
 
@@ -164,3 +167,31 @@ def _kelly(opportunity: factory.builder.Resolver) -> float:
 
 def _q(value: float, step: Decimal) -> Decimal:
     return Decimal(repr(value)).quantize(step, ROUND_HALF_UP)
+
+
+def seen_again(event: Event, at: datetime) -> None:
+    """A live collection at ``at`` that finds every current price of ``event`` as it was observed."""
+    from odds.models import Price
+
+    prices = Price.objects.filter(selection__event=event).select_related("selection", "bookmaker")
+    odds = EventOddsFactory.build(
+        source=event.source,
+        provider_id=event.provider_id,
+        sport_key=event.sport.key,
+        home_team=event.home_team,
+        away_team=event.away_team,
+        commence_time=event.commence_time,
+        quotes=[
+            Quote(
+                p.bookmaker.key,
+                p.selection.market,
+                p.selection.outcome,
+                p.selection.point,
+                p.selection.line,
+                p.price,
+                p.observed_at,
+            )
+            for p in prices
+        ],
+    )
+    ingest(odds, collected_at=at, seen_at=at)

@@ -14,8 +14,8 @@ from odds.tests.factories import BookmakerFactory, SportFactory
 from opportunities.backtest import BacktestRules, run_backtest
 from opportunities.detection import detect
 from opportunities.models import Opportunity, Strategy
-from opportunities.pricing import devig, edge, kelly
-from opportunities.tests.factories import NOW, StrategyFactory, h2h_event
+from opportunities.pricing import METHODS, devig, edge, kelly
+from opportunities.tests.factories import NOW, StrategyFactory, h2h_event, seen_again
 from opportunities.valuation import (
     BEST,
     CONSENSUS,
@@ -232,6 +232,7 @@ def test_detection_a_backtest_and_a_bets_clv_record_the_same_fair_probabilities(
             )
             for outcome, opportunity in opportunities.items()
         }
+    seen_again(event, kickoff - timedelta(minutes=10))  # the last collection before kick-off
     with time_machine.travel(kickoff + timedelta(minutes=1), tick=False):
         settle_pending()  # records each bet's closing line
     Event.objects.filter(pk=event.pk).update(completed=True, home_score=2, away_score=1)
@@ -239,6 +240,7 @@ def test_detection_a_backtest_and_a_bets_clv_record_the_same_fair_probabilities(
         rules=BacktestRules.for_strategy(saved_strategy, lead=timedelta(hours=12)), events=Event.objects.all()
     )
     backtest = {b.outcome: b.fair_probability for b in report.bets}
+    replayed = {b.outcome: b for b in report.bets}
 
     assert set(opportunities) == set(backtest) == set(OUTCOMES)
     for outcome in OUTCOMES:
@@ -249,6 +251,14 @@ def test_detection_a_backtest_and_a_bets_clv_record_the_same_fair_probabilities(
         assert bet.closing_fair_probability == stored(backtest[outcome])
         assert bet.closing_note == ""
         assert bet.clv == (bet.price * bet.closing_fair_probability - 1).quantize(Decimal("0.00001"))
+        # The backtest's close of the same line, under every method, is the bet's: CLV = price * p - 1.
+        close = replayed[outcome]
+        assert stored((close.clv + 1) / close.price) == bet.closing_fair_probability
+        assert set(close.clv_by_method) == set(METHODS)
+        for method, clv_of_method in close.clv_by_method.items():
+            probability = Decimal(bet.closing_provenance["fair"][method][outcome])
+            assert stored((clv_of_method + 1) / close.price) == probability
+            assert getattr(bet, f"clv_{method}") == (bet.price * probability - 1).quantize(Decimal("0.00001"))
 
 
 def test_a_best_scoring_strategy_devigs_each_line_by_its_calibrated_method():

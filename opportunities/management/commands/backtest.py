@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -71,7 +72,8 @@ class Command(BaseCommand):
             f"lost {sum(b.status == 'lost' for b in report.bets)})",
             f"staked: {report.staked:.2f} {unit}, profit: {report.profit:+.2f} {unit}",
             f"yield: {report.yield_:+.2%}" if report.yield_ is not None else "yield: n/a",
-            f"average CLV: {report.average_clv:+.2%}" if report.average_clv is not None else "average CLV: n/a",
+            (f"average CLV: {report.average_clv:+.2%}" if report.average_clv is not None else "average CLV: n/a")
+            + f" ({report.clv_bets} of {len(report.bets)} bets with a close within {settings.CLOSING_MAX_AGE} min)",
             f"max drawdown: {drawdown.amount:.2f} {unit}, longest losing run: {report.longest_losing_run}",
             (f"z = {significance.z:.2f}, p = {significance.p_value:.4f}" if significance.z is not None else "z: n/a"),
             *_verdict_lines(report.verdict),
