@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import APIException
@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bets import selectors, services
+from bets.closing import clv_by_method
 from bets.filters import BetFilter
 from bets.models import Bet
 from web.api import Pagination, filter_parameters, filtered, paginated
@@ -30,6 +31,18 @@ class BetOut(serializers.ModelSerializer):
     bookmaker = serializers.CharField(source="bookmaker.key")
     strategy = serializers.CharField(source="strategy_name")
     opportunity = serializers.IntegerField(source="opportunity_id", allow_null=True)
+    closing_reference = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    closing_age_minutes = serializers.SerializerMethodField()
+    clv_by_method = serializers.SerializerMethodField()
+
+    def get_closing_age_minutes(self, bet: Bet) -> float | None:
+        """How long before kick-off the reference last quoted the closing price."""
+        return None if bet.closing_age is None else bet.closing_age.total_seconds() / 60
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string", "nullable": True}})
+    def get_clv_by_method(self, bet: Bet) -> dict[str, str | None]:
+        """The CLV under each devig method (``clv`` is the one of ``closing_method``)."""
+        return {method: None if clv is None else str(clv) for method, clv in clv_by_method(bet).items()}
 
     class Meta:
         model = Bet
@@ -54,6 +67,13 @@ class BetOut(serializers.ModelSerializer):
             "closing_fair_probability",
             "clv",
             "closing_note",
+            "closing_reference",
+            "closing_seen_at",
+            "closing_age_minutes",
+            "closing_point",
+            "closing_method",
+            "clv_by_method",
+            "closing_provenance",
             "edge_at_placing",
             "strategy",
             "opportunity",

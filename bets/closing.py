@@ -56,6 +56,11 @@ class ClosingLine:
     provenance: dict = field(default_factory=dict)
 
 
+def clv_by_method(bet: Bet) -> dict[str, Decimal | None]:
+    """A bet's CLV under each devig method, in ``pricing.METHODS`` order."""
+    return {method: getattr(bet, name) for method, name in CLV_FIELDS.items()}
+
+
 def _strategy(bet: Bet) -> Strategy:
     from opportunities.models import Strategy
 
@@ -199,12 +204,9 @@ def _why_not(
     fair = value.fair
     if fair.basis != valuation.REFERENCE:
         late = f" ({len(value.stale)} more quoted it earlier)" if value.stale else ""
+        books = f"{len(fair.used)} bookmaker{'' if len(fair.used) == 1 else 's'}"
         minutes = settings.CLOSING_MAX_AGE
-        return (
-            f"only {len(fair.used)} bookmakers quoted this line within {minutes} min of kick-off{late}, "
-            f"{rules.min_books} needed",
-            None,
-        )
+        return f"only {books} quoted this line within {minutes} min of kick-off{late}, {rules.min_books} needed", None
     quoted = rules.reference in lines[own_line].closes and rules.reference not in value.stale
     if fair.error and quoted:
         return f"closing prices cannot be devigged: {fair.error}", None

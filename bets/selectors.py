@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
@@ -44,7 +45,7 @@ def bets(*, status: str | None = None) -> QuerySet[Bet]:
     from django.db.models import Case, IntegerField, Value, When
 
     queryset = (
-        Bet.objects.select_related("event__sport", "bookmaker")
+        Bet.objects.select_related("event__sport", "bookmaker", "closing_reference")
         .annotate(
             pending_first=Case(When(status=Bet.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField())
         )
@@ -82,3 +83,86 @@ def totals(queryset: QuerySet[Bet]) -> Totals:
         clv=Avg("clv"),
     )
     return Totals(row["count"], row["pending"], row["staked"], row["settled_stake"], row["profit"], row["clv"])
+
+
+@dataclass(frozen=True)
+class MethodClv:
+    method: str
+    fair_probability: Decimal | None  # of the bet's outcome at the close
+    clv: Decimal | None
+    headline: bool  # the bet's closing method: its CLV
+
+
+@dataclass(frozen=True)
+class BookClose:
+    """One book's closing prices on a line, as the bet's provenance keeps them."""
+
+    bookmaker: str
+    used: bool
+    fresh: bool
+    age_minutes: float
+    quotes: list[tuple[str, Decimal, datetime, datetime]]  # outcome, price, observed at, last seen at
+
+
+@dataclass(frozen=True)
+class Closing:
+    """What a bet's page shows of its close: the CLV under each method, the books the fair price came
+    from, and, for a line the reference moved, its close on the other line (never the CLV)."""
+
+    by_method: list[MethodClv]
+    basis: str
+    max_age_minutes: int | None
+    age_minutes: float | None  # how long before kick-off the fair price was last quoted
+    books: list[BookClose]
+    moved_point: Decimal | None
+    moved_books: list[BookClose]
+    moved_fair: list[tuple[str, Decimal]]  # method, fair probability of the bet's outcome there
+
+
+def _book_closes(books: list[dict]) -> list[BookClose]:
+    return [
+        BookClose(
+            book["bookmaker"],
+            book["used"],
+            book["fresh"],
+            book["age_minutes"],
+            [
+                (
+                    outcome,
+                    Decimal(price),
+                    datetime.fromisoformat(book["observed_at"][outcome]),
+                    datetime.fromisoformat(book["seen_at"][outcome]),
+                )
+                for outcome, price in book["prices"].items()
+            ],
+        )
+        for book in books
+    ]
+
+
+def closing(bet: Bet) -> Closing:
+    """A bet's closing line as its page shows it, from the bet alone: no query."""
+    from bets.closing import clv_by_method
+
+    provenance = bet.closing_provenance or {}
+    fair = provenance.get("fair", {})
+    rows = [
+        MethodClv(
+            method,
+            Decimal(fair[method][bet.outcome]) if bet.outcome in fair.get(method, {}) else None,
+            clv,
+            method == bet.closing_method,
+        )
+        for method, clv in clv_by_method(bet).items()
+    ]
+    moved = provenance.get("moved_to") or {}
+    return Closing(
+        rows,
+        provenance.get("basis", ""),
+        provenance.get("max_age_minutes"),
+        None if bet.closing_age is None else bet.closing_age.total_seconds() / 60,
+        _book_closes(provenance.get("books", [])),
+        Decimal(moved["point"]) if moved.get("point") is not None else None,
+        _book_closes(moved.get("books", [])),
+        [(m, Decimal(p[bet.outcome])) for m, p in moved.get("fair", {}).items() if bet.outcome in p],
+    )

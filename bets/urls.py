@@ -7,5 +7,6 @@ urlpatterns = [
     path("new/", views.bet_new, name="bet-new"),
     path("export.csv", views.bet_export, name="bet-export"),
     path("ledger/", views.ledger_add, name="ledger-add"),
+    path("<int:bet_id>/", views.bet_detail, name="bet-detail"),
     path("<int:bet_id>/settle/", views.bet_settle, name="bet-settle"),
 ]

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from bets import selectors, services
+from bets.closing import clv_by_method
 from bets.filters import BetFilter
 from bets.forms import BetForm, LedgerForm, SettleForm
 from bets.models import Bet, LedgerEntry
+from opportunities.pricing import METHODS
 from web.preferences import active, rounded_stake
 from web.strict import PLAIN_DECIMAL
 
@@ -40,6 +42,14 @@ def bet_list(request: HttpRequest) -> HttpResponse:
     # Only the full page shows the bankroll and the ledger.
     context.update(bankroll=selectors.bankroll(), ledger=list(LedgerEntry.objects.all()[:10]), ledger_form=LedgerForm())
     return render(request, "bets/list.html", context)
+
+
+@require_GET
+def bet_detail(request: HttpRequest, bet_id: int) -> HttpResponse:
+    """One bet: its terms, result and closing line, its CLV under every devig method, and where the
+    closing fair price came from (one click away)."""
+    bet = get_object_or_404(selectors.bets(), pk=bet_id)
+    return render(request, "bets/detail.html", {"bet": bet, "closing": selectors.closing(bet)})
 
 
 def bet_new(request: HttpRequest) -> HttpResponse:
@@ -166,6 +176,13 @@ def bet_export(request: HttpRequest) -> StreamingHttpResponse:
         "profit",
         "closing_price",
         "clv",
+        "closing_note",
+        "closing_reference",
+        "closing_seen_at",
+        "closing_age_minutes",
+        "closing_point",
+        "closing_method",
+        *(f"clv_{method}" for method in METHODS),
         "strategy",
         "notes",
     ]
@@ -192,6 +209,13 @@ def bet_export(request: HttpRequest) -> StreamingHttpResponse:
                     "" if bet.profit is None else bet.profit,
                     "" if bet.closing_price is None else bet.closing_price,
                     "" if bet.clv is None else bet.clv,
+                    bet.closing_note,
+                    bet.closing_reference.key if bet.closing_reference else "",
+                    "" if bet.closing_seen_at is None else bet.closing_seen_at.isoformat(),
+                    "" if bet.closing_age is None else bet.closing_age.total_seconds() / 60,
+                    "" if bet.closing_point is None else bet.closing_point,
+                    bet.closing_method,
+                    *("" if clv is None else clv for clv in clv_by_method(bet).values()),
                     bet.strategy_name,
                     bet.notes,
                 ]

@@ -4,7 +4,8 @@ Definitions (used everywhere, docs/commands.md "Statistics"):
 - yield = settled profit / settled stake (void bets excluded);
 - ROI = settled profit / total deposited (deposits minus withdrawals, at least the first deposit);
 - hit rate = (won + half of half-won) / settled bets that could win (void and push excluded);
-- CLV averages: plain and stake-weighted, over bets with a closing line;
+- CLV averages: plain and stake-weighted, over bets with a closing line; by devig method, over the
+  bets with a CLV under that method;
 - the verdict (``stats.formulas.verdict``): the CLV's t-test over the bets with a valid CLV and a
   bootstrap interval of the yield over the settled bets, in the order of their ids.
 Each function runs a fixed number of queries, whatever the number of bets.
@@ -402,3 +403,30 @@ def calibrations_beside(chosen: Calibration) -> list[Calibration]:
         .select_related("sport", "reference")
         .order_by("market", "point", "at")
     )
+
+
+def clv_by_method(bets: QuerySet[Bet] | None = None) -> list[dict]:
+    """Each devig method's average CLV, plain and stake-weighted, over the bets with a valid close
+    (all by default), and how many of them the method is the closing method of: one query."""
+    from bets.closing import CLV_FIELDS
+
+    bets = Bet.objects.all() if bets is None else bets
+    columns = {}
+    for method, name in CLV_FIELDS.items():
+        valid = Q(**{f"{name}__isnull": False})
+        columns[f"{method}_bets"] = Count("id", filter=valid)
+        columns[f"{method}_mean"] = Avg(name)
+        columns[f"{method}_stake"] = Sum("stake", filter=valid)
+        columns[f"{method}_weighted"] = Sum(ExpressionWrapper(F(name) * F("stake"), output_field=MONEY))
+        columns[f"{method}_headline"] = Count("id", filter=valid & Q(closing_method=method))
+    row = bets.order_by().aggregate(**columns)
+    return [
+        {
+            "method": method,
+            "bets": row[f"{method}_bets"],
+            "average_clv": _q(row[f"{method}_mean"]),
+            "weighted_clv": _ratio(row[f"{method}_weighted"], row[f"{method}_stake"]),
+            "closing_method_of": row[f"{method}_headline"],
+        }
+        for method in CLV_FIELDS
+    ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -73,6 +74,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         "series": series,
         "profit_chart": _profit_chart(series),
         "clv": selectors.clv_distribution(),
+        "clv_methods": selectors.clv_by_method(),
+        "closing_max_age": settings.CLOSING_MAX_AGE,
         "breakdowns": [(name.replace("_", " "), selectors.breakdown(name)) for name in selectors.DIMENSIONS],
         **_verdicts(),
     }

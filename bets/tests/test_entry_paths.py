@@ -169,3 +169,26 @@ def test_form_prefilled_from_an_opportunity(auth_client, event):
     assert 'value="2.10"' in html
     assert f'name="opportunity" value="{opportunity.pk}"' in html
     assert "<html" not in html  # a fragment for HTMX
+
+
+def test_the_api_gives_the_clv_under_every_method_and_where_the_fair_price_came_from(auth_client, closed_bet):
+    from decimal import ROUND_HALF_UP
+
+    from bets.tests.conftest import PINNACLE_CLOSE
+    from opportunities.pricing import METHODS, devig
+
+    body = auth_client.get(f"/api/bets/{closed_bet.pk}/").json()
+    fair = {m: Decimal(repr(devig(PINNACLE_CLOSE, m)[0])).quantize(Decimal("0.000001"), ROUND_HALF_UP) for m in METHODS}
+    clvs = {m: str((Decimal("2.750") * p - 1).quantize(Decimal("0.00001"))) for m, p in fair.items()}
+    assert body["clv_by_method"] == clvs
+    assert body["clv"] == body["clv_by_method"]["shin"]
+    assert {k: body[k] for k in ("closing_reference", "closing_method", "closing_point", "closing_age_minutes")} == {
+        "closing_reference": "pinnacle",
+        "closing_method": "shin",
+        "closing_point": None,
+        "closing_age_minutes": 0.0,
+    }
+    assert body["closing_seen_at"] == "2026-11-25T15:00:00Z"
+    assert body["closing_provenance"]["fair"]["odds_ratio"]["Bournemouth"] == str(fair["odds_ratio"])
+    [book] = body["closing_provenance"]["books"]
+    assert book["prices"] == {"Bournemouth": "2.750", "Draw": "3.600", "West Ham": "2.630"}

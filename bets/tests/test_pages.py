@@ -165,3 +165,94 @@ def test_the_ledger_form_refuses_times_and_amounts_out_of_bounds(auth_client, at
     assert message in response.content.decode()
     assert LedgerEntry.objects.count() == 0
     assert auth_client.get("/bets/").status_code == 200
+
+
+def expected_clvs(price: str, close: list[float], index: int) -> dict[str, Decimal]:
+    """The CLV under each devig method, by hand: price × fair probability (kept to 6 places) − 1."""
+    from decimal import ROUND_HALF_UP
+
+    from opportunities.pricing import METHODS, devig
+
+    return {
+        m: (
+            Decimal(price) * Decimal(repr(devig(close, m)[index])).quantize(Decimal("0.000001"), ROUND_HALF_UP) - 1
+        ).quantize(Decimal("0.00001"))
+        for m in METHODS
+    }
+
+
+def test_a_bets_page_shows_its_clv_under_every_method_and_where_the_fair_price_came_from(auth_client, closed_bet):
+    from bets.tests.conftest import PINNACLE_CLOSE
+    from web.templatetags.monps import signed_pct
+
+    html = auth_client.get(f"/bets/{closed_bet.pk}/").content.decode()
+    table = html[html.index('id="closing"') : html.index('<details id="provenance">')]
+    for method, clv in expected_clvs("2.750", PINNACLE_CLOSE, 0).items():
+        row = table[table.index(f"<td>{method}") :]
+        row = row[: row.index("</tr>")]
+        assert signed_pct(clv) in row, method
+    assert '<td>shin <span class="badge">the bet\'s CLV</span></td>' in table
+    details = html[html.index('<details id="provenance">') : html.index("</details>")]
+    assert "Reference Pinnacle" in details
+    assert "devigged by shin; last quoted 25 Nov 2026 15:00 UTC, 0 min before kick-off" in details
+    for outcome, price in zip(["Bournemouth", "Draw", "West Ham"], PINNACLE_CLOSE, strict=True):
+        assert f'<td>{outcome}</td><td class="num">{price:.2f}</td>' in details
+    assert "used" in details
+
+
+def test_a_moved_line_bets_page_says_why_and_keeps_the_other_line_apart(auth_client):
+    from bets.services import settle_pending
+    from odds.ingest import ingest_snapshot
+    from odds.models import Event
+    from odds.providers.football_data import parse_csv
+
+    # The Asian handicap opened at -0.5 (AHh) and closed at -0.75 (AHCh), in football-data's layout.
+    text = (
+        "Div,Date,Time,HomeTeam,AwayTeam,AHh,B365AHH,B365AHA,PAHH,PAHA,AHCh,B365CAHH,B365CAHA,PCAHH,PCAHA\n"
+        "E0,25/11/2026,15:00,Bournemouth,West Ham,-0.5,1.95,1.95,1.93,1.97,-0.75,2.05,1.85,2.04,1.86\n"
+    )
+    ingest_snapshot(snapshot=parse_csv(text).snapshot)
+    event = Event.objects.get()
+    bet = place_bet(
+        bet=BetInput(
+            event_id=event.pk,
+            market="spreads",
+            outcome="Bournemouth",
+            point="-0.5",
+            bookmaker="bet365",
+            price="1.950",
+            stake="10.00",
+        )
+    )
+    import time_machine
+
+    with time_machine.travel(event.commence_time + timedelta(minutes=1), tick=False):
+        settle_pending()
+    html = auth_client.get(f"/bets/{bet.pk}/").content.decode()
+    assert "No CLV: line moved: the reference closed at −0.75." in html
+    assert "The reference's close on another line (-0.75): not this bet's CLV" in html
+    assert '<td>Bournemouth</td><td class="num">2.04</td>' in html
+
+
+def test_the_bets_list_links_each_bet_to_its_page(auth_client, closed_bet):
+    html = auth_client.get("/bets/").content.decode()
+    assert f'<a href="/bets/{closed_bet.pk}/">Bournemouth </a>' in html
+    assert auth_client.get(f"/bets/{closed_bet.pk + 1000}/").status_code == 404
+
+
+def test_csv_export_has_the_closing_provenance_and_the_clv_of_every_method(auth_client, closed_bet):
+    from bets.tests.conftest import PINNACLE_CLOSE
+
+    response = auth_client.get("/bets/export.csv")
+    header, row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    cells = dict(zip(header, row, strict=True))
+    for method, clv in expected_clvs("2.750", PINNACLE_CLOSE, 0).items():
+        assert cells[f"clv_{method}"] == str(clv), method
+    assert cells["clv"] == cells["clv_shin"]
+    assert {k: cells[k] for k in ("closing_reference", "closing_method", "closing_age_minutes", "closing_note")} == {
+        "closing_reference": "pinnacle",
+        "closing_method": "shin",
+        "closing_age_minutes": "0.0",
+        "closing_note": "",
+    }
+    assert cells["closing_seen_at"] == "2026-11-25T15:00:00+00:00"

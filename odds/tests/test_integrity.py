@@ -31,7 +31,7 @@ def history() -> list[tuple]:
 
 
 def current() -> dict[tuple, tuple]:
-    return {row[:5]: row[5:] for row in Price.objects.values_list(*KEY, "price", "observed_at")}
+    return {row[:5]: row[5:] for row in Price.objects.values_list(*KEY, "price", "observed_at", "last_seen_at")}
 
 
 def withdrawn_copy(body: list[dict]) -> list[dict]:
@@ -142,6 +142,89 @@ def test_the_database_itself_rejects_a_current_price_of_no_selection():
                 [missing, book.pk, at, at, at],
             )
     assert not Price.objects.exists()
+
+
+def now_current() -> tuple:
+    return Price.objects.values_list("price", "observed_at", "last_seen_at").get()
+
+
+@pytest.mark.django_db
+def test_when_a_price_was_last_seen_only_moves_forward_and_never_by_an_older_snapshot():
+    t0 = datetime(2026, 11, 1, 11, tzinfo=UTC)
+    t1, t2, t3, t4, t5 = (t0 + timedelta(hours=h) for h in (1, 2, 3, 4, 5))
+    ingest_snapshot(snapshot=snapshot(quote("2.000", t1)), seen_at=t1)
+    assert now_current() == (Decimal("2.000"), t1, t1)
+    ingest_snapshot(snapshot=snapshot(quote("2.000", t1)), seen_at=t3)  # a collection finds it unchanged
+    assert now_current() == (Decimal("2.000"), t1, t3)
+    ingest_snapshot(snapshot=snapshot(quote("2.000", t1)), seen_at=t2)  # an older delivery of it
+    ingest_snapshot(snapshot=snapshot(quote("2.000", t1)))  # an import: seen when observed, at t1
+    assert now_current() == (Decimal("2.000"), t1, t3)
+    ingest_snapshot(snapshot=snapshot(quote("2.100", t0)), seen_at=t4)  # an older observation, delivered late
+    assert now_current() == (Decimal("2.000"), t1, t3)
+    assert PriceHistory.objects.count() == 2  # history keeps the late change, and only changes
+    ingest_snapshot(snapshot=snapshot(quote("2.000", t4)))  # observed again unchanged by an import
+    assert now_current() == (Decimal("2.000"), t4, t4)
+    ingest_snapshot(snapshot=snapshot(quote("2.200", t5)), seen_at=t5)
+    assert now_current() == (Decimal("2.200"), t5, t5)
+    assert PriceHistory.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_markets_skipped_as_unchanged_were_seen_by_the_collection(epl_jan15):
+    first, second = datetime(2024, 1, 15, tzinfo=UTC), datetime(2024, 1, 16, tzinfo=UTC)
+    ingest_odds(copy.deepcopy(epl_jan15), seen_at=first)
+    rows = history()
+    assert set(Price.objects.values_list("last_seen_at", flat=True)) == {first}
+    snapshot, result = ingest_odds(copy.deepcopy(epl_jan15), seen_at=second)
+    assert snapshot.unchanged == result.prices_seen == Price.objects.count()  # every market skipped
+    assert set(Price.objects.values_list("last_seen_at", flat=True)) == {second}
+    ingest_odds(copy.deepcopy(epl_jan15), seen_at=first)  # delivered again, older
+    ingest_odds(copy.deepcopy(epl_jan15))  # imported again
+    assert set(Price.objects.values_list("last_seen_at", flat=True)) == {second}
+    assert history() == rows
+
+
+@pytest.mark.django_db
+def test_the_prices_at_kick_off_are_kept_before_a_snapshot_after_it_changes_or_withdraws_them(epl_jan15):
+    from odds import store
+    from odds.models import ClosingPrice, Event
+
+    body = [copy.deepcopy(epl_jan15[0])]
+    seen = datetime(2024, 1, 20, 12, 20, tzinfo=UTC)  # 10 minutes before kick-off
+    ingest_odds(copy.deepcopy(body), seen_at=seen)
+    event = Event.objects.get()
+    at_kickoff = {row[:5]: row[5:] for row in Price.objects.values_list(*KEY, "price", "observed_at", "last_seen_at")}
+    later = event.commence_time + timedelta(minutes=10)
+    after = copy.deepcopy(body)
+    gone = after[0]["bookmakers"].pop(0)["key"]  # the first book stops quoting in play
+    for book in after[0]["bookmakers"]:
+        for market in book["markets"]:
+            market["last_update"] = (event.commence_time + timedelta(minutes=5)).isoformat()
+            for outcome in market["outcomes"]:
+                outcome["price"] = round(outcome["price"] + 0.5, 2)
+    withdrawn = ingest_odds(copy.deepcopy(after), seen_at=later)[1].withdrawn
+    assert withdrawn == sum(1 for key in at_kickoff if key[4] == gone)
+    kept = {row[:5]: row[5:] for row in ClosingPrice.objects.values_list(*KEY, "price", "observed_at", "last_seen_at")}
+    assert kept == at_kickoff
+    ingest_odds(copy.deepcopy(body), seen_at=seen)  # the snapshot before kick-off, again
+    ingest_odds(copy.deepcopy(after), seen_at=later + timedelta(minutes=1))  # and the one after
+    assert {
+        row[:5]: row[5:] for row in ClosingPrice.objects.values_list(*KEY, "price", "observed_at", "last_seen_at")
+    } == kept
+    # The withdrawn book's close: its price in force at kick-off, last seen 10 minutes before it.
+    [sighting] = [
+        s
+        for s in store.kickoff_sightings(event_ids=[event.pk], markets=["h2h"])
+        if s.outcome == event.home_team and s.bookmaker_id == Bookmaker.objects.get(key=gone).pk
+    ]
+    price, observed_at, _ = at_kickoff[(event.provider_id, "h2h", event.home_team, Decimal("0.00"), gone)]
+    close = store.closing_quote(
+        kickoff=event.commence_time,
+        since=event.commence_time - timedelta(days=120),
+        in_force=(float(price), observed_at),
+        sighting=sighting,
+    )
+    assert close == store.Close(float(price), observed_at, seen)
 
 
 class Ingestion:

@@ -85,6 +85,45 @@ def test_summary_matches_a_plain_python_sum():
     assert summary.expected_profit_clv == sum(b.clv * b.stake for b in settled).quantize(Decimal("0.01"))
 
 
+def test_clv_by_method_matches_plain_python():
+    from opportunities.pricing import METHODS
+
+    bets = make_history(30)
+    rng = random.Random(5)
+    for bet in bets:  # a CLV under each method, or none (no valid close), and one closing method
+        values = {f"clv_{m}": None if rng.random() < 0.2 else Decimal(rng.randint(-90, 110)) / 1000 for m in METHODS}
+        Bet.objects.filter(pk=bet.pk).update(closing_method=rng.choice(METHODS), **values)
+    bets = list(Bet.objects.all())
+    rows = {row["method"]: row for row in selectors.clv_by_method()}
+    assert list(rows) == list(METHODS)
+    for method in METHODS:
+        valid = [b for b in bets if getattr(b, f"clv_{method}") is not None]
+        clvs = [getattr(b, f"clv_{method}") for b in valid]
+        weighted = sum(c * b.stake for c, b in zip(clvs, valid, strict=True)) / sum(b.stake for b in valid)
+        assert rows[method] == {
+            "method": method,
+            "bets": len(valid),
+            "average_clv": (sum(clvs) / len(clvs)).quantize(Decimal("0.00001")),
+            "weighted_clv": weighted.quantize(Decimal("0.00001")),
+            "closing_method_of": sum(b.closing_method == method for b in valid),
+        }
+
+
+def test_the_stats_page_shows_the_average_clv_of_every_method(auth_client):
+    from opportunities.pricing import METHODS
+    from web.templatetags.monps import signed_pct
+
+    make_history(6)
+    Bet.objects.update(clv_shin=Decimal("0.03125"), clv_power=Decimal("-0.01000"))
+    html = auth_client.get("/stats/").content.decode()
+    section = html[html.index('id="clv-by-method"') :]
+    section = section[: section.index("</section>")]
+    for method in METHODS:
+        assert f"<td>{method}</td>" in section
+    assert f'<td class="num pos">{signed_pct(Decimal("0.03125"))}</td>' in section
+    assert f'<td class="num neg">{signed_pct(Decimal("-0.01"))}</td>' in section
+
+
 def test_breakdowns_match_plain_python():
     bets = make_history(30)
     settled = [b for b in bets if b.status not in ("pending", "void")]
