@@ -133,7 +133,7 @@ def _book_closes(books: list[dict]) -> list[BookClose]:
                     datetime.fromisoformat(book["observed_at"][outcome]),
                     datetime.fromisoformat(book["seen_at"][outcome]),
                 )
-                for outcome, price in book["prices"].items()
+                for outcome, price in sorted(book["prices"].items())  # stored as jsonb: keys in its own order
             ],
         )
         for book in books
@@ -142,7 +142,7 @@ def _book_closes(books: list[dict]) -> list[BookClose]:
 
 def closing(bet: Bet) -> Closing:
     """A bet's closing line as its page shows it, from the bet alone: no query."""
-    from bets.closing import clv_by_method
+    from bets.closing import CLV_FIELDS, clv_by_method
 
     provenance = bet.closing_provenance or {}
     fair = provenance.get("fair", {})
@@ -164,5 +164,5 @@ def closing(bet: Bet) -> Closing:
         _book_closes(provenance.get("books", [])),
         Decimal(moved["point"]) if moved.get("point") is not None else None,
         _book_closes(moved.get("books", [])),
-        [(m, Decimal(p[bet.outcome])) for m, p in moved.get("fair", {}).items() if bet.outcome in p],
+        [(m, Decimal(p[bet.outcome])) for m in CLV_FIELDS if bet.outcome in (p := moved.get("fair", {}).get(m, {}))],
     )

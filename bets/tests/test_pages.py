@@ -195,8 +195,12 @@ def test_a_bets_page_shows_its_clv_under_every_method_and_where_the_fair_price_c
     details = html[html.index('<details id="provenance">') : html.index("</details>")]
     assert "Reference Pinnacle" in details
     assert "devigged by shin; last quoted 25 Nov 2026 15:00 UTC, 0 min before kick-off" in details
-    for outcome, price in zip(["Bournemouth", "Draw", "West Ham"], PINNACLE_CLOSE, strict=True):
-        assert f'<td>{outcome}</td><td class="num">{price:.2f}</td>' in details
+    cells = [
+        f'<td>{outcome}</td><td class="num">{price:.2f}</td>'
+        for outcome, price in zip(["Bournemouth", "Draw", "West Ham"], PINNACLE_CLOSE, strict=True)
+    ]
+    assert all(cell in details for cell in cells)
+    assert sorted(cells, key=details.index) == cells  # in the outcomes' order
     assert "used" in details
 
 

@@ -13,7 +13,7 @@ from odds.models import Bookmaker, Event
 from odds.providers.football_data import parse_file
 from odds.tests.conftest import DATA
 from opportunities.backtest import BacktestRules, run_backtest
-from opportunities.pricing import clv, devig
+from opportunities.pricing import METHODS, clv, devig
 from opportunities.tests.factories import NOW, StrategyFactory, h2h_event
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,11 @@ def test_every_bet_follows_the_rules_and_the_result(season):
     assert bet.profit == float(profit("won", price=Decimal(repr(bet.price)), stake=Decimal("1")))
     closing = dict(zip(["Burnley", "Draw", "Man City"], devig([9.62, 5.81, 1.33], "shin"), strict=True))
     assert bet.clv == pytest.approx(clv(bet.price, closing["Man City"]))
+    # Pinnacle's closing prices are stamped at kick-off: a valid close under every method.
+    assert bet.clv_by_method == {
+        m: pytest.approx(clv(bet.price, devig([9.62, 5.81, 1.33], m)[2]), abs=1e-12) for m in METHODS
+    }
+    assert report.clv_bets == len(report.bets)
     assert report.profit == pytest.approx(sum(b.profit for b in report.bets))
 
 
@@ -160,3 +165,46 @@ def test_the_backtest_gives_its_verdict(season, capsys):
     low, high = verdict.yield_ci95
     assert f"yield 95% interval: {low:+.2%} to {high:+.2%} (bootstrap, 1,000 resamples, seeded)" in out
     assert f"verdict: {verdict_sentence(verdict.clv, subject='The average CLV')}" in out
+
+
+def test_a_backtest_bet_has_no_clv_where_the_reference_moved_the_line_or_was_last_seen_long_before():
+    from odds.providers.football_data import parse_csv
+
+    # football-data.co.uk's layout: the row of odds/tests/data/E0_2324_head.csv line 4 (Bournemouth v
+    # West Ham) with a result, Pinnacle's opening 1X2 but no closing one, and the Asian handicap
+    # opened at -0.5 (AHh) and closed at -0.75 (AHCh). Opening prices are stored 2 days before kick-off.
+    text = (
+        "Div,Date,Time,HomeTeam,AwayTeam,FTHG,FTAG,B365H,B365D,B365A,PSH,PSD,PSA,B365CH,B365CD,B365CA,"
+        "AHh,B365AHH,B365AHA,PAHH,PAHA,AHCh,B365CAHH,B365CAHA,PCAHH,PCAHA\n"
+        "E0,12/08/2023,15:00,Bournemouth,West Ham,1,1,2.75,3.40,2.70,2.70,3.47,2.71,2.80,3.50,2.60,"
+        "-0.5,1.95,1.95,1.93,1.97,-0.75,2.05,1.85,2.04,1.86\n"
+    )
+    ingest_snapshot(snapshot=parse_csv(text).snapshot)
+    report = run_backtest(rules=BacktestRules(min_edge=-1.0), events=Event.objects.all())
+    # Decided 24 h before kick-off, on the opening prices: each outcome of the 1X2 and of the -0.5 line.
+    assert {(b.market, b.outcome, b.point) for b in report.bets} == {
+        ("h2h", "Bournemouth", Decimal("0.00")),
+        ("h2h", "Draw", Decimal("0.00")),
+        ("h2h", "West Ham", Decimal("0.00")),
+        ("spreads", "Bournemouth", Decimal("-0.50")),
+        ("spreads", "West Ham", Decimal("0.50")),
+    }
+    assert [(b.clv, b.clv_by_method) for b in report.bets] == [(None, {})] * 5
+    assert (report.clv_bets, report.average_clv) == (0, None)
+
+
+def test_the_backtest_close_counts_a_reference_seen_unchanged_just_before_kick_off(settings):
+    from opportunities.tests.factories import seen_again
+
+    kickoff = NOW + timedelta(days=1)
+    books = {"pinnacle": {"H": 2.00, "D": 3.60, "A": 4.00}, "bet365": {"H": 2.10, "D": 3.40, "A": 3.80}}
+    event = h2h_event("seen", books, kickoff=kickoff, observed_at=kickoff - timedelta(days=3))
+    Event.objects.update(completed=True, home_score=1, away_score=0)
+    stale = run_backtest(rules=BacktestRules(min_edge=-1.0, markets=("h2h",)), events=Event.objects.all())
+    assert [b.clv for b in stale.bets] == [None] * 3
+    seen_again(event, kickoff - timedelta(minutes=10))
+    fresh = run_backtest(rules=BacktestRules(min_edge=-1.0, markets=("h2h",)), events=Event.objects.all())
+    closing = dict(zip(["Away", "Draw", "Home"], devig([4.00, 3.60, 2.00], "shin"), strict=True))
+    assert {b.outcome: b.clv for b in fresh.bets} == {
+        b.outcome: pytest.approx(clv(b.price, closing[b.outcome]), abs=1e-12) for b in fresh.bets
+    }

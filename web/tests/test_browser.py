@@ -163,3 +163,49 @@ def test_screenshots_of_every_page(page, live_server, market):
             page.screenshot(path=str(ARTIFACTS / f"{name}-{size}.png"), full_page=True)
     assert len(list(ARTIFACTS.glob("*.png"))) >= 14
     assert failures == []
+
+
+def test_a_bets_page_shows_the_provenance_of_its_clv_one_click_away(page, live_server, market):
+    from datetime import timedelta
+
+    import time_machine
+
+    from bets.services import BetInput, place_bet, settle_pending
+    from bets.tests.conftest import CLOSED_CSV
+    from odds.ingest import ingest_snapshot
+    from odds.models import Event
+    from odds.providers.football_data import parse_csv
+
+    ingest_snapshot(snapshot=parse_csv(CLOSED_CSV).snapshot)
+    event = Event.objects.get(home_team="Bournemouth")
+    bet = place_bet(
+        bet=BetInput(
+            event_id=event.pk,
+            market="h2h",
+            outcome="Bournemouth",
+            point=None,
+            bookmaker="bet365",
+            price="2.750",
+            stake="10.00",
+        ),
+        allow_started=True,
+    )
+    with time_machine.travel(event.commence_time + timedelta(minutes=1)):
+        settle_pending()
+    bet.refresh_from_db()
+    login(page, live_server)
+    page.goto(f"{live_server.url}/bets/")
+    page.click(f'#bet-{bet.pk} a[href="/bets/{bet.pk}/"]')
+    page.wait_for_url(f"{live_server.url}/bets/{bet.pk}/")
+    assert page.locator("#closing > .table-wrap tbody tr").count() == 5  # one row per devig method
+    provenance = page.locator("#provenance table")
+    assert not provenance.is_visible()
+    page.click("#provenance summary")
+    assert provenance.is_visible()
+    assert "Reference Pinnacle" in page.locator("#provenance").inner_text()
+    for size, viewport in SIZES.items():
+        page.set_viewport_size(viewport)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"] + 1, f"the bet's page scrolls sideways at {size} width ({width}px)"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"bet-{size}.png"), full_page=True)
