@@ -217,17 +217,8 @@ def test_a_moved_line_bets_page_says_why_and_keeps_the_other_line_apart(auth_cli
     )
     ingest_snapshot(snapshot=parse_csv(text).snapshot)
     event = Event.objects.get()
-    bet = place_bet(
-        bet=BetInput(
-            event_id=event.pk,
-            market="spreads",
-            outcome="Bournemouth",
-            point="-0.5",
-            bookmaker="bet365",
-            price="1.950",
-            stake="10.00",
-        )
-    )
+    spreads = BetInputFactory(event=event, market="spreads", outcome="Bournemouth", point="-0.5", price="1.950")
+    bet = place_bet(bet=spreads)
     import time_machine
 
     with time_machine.travel(event.commence_time + timedelta(minutes=1), tick=False):

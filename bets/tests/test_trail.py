@@ -18,7 +18,7 @@ from bets.models import Bet, BetEvent
 from bets.services import BetInput, place_bet, settle_bet, update_bet
 from bets.trail import TrailEntry, bet_trail, entries, recording
 from odds.models import Bookmaker, Event
-from opportunities.tests.factories import NOW
+from opportunities.tests.factories import NOW, seen_again
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +182,7 @@ def test_a_bet_entered_after_the_result_records_each_step_as_itself(event, user)
     """place_bet records the bet, its closing line and its settlement: three entries, each its own
     action, all by the same person through the same entry point."""
     Event.objects.filter(pk=event.pk).update(completed=True, home_score=2, away_score=0)
+    seen_again(event, event.commence_time - timedelta(minutes=10))  # a close to take a CLV from
     since = last_event_id()
     late = BetInput(event.pk, "h2h", "Arsenal", None, "bet365", "2.100", "10.00", placed_at=NOW - timedelta(days=2))
     with time_machine.travel(event.commence_time + timedelta(days=2), tick=False):
@@ -300,6 +301,7 @@ def test_settling_through_the_celery_task_is_recorded_via_task(start_celery_work
     from bets.tasks import settle_bets
 
     bet = place_bet(bet=BetInput(event.pk, "h2h", "Arsenal", None, "bet365", "2.100", "10.00"), user=user, via="api")
+    seen_again(event, event.commence_time - timedelta(minutes=10))  # a close to take a CLV from
     Event.objects.filter(pk=event.pk).update(completed=True, home_score=2, away_score=0)
     start_celery_worker("settlement")
     settle_bets.delay()

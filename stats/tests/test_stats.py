@@ -200,7 +200,7 @@ def test_dashboard_and_stats_query_counts_are_constant(auth_client, django_asser
     make_history(4, seed=1)
     with django_assert_num_queries(14) as dashboard_small:
         auth_client.get("/")
-    with django_assert_num_queries(16) as stats_small:  # the verdict, overall and by strategy: two
+    with django_assert_num_queries(17) as stats_small:  # the verdict (two), the CLV by method (one)
         auth_client.get("/stats/")
     api_small = {}
     for path in ("/api/stats/global/", "/api/stats/bankroll/", "/api/stats/performance/"):
