@@ -314,6 +314,7 @@ def test_detection_a_backtest_and_a_bets_clv_use_the_calibrated_method():
         detect(now=NOW)
         opportunities = {o.outcome: o for o in Opportunity.objects.filter(bookmaker__key="bet365")}
         bet = place_bet(bet=BetInputFactory(event=event, opportunity_id=opportunities["Home"].pk))
+    seen_again(event, kickoff - timedelta(minutes=10))  # the last collection before kick-off
     with time_machine.travel(kickoff + timedelta(minutes=1), tick=False):
         settle_pending()
     Event.objects.filter(pk=event.pk).update(completed=True, home_score=2, away_score=1)
@@ -324,3 +325,4 @@ def test_detection_a_backtest_and_a_bets_clv_use_the_calibrated_method():
     assert {o: opp.fair_probability for o, opp in opportunities.items()} == stored
     assert {b.outcome: b.fair_probability for b in report.bets} == pytest.approx(power, abs=1e-12)
     assert bet.closing_fair_probability == stored["Home"]
+    assert (bet.closing_method, bet.clv) == ("power", bet.clv_power)  # the headline: the method it resolved to
