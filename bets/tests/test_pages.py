@@ -251,3 +251,12 @@ def test_csv_export_has_the_closing_provenance_and_the_clv_of_every_method(auth_
         "closing_note": "",
     }
     assert cells["closing_seen_at"] == "2026-11-25T15:00:00+00:00"
+
+
+def test_a_bets_page_before_kick_off_says_when_the_closing_line_is_taken(auth_client, event):
+    bet = place_bet(bet=BetInputFactory(event=event))
+    html = auth_client.get(f"/bets/{bet.pk}/").content.decode()
+    assert "The closing line is taken once the event has started." in html
+    Bet.objects.filter(pk=bet.pk).update(clv=Decimal("0.01234"))  # a CLV recorded before provenance was kept
+    html = auth_client.get(f"/bets/{bet.pk}/").content.decode()
+    assert "This CLV was recorded before monps kept it under every method with its provenance." in html
