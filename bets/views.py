@@ -76,11 +76,11 @@ def bet_new(request: HttpRequest) -> HttpResponse:
 
 
 def _initial(request: HttpRequest) -> dict:
-    from opportunities.models import Opportunity
+    from opportunities import selectors as opportunity_selectors
 
     opportunity_id = request.GET.get("opportunity")
     if opportunity_id and opportunity_id.isdigit():
-        o = Opportunity.objects.select_related("bookmaker").filter(pk=int(opportunity_id)).first()
+        o = opportunity_selectors.opportunities(active=None).filter(pk=int(opportunity_id)).first()
         if o:
             return {
                 "event": o.event_id,
@@ -89,7 +89,8 @@ def _initial(request: HttpRequest) -> dict:
                 "point": o.point,
                 "bookmaker": o.bookmaker.key,
                 "price": o.price,
-                "stake": rounded_stake(o.suggested_stake, active().stake_rounding) or None,
+                # What the opportunities list suggests: less what is already staked on the selection.
+                "stake": rounded_stake(o.remaining_stake, active().stake_rounding) or None,
                 "opportunity": o.pk,
             }
     event_id = request.GET.get("event")

@@ -77,7 +77,7 @@ class MatchFilter(django_filters.FilterSet):
         return queryset.upcoming() if value else queryset
 
 
-# The odds screen's kick-off windows, from now.
+# Kick-off windows from now: the odds screen's and the opportunities list's (``?window=``).
 WINDOWS = {
     "3h": timedelta(hours=3),
     "12h": timedelta(hours=12),

@@ -23,6 +23,15 @@ class OpportunityOut(serializers.ModelSerializer):
     bookmaker_title = serializers.CharField(source="bookmaker.title")
     strategy = serializers.CharField(source="strategy.name")
     active = serializers.BooleanField(source="is_active")
+    already_staked = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, help_text="what pending bets stake on this selection"
+    )
+    remaining_stake = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="suggested_stake less already_staked, never below 0 (not rounded to anyone's stake rounding)",
+    )
 
     class Meta:
         model = Opportunity
@@ -43,6 +52,8 @@ class OpportunityOut(serializers.ModelSerializer):
             "edge",
             "kelly_share",
             "suggested_stake",
+            "already_staked",
+            "remaining_stake",
             "strategy",
             "price_observed_at",
             "detected_at",
@@ -50,6 +61,10 @@ class OpportunityOut(serializers.ModelSerializer):
             "expired_at",
             "active",
         ]
+        extra_kwargs = {
+            "edge": {"help_text": "expected return per unit staked, as a fraction: 0.03 = 3%"},
+            "kelly_share": {"help_text": "the suggested stake as a fraction of bankroll"},
+        }
 
 
 @extend_schema(
@@ -59,7 +74,9 @@ class OpportunityOut(serializers.ModelSerializer):
 )
 @api_view(["GET"])
 def opportunities(request: Request) -> Response:
-    """Opportunities (active by default), by edge or by time, filtered and paginated."""
+    """Opportunities (active by default), by edge or by time, filtered and paginated. Edges are
+    fractions (0.03 = 3%): ``min_edge`` takes a fraction, ``min_edge_pct`` a percentage. Prices are
+    decimal odds. Opportunities a user hid on the page are listed here too."""
     filterset = OpportunityFilter(request.query_params, queryset=selectors.opportunities(active=None))
     paginator = Pagination()
     page = paginator.paginate_queryset(filtered(filterset), request)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from odds.models import MARKETS, Bookmaker, Event, Selection, Sport
@@ -110,6 +111,10 @@ class OpportunityQuerySet(models.QuerySet):
     def active(self) -> OpportunityQuerySet:
         return self.filter(expired_at__isnull=True)
 
+    def visible_to(self, user_id: int) -> OpportunityQuerySet:
+        """Less those on a selection and bookmaker this user hid (``HiddenOpportunity``)."""
+        return self.exclude(Exists(HiddenOpportunity.objects.matching(user_id)))
+
 
 class Opportunity(models.Model):
     """A price that beats the fair price. Seen again: updated in place; gone: expired."""
@@ -156,6 +161,36 @@ class Opportunity(models.Model):
     @property
     def is_active(self) -> bool:
         return self.expired_at is None
+
+
+class HiddenOpportunityQuerySet(models.QuerySet):
+    def matching(self, user_id: int) -> HiddenOpportunityQuerySet:
+        """This user's hidden row for the outer query's opportunity (for ``Exists``)."""
+        return self.filter(user_id=user_id, selection=OuterRef("selection"), bookmaker=OuterRef("bookmaker"))
+
+
+class HiddenOpportunity(models.Model):
+    """A bettor's "not this one": one outcome of one line at one bookmaker, kept out of their list.
+
+    Keyed by selection and bookmaker, not by opportunity row or strategy: it is the bet the bettor
+    declines, so it stays hidden when detection updates the row's price, expires it and finds it again
+    (a new row), and whichever strategy finds it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="+")
+    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.CASCADE, related_name="+")
+    hidden_at = models.DateTimeField(default=timezone.now)
+
+    objects = HiddenOpportunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "hidden opportunities"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "selection", "bookmaker"], name="hidden_opportunity_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"selection {self.selection_id} at bookmaker {self.bookmaker_id} hidden by user {self.user_id}"
 
 
 class Surebet(models.Model):

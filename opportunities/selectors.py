@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from decimal import Decimal
 
-from opportunities.models import Opportunity, Surebet
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from bets.models import Bet
+from opportunities.models import HiddenOpportunity, Opportunity, Surebet
+
+MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 ORDERINGS = {
     "edge": ["-edge", "-id"],
@@ -16,15 +22,57 @@ ORDERINGS = {
 }
 
 
+def already_staked() -> Coalesce:
+    """What pending bets already stake on the outer query's selection, at any bookmaker: the
+    bankroll is one, so a second bet on the same outcome adds to the same risk."""
+    pending = (
+        Bet.objects.filter(selection=OuterRef("selection"), status=Bet.PENDING)
+        .order_by()
+        .values("selection")
+        .annotate(total=Sum("stake"))
+        .values("total")
+    )
+    return Coalesce(Subquery(pending, output_field=MONEY), Value(Decimal("0.00")), output_field=MONEY)
+
+
 def opportunities(*, active: bool | None = True) -> QuerySet[Opportunity]:
     """Opportunities with what their rows show (active ones, expired ones, or with ``None`` both), by
-    edge: one query. The lists filter and order them with ``opportunities.filters``."""
-    queryset = Opportunity.objects.select_related("event__sport", "bookmaker", "strategy")
+    edge: one query. The lists filter and order them with ``opportunities.filters``.
+
+    Each carries ``already_staked`` (pending bets on its selection) and ``remaining_stake``: the
+    suggested stake less what is already staked, never below 0; pages round it down to the
+    bettor's stake rounding (the ``stake`` filter)."""
+    queryset = (
+        Opportunity.objects.select_related("event__sport", "bookmaker", "strategy")
+        .annotate(already_staked=already_staked())
+        .annotate(
+            remaining_stake=Greatest(
+                F("suggested_stake") - F("already_staked"), Value(Decimal("0.00")), output_field=MONEY
+            )
+        )
+    )
     if active is True:
         queryset = queryset.active()
     elif active is False:
         queryset = queryset.filter(expired_at__isnull=False)
     return queryset.order_by(*ORDERINGS["edge"])
+
+
+def hidden(user_id: int) -> QuerySet[HiddenOpportunity]:
+    """What a bettor hid, the latest first, each with the largest edge it is active at now
+    (``active_edge``, None when no strategy finds it now): one query."""
+    best = (
+        Opportunity.objects.active()
+        .filter(selection=OuterRef("selection"), bookmaker=OuterRef("bookmaker"))
+        .order_by("-edge")
+        .values("edge")[:1]
+    )
+    return (
+        HiddenOpportunity.objects.filter(user_id=user_id)
+        .select_related("selection__event__sport", "bookmaker")
+        .annotate(active_edge=Subquery(best))
+        .order_by("-hidden_at", "-id")
+    )
 
 
 def top(n: int = 10) -> list[Opportunity]:

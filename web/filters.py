@@ -23,7 +23,7 @@ from django_filters.fields import ChoiceField as BaseChoiceField
 from django_filters.fields import IsoDateTimeField as BaseIsoDateTimeField
 from rest_framework.fields import BooleanField as DRFBooleanField
 
-from web.forms import PlainDateTimeField, PlainDecimalField
+from web.forms import PlainDateTimeField, PlainDecimalField, PriceField
 
 # DRF's messages, word for word.
 INVALID_CHOICE = '"%(value)s" is not a valid choice.'
@@ -108,6 +108,13 @@ class PlainNumberFilter(Described, django_filters.NumberFilter):
 
     def get_max_validator(self) -> None:
         return None  # max_digits bounds it
+
+
+class PriceFilter(Described, django_filters.Filter):
+    """A price: in the bettor's odds format on a page (``web.forms.PriceField``), decimal odds in the
+    API, which reads no preferences."""
+
+    field_class = PriceField
 
 
 class BooleanField(forms.Field):

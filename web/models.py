@@ -8,7 +8,8 @@ from web import odds_format
 
 
 class Preferences(models.Model):
-    """How one bettor reads the site: kept per user, so every browser they log in from shows the same."""
+    """How one bettor reads the site: kept per user, so every browser they log in from shows the same;
+    and when they last opened the opportunities page, so it can mark what is new since."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="preferences"
@@ -22,6 +23,16 @@ class Preferences(models.Model):
         default=Decimal("0.01"),
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text="suggested stakes are rounded down to a multiple of this, e.g. 1 for whole units",
+    )
+
+    opportunities_visited_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="when the opportunities page was last opened"
+    )
+    opportunities_new_after = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="the opening before that one: opportunities detected after it are marked new",
     )
 
     class Meta:

@@ -27,3 +27,21 @@
   document.addEventListener("htmx:afterSettle", function (event) { refresh(event.target); });
   setInterval(refresh, 15000);
 })();
+
+// Explanations (templates/partials/explain.html): one open at a time; a tap elsewhere or Escape closes it.
+(function () {
+  "use strict";
+
+  function closeAll(except) {
+    document.querySelectorAll("details.explain[open]").forEach(function (element) {
+      if (element !== except) element.open = false;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    closeAll(event.target.closest ? event.target.closest("details.explain") : null);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeAll(null);
+  });
+})();

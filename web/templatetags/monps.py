@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from web import odds_format
+from web.explanations import Explanation
+from web.explanations import explanation as find_explanation
 from web.preferences import active, rounded_stake
 
 if TYPE_CHECKING:
@@ -115,6 +117,12 @@ def ago(value: datetime | None) -> str:
         timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z"),
         relative(value),
     )
+
+
+@register.simple_tag
+def explanation(term: str) -> Explanation:
+    """``{% explanation "edge" as found %}``: for templates/partials/explain.html."""
+    return find_explanation(term)
 
 
 @register.filter
