@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -70,10 +70,11 @@ def opportunity_hide(request: HttpRequest, opportunity_id: int) -> HttpResponse:
 @require_POST
 def opportunity_unhide(request: HttpRequest, hidden_id: int) -> HttpResponse:
     shown = services.unhide_opportunity(user_id=request.user.pk, hidden_id=hidden_id)
+    if shown is None:
+        raise Http404("You have hidden no such opportunity.")
     if request.htmx:
         return trigger_client_event(render(request, "opportunities/list.html#notice", {"shown": shown}), CHANGED)
-    if shown is not None:
-        messages.success(request, f"Shown again at {shown.bookmaker.title}.")
+    messages.success(request, f"Shown again: {shown.bookmaker.title}'s price is back in the list.")
     return _back(request, default="opportunity-hidden")
 
 

@@ -1,12 +1,26 @@
-from decimal import Decimal
+import re
+from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
+import time_machine
 
+from bets.models import Bet
+from bets.services import add_ledger_entry, place_bet, settle_bet
+from bets.tests.factories import BetInputFactory
 from opportunities.detection import detect
-from opportunities.models import Strategy
+from opportunities.models import Opportunity, Strategy
 from opportunities.tests.factories import NOW, event_with, quotes
+from web.models import Preferences
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Bets are placed before the events' kick-off, a day after the fixtures' now."""
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 def value_events(n: int, start: int = 0) -> None:
@@ -29,13 +43,23 @@ def test_api_lists_active_opportunities_by_edge(auth_client):
     assert auth_client.get("/api/opportunities/top/", {"n": 0}).status_code == 400
 
 
-def test_api_lists_run_a_constant_number_of_queries(auth_client, django_assert_num_queries):
-    value_events(2)
+def furnish(auth_client, user, n: int, start: int = 0) -> None:
+    """``n`` more events with value, the first of them hidden by the bettor and bet on, after a visit."""
+    value_events(n, start=start)
+    first = Opportunity.objects.active().get(event__provider_id=f"v{start}")
+    auth_client.post(f"/opportunities/{first.pk}/hide/")
+    event = first.event
+    place_bet(bet=BetInputFactory(event=event, market="totals", outcome="Over", point="2.5", bookmaker="bet365"))
+    auth_client.get("/opportunities/")  # a visit: the next pages count what is new since
+
+
+def test_api_lists_run_a_constant_number_of_queries(auth_client, user, django_assert_num_queries):
+    furnish(auth_client, user, 2)
     counts = {"/api/opportunities/": 4, "/api/opportunities/top/": 3}
     for path, count in counts.items():
         with django_assert_num_queries(count):
             auth_client.get(path)
-    value_events(15, start=2)
+    furnish(auth_client, user, 15, start=2)
     with django_assert_num_queries(counts["/api/opportunities/"]):
         assert auth_client.get("/api/opportunities/").json()["count"] == 17
     with django_assert_num_queries(counts["/api/opportunities/top/"]):
@@ -52,17 +76,78 @@ def test_api_filters(auth_client):
     assert auth_client.get("/api/opportunities/", {"ordering": "nonsense"}).status_code == 400
 
 
-def test_page_lists_with_filters_and_partial(auth_client, django_assert_num_queries):
-    value_events(2)
+def test_page_lists_with_filters_and_partial(auth_client, user, django_assert_num_queries):
+    furnish(auth_client, user, 2)
     html = auth_client.get("/opportunities/").content.decode()
     assert "<h1>Opportunities</h1>" in html
     assert "Place bet" in html
-    with django_assert_num_queries(5) as small:
+    # The session, the user, their preferences, the rows, their count, the new ones' count; the page
+    # also records the visit, counts the hidden ones, reads the surebets, their bookmakers, and the
+    # filter bar's sports, bookmakers and strategies.
+    with django_assert_num_queries(13):
+        auth_client.get("/opportunities/", {"market": "totals"})
+    with django_assert_num_queries(6):
         partial = auth_client.get("/opportunities/", {"market": "totals"}, HTTP_HX_REQUEST="true")
     assert partial.content.decode().lstrip().startswith('<section id="results"')
-    value_events(15, start=2)
-    with django_assert_num_queries(len(small.captured_queries)):
-        auth_client.get("/opportunities/", {"market": "totals"}, HTTP_HX_REQUEST="true")
+    furnish(auth_client, user, 15, start=2)
+    with django_assert_num_queries(6):
+        partial = auth_client.get("/opportunities/", {"market": "totals"}, HTTP_HX_REQUEST="true")
+    assert len(re.findall(r'<tr id="opportunity-', partial.content.decode())) == 17 - 2  # two hidden
+    with django_assert_num_queries(13):
+        auth_client.get("/opportunities/", {"market": "totals"})
+
+
+def test_the_stake_already_on_a_selection_comes_off_the_suggested_stake(auth_client, user):
+    """Pending bets on the selection, at any bookmaker, count; a settled one and another outcome's do
+    not. What is left is never below 0, and the page rounds it down to the bettor's stake rounding."""
+    add_ledger_entry(kind="deposit", amount="1000.00", at=NOW - timedelta(days=1))
+    Preferences.objects.create(user=user, stake_rounding=Decimal("5"))
+    prices = {"pinnacle": {"Over": 2.00, "Under": 2.00}, "bet365": {"Over": 2.60, "Under": 1.70}}
+    prices["williamhill"] = {"Over": 2.40, "Under": 1.75}
+    event = event_with("e1", quotes("Home", prices, market="totals", point=2.5))
+    detect(now=NOW)
+    opportunity = Opportunity.objects.get(bookmaker__key="bet365", outcome="Over")
+    suggested = opportunity.suggested_stake
+
+    def bet(stake: str, *, outcome: str = "Over", bookmaker: str = "bet365") -> Bet:
+        return place_bet(
+            bet=BetInputFactory(
+                event=event, market="totals", outcome=outcome, point="2.5", bookmaker=bookmaker, stake=stake
+            )
+        )
+
+    bet("7.50")
+    bet("4.25", bookmaker="williamhill")
+    settle_bet(bet=bet("20.00"), status="lost")
+    bet("9.00", outcome="Under")
+    staked = Decimal("7.50") + Decimal("4.25")
+    left = max(Decimal(0), suggested - staked)
+    assert left > 5  # the rounding has something to round
+    shown = (left / 5).to_integral_value(ROUND_DOWN) * 5
+
+    html = auth_client.get("/opportunities/").content.decode()
+    row = re.search(rf'<tr id="opportunity-{opportunity.pk}".*?</tr>', html, re.S).group(0)
+    assert f'<span class="badge already-bet" data-already-staked="{staked}">Already bet {staked}</span>' in row
+    assert f'<strong data-stake="{opportunity.pk}">{shown:.2f}</strong>' in row
+    assert f"{suggested} suggested less {staked} bet" in row
+    api = {o["id"]: o for o in auth_client.get("/api/opportunities/").json()["results"]}[opportunity.pk]
+    assert (api["already_staked"], api["remaining_stake"]) == (f"{staked}", f"{left}")
+    form = auth_client.get("/bets/new/", {"opportunity": opportunity.pk}).content.decode()
+    assert re.search(r'<input [^>]*name="stake" value="([^"]*)"', form).group(1) == f"{shown:.2f}"
+
+    bet(f"{suggested}")  # more than what was left: nothing left, not less than nothing
+    html = auth_client.get("/opportunities/").content.decode()
+    assert f'<strong data-stake="{opportunity.pk}">0.00</strong>' in html
+    api = {o["id"]: o for o in auth_client.get("/api/opportunities/").json()["results"]}[opportunity.pk]
+    assert (api["already_staked"], api["remaining_stake"]) == (f"{staked + suggested}", "0.00")
+    other = Opportunity.objects.get(bookmaker__key="williamhill", outcome="Over")
+    assert f'<strong data-stake="{other.pk}">' in html  # the same selection at another book: the same bets
+    assert (
+        Decimal(
+            {o["id"]: o for o in auth_client.get("/api/opportunities/").json()["results"]}[other.pk]["already_staked"]
+        )
+        == staked + suggested
+    )
 
 
 def test_strategy_settings_page_edits_a_strategy(auth_client):
