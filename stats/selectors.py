@@ -349,17 +349,23 @@ DIMENSIONS = {
 
 
 NO_KEY = "(none)"
+# Bands read in their own order, low to high (then what fits none); other dimensions by stake.
+BANDS = {"price_band": PRICE_BANDS, "edge_band": EDGE_BANDS}
 
 
 def breakdown(dimension: str) -> list[dict]:
-    """Count, stake, profit, yield and average CLV of settled bets by one dimension: one query."""
-    rows = (
+    """Count, stake, profit, yield and average CLV of settled bets by one dimension, the largest stake
+    first, or bands in their order: one query."""
+    rows = list(
         Bet.objects.filter(SETTLED)
         .annotate(key=DIMENSIONS[dimension])
         .values("key")
         .annotate(bets=Count("id"), staked=Sum("stake"), profit=Sum("profit"), mean_clv=Avg("clv"))
         .order_by("-staked", "key")
     )
+    if dimension in BANDS:
+        order = {label: index for index, (*_, label) in enumerate(BANDS[dimension])}
+        rows.sort(key=lambda row: order.get(row["key"], len(order)))
     return [
         {
             "key": row["key"] or NO_KEY,
@@ -374,7 +380,9 @@ def breakdown(dimension: str) -> list[dict]:
 
 
 def clv_distribution(width: Decimal = Decimal("0.02"), limit: Decimal = Decimal("0.10")) -> list[dict]:
-    """How many bets fell in each CLV bucket of ``width``, from -limit to +limit (ends open): one query."""
+    """How many bets fell in each CLV bucket of ``width``, from -limit to +limit: one query. Each
+    bucket holds ``from`` <= CLV < ``to``; the ends are open, so the lowest has no ``from`` (None: every
+    CLV below its ``to``) and the highest no ``to`` (every CLV from its ``from`` up)."""
     from django.db.models import IntegerField
     from django.db.models.functions import Floor, Greatest, Least
 
@@ -387,7 +395,14 @@ def clv_distribution(width: Decimal = Decimal("0.02"), limit: Decimal = Decimal(
         .annotate(n=Count("id"))
         .values_list("bucket", "n")
     )
-    return [{"from": width * i, "to": width * (i + 1), "bets": counts.get(i, 0)} for i in range(-buckets, buckets)]
+    return [
+        {
+            "from": None if i == -buckets else width * i,
+            "to": None if i == buckets - 1 else width * (i + 1),
+            "bets": counts.get(i, 0),
+        }
+        for i in range(-buckets, buckets)
+    ]
 
 
 def calibration(filterset: CalibrationFilter) -> Calibration | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -37,8 +37,11 @@ def line_chart(
     ys = [float(p[1]) for line in lines for p in line.points]
     x0, x1 = min(xs), max(max(xs), until.timestamp() if until else max(xs))
     y0, y1 = min(ys), max(ys)
-    if x1 == x0:
-        x1 = x0 + 1
+    labels = time_labels(
+        _moment(x0), _moment(x1), dates_only=all(_at_midnight(p[0]) for line in lines for p in line.points)
+    )
+    if x1 == x0:  # one moment: it sits in the middle
+        x0, x1 = x0 - 1, x1 + 1
     pad = (y1 - y0) * 0.08 or abs(y0) * 0.05 or 1
     y0, y1 = y0 - pad, y1 + pad
 
@@ -54,9 +57,9 @@ def line_chart(
         y = sy(value)
         parts.append(f'<line class="axis" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{escape(y_format.format(value))}</text>')
-    for t, anchor in ((x0, "start"), (x1, "end")):
-        label = localtime(datetime.fromtimestamp(t, UTC)).strftime("%d %b %H:%M")
-        parts.append(f'<text x="{sx(t):.1f}" y="{height - bottom + 14}" text-anchor="{anchor}">{label}</text>')
+    edges = [(x0, "start"), (x1, "end")] if len(labels) == 2 else [((x0 + x1) / 2, "middle")]
+    for (t, anchor), label in zip(edges, labels, strict=True):
+        parts.append(f'<text x="{sx(t):.1f}" y="{height - bottom + 14}" text-anchor="{anchor}">{escape(label)}</text>')
     for index, line in enumerate(lines):
         color = PALETTE[index % len(PALETTE)]
         coords = []
@@ -69,6 +72,10 @@ def line_chart(
             previous_y = y
         if until and line.step and previous_y is not None:
             coords.append(f"{sx(x1):.1f},{previous_y:.1f}")
+        if len(coords) == 1:  # a polyline of one point draws nothing
+            x, y = coords[0].split(",")
+            parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{color}"><title>{escape(line.label)}</title></circle>')
+            continue
         parts.append(
             f'<polyline fill="none" stroke="{color}" stroke-width="1.6" points="{" ".join(coords)}">'
             f"<title>{escape(line.label)}</title></polyline>"
@@ -131,3 +138,30 @@ def reliability_chart(curves: Sequence[Curve], *, width: int = 480, height: int 
         x += 18 + 6 * len(curve.label)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label is escaped above
+
+
+def _moment(timestamp: float) -> datetime:
+    return localtime(datetime.fromtimestamp(timestamp, UTC))
+
+
+def _at_midnight(at: datetime) -> bool:
+    return localtime(at).time() == time.min
+
+
+def time_labels(start: datetime, end: datetime, *, dates_only: bool = False) -> list[str]:
+    """The time axis's labels, in the active time zone: the start with its date, the end without
+    what it shares with the start, each as precise as the span needs and never the same text twice
+    (one label when both would read alike). A label with a time of day ends with the zone's name.
+    ``dates_only``: every point is a day, week or month (at midnight): no time of day."""
+    start, end = localtime(start), localtime(end)
+    span = end - start
+    if dates_only or span >= timedelta(days=3):
+        day = "%d %b %Y" if start.year != end.year or start.date() == end.date() else "%d %b"
+        first, last = start.strftime(day), end.strftime(day)
+        return [first] if first == last else [first, last]
+    clock = "%H:%M:%S" if span < timedelta(minutes=2) else "%H:%M"
+    first = start.strftime(f"%d %b {clock}")
+    if first == end.strftime(f"%d %b {clock}"):  # the same moment to the label's precision
+        return [start.strftime(f"%d %b %Y {clock} %Z")]
+    last = end.strftime(clock if start.date() == end.date() else f"%d %b {clock}")
+    return [first, f"{last} {end.strftime('%Z')}"]

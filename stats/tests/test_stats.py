@@ -1,14 +1,17 @@
 """Stats checked against an independent computation: plain Python over the same bets."""
 
 import random
+import re
 import statistics
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from bets.models import Bet
 from bets.services import BetInput, add_ledger_entry, place_bet, settle_bet
@@ -348,3 +351,87 @@ def test_the_stats_page_says_the_verdict(auth_client):
     for name in ("A", "B"):
         mine = plain_verdict([b for b in bets if b.strategy_name == name])
         assert escape(verdict_sentence(mine.clv, subject=f"{name}'s average CLV")) in html
+
+
+def test_bands_are_listed_in_their_order_not_by_stake(auth_client):
+    bets = make_history(40)
+    settled = [b for b in bets if b.status not in ("pending", "void")]
+    for dimension, bands in selectors.BANDS.items():
+        field = "price" if dimension == "price_band" else "edge_at_placing"
+
+        def band(bet: Bet, field: str = field, bands: list = bands) -> str:
+            value = getattr(bet, field)
+            return next(
+                label for low, high, label in bands if (low is None or value >= low) and (high is None or value < high)
+            )
+
+        counts = {label: sum(band(b) == label for b in settled) for *_, label in bands}
+        expected = [(label, n) for label, n in counts.items() if n]
+        rows = selectors.breakdown(dimension)
+        assert [(r["key"], r["bets"]) for r in rows] == expected
+        by_stake = sorted(rows, key=lambda r: -r["staked"])
+        assert by_stake != rows  # this history tells the two orders apart
+    html = auth_client.get("/stats/").content.decode()
+    section = re.search(r"<h2>By price band</h2>.*?</section>", html, re.S).group(0)
+    assert re.findall(r"<tr><td>([^<]+)</td>", section) == [r["key"] for r in selectors.breakdown("price_band")]
+
+
+def test_the_clv_distributions_end_buckets_are_open(auth_client):
+    """Buckets of 2% from −10% to +10%: the lowest holds every CLV below −8%, the highest every CLV
+    from +8% up, and each bucket holds its lower bound (−8% is in "−8% to −6%")."""
+    clvs = ["-0.5000", "-0.0801", "-0.0800", "-0.0001", "0.0000", "0.0799", "0.0800", "0.4000"]
+    event = h2h_event("clv", {"bet365": {"H": 2.0, "D": 3.4, "A": 3.9}})
+    for clv in clvs:
+        bet = place_bet(
+            bet=BetInput(
+                event_id=event.pk,
+                market="h2h",
+                outcome="Home",
+                point=None,
+                bookmaker="bet365",
+                price="2.000",
+                stake="10.00",
+            )
+        )
+        Bet.objects.filter(pk=bet.pk).update(clv=Decimal(clv))
+    buckets = selectors.clv_distribution()
+    edges = [Decimal("0.02") * i for i in range(-5, 6)]
+    assert [(b["from"], b["to"]) for b in buckets] == [
+        (None, edges[1]),
+        *pairwise(edges[1:-1]),
+        (edges[-2], None),
+    ]
+
+    def plain(clv: Decimal) -> int:  # the bucket's index, the ends taking what lies beyond them
+        return min(max(int((clv / Decimal("0.02")).to_integral_value("ROUND_FLOOR")), -5), 4)
+
+    assert [b["bets"] for b in buckets] == [sum(plain(Decimal(c)) == i for c in clvs) for i in range(-5, 5)]
+    assert [b["bets"] for b in buckets] == [2, 1, 0, 0, 1, 1, 0, 0, 1, 2]
+    html = auth_client.get("/stats/").content.decode()
+    section = re.search(r"<h2>CLV distribution.*?</section>", html, re.S).group(0)
+    rows = re.findall(r'<tr><td>([^<]+)</td><td class="num">(\d+)</td></tr>', section)
+    assert rows[0] == ("&lt; −8.0%", "2")
+    assert rows[1] == ("−8.0% to −6.0%", "1")
+    assert rows[-1] == ("≥ +8.0%", "2")
+    api = auth_client.get("/api/stats/performance/").json()["clv_distribution"]
+    assert (api[0], api[-1]) == ({"from": None, "to": "-0.08", "bets": 2}, {"from": "0.08", "to": None, "bets": 2})
+
+
+def test_the_stats_page_explains_its_numbers(auth_client):
+    from web.explanations import EXPLANATIONS
+
+    html = auth_client.get("/stats/").content.decode()
+    for term in ("clv", "pvalue"):
+        explained = EXPLANATIONS[term]
+        assert f'aria-label="What is {explained.name}?">?</summary>' in html
+        assert f'<span class="explain-text" role="note">{escape(explained.text)}</span>' in html
+
+
+def test_a_one_point_profit_chart_draws_its_point(auth_client):
+    make_history(1, seed=5)
+    Bet.objects.update(status="won", profit=Decimal("10.00"), settled_at=NOW - timedelta(days=2))
+    html = auth_client.get("/stats/", {"period": "month"}).content.decode()
+    chart = re.search(r'<svg class="chart".*?</svg>', html, re.S).group(0)
+    assert chart.count("<circle ") == 1
+    assert "<polyline" not in chart
+    assert re.findall(r'text-anchor="middle">([^<]+)</text>', chart) == ["01 Nov 2026"]  # the month it sums
