@@ -105,7 +105,7 @@ def test_a_detected_opportunity_shows_on_the_next_view(auth_client):
     assert (opportunity.outcome, opportunity.price, opportunity.edge) == ("Over", Decimal("2.100"), Decimal("0.05"))
     listed = auth_client.get("/opportunities/").content.decode()
     assert f'<tr id="opportunity-{opportunity.pk}">' in listed
-    assert '<td class="num pos">+5.0%</td>' in listed
+    assert '<td class="num pos" data-label="Edge">+5.0%</td>' in listed
     partial = auth_client.get("/opportunities/", HTTP_HX_REQUEST="true").content.decode()
     assert f'<tr id="opportunity-{opportunity.pk}">' in partial
     assert '<td class="num pos">+5.0%</td>' in auth_client.get("/").content.decode()
