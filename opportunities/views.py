@@ -61,8 +61,8 @@ def opportunity_hide(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     opportunity = get_object_or_404(Opportunity.objects.select_related("bookmaker"), pk=opportunity_id)
     hidden = services.hide_opportunity(user_id=request.user.pk, opportunity=opportunity)
     if request.htmx:
-        response = render(request, "opportunities/list.html#hidden_notice", {"hidden": hidden, "o": opportunity})
-        return trigger_client_event(response, CHANGED)
+        context = {"hidden": hidden, "o": opportunity, **_hidden_count(request)}
+        return trigger_client_event(render(request, "opportunities/list.html#hidden_notice", context), CHANGED)
     messages.success(request, f"Hidden: {_selection(opportunity)} at {opportunity.bookmaker.title}.")
     return _back(request)
 
@@ -73,7 +73,8 @@ def opportunity_unhide(request: HttpRequest, hidden_id: int) -> HttpResponse:
     if shown is None:
         raise Http404("You have hidden no such opportunity.")
     if request.htmx:
-        return trigger_client_event(render(request, "opportunities/list.html#notice", {"shown": shown}), CHANGED)
+        context = {"shown": shown, **_hidden_count(request)}
+        return trigger_client_event(render(request, "opportunities/list.html#notice", context), CHANGED)
     messages.success(request, f"Shown again: {shown.bookmaker.title}'s price is back in the list.")
     return _back(request, default="opportunity-hidden")
 
@@ -83,6 +84,11 @@ def hidden_list(request: HttpRequest) -> HttpResponse:
     """What the bettor hid, to show again."""
     page = Paginator(selectors.hidden(request.user.pk), 50).get_page(request.GET.get("page"))
     return render(request, "opportunities/hidden.html", {"page": page})
+
+
+def _hidden_count(request: HttpRequest) -> dict:
+    """The "Hidden by you (n)" link's count, swapped in beside the notice (out of band)."""
+    return {"hidden_count": HiddenOpportunity.objects.filter(user_id=request.user.pk).count(), "out_of_band": True}
 
 
 def _selection(opportunity: Opportunity) -> str:

@@ -33,7 +33,7 @@ EXPLANATIONS: dict[str, Explanation] = {
         "the Kelly stake",
         "Kelly stake: the share of bankroll that grows it fastest at this edge, (b·p − q) ÷ b with b = price − 1, "
         "p the fair probability and q = 1 − p; the strategy stakes a fraction of it (e.g. a quarter), capped, of "
-        "the bankroll now. What pending bets already stake on the same selection is taken off it.",
+        "the bankroll now.",
     ),
     "clv": Explanation(
         "CLV",

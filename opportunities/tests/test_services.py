@@ -51,6 +51,8 @@ def test_a_hidden_price_stays_hidden_through_detection_and_reloads(auth_client, 
     response = auth_client.post(f"/opportunities/{first[0].pk}/hide/", HTTP_HX_REQUEST="true")
     assert json.loads(response.headers["HX-Trigger"]) == {"opportunitiesChanged": {}}  # the list refreshes itself on it
     assert "Hidden: Over 2.5 in Home v Away at bet365." in response.content.decode()
+    link = '<a id="hidden-count" href="/opportunities/hidden/" hx-swap-oob="true">Hidden by you (1)</a>'
+    assert link in response.content.decode()  # the page's count, swapped in beside the notice
     hidden = HiddenOpportunity.objects.get()
     assert (hidden.user, hidden.selection_id, hidden.bookmaker.key) == (user, first[0].selection_id, "bet365")
     # Hidden for every strategy that finds it, on a reload and in the refreshed list.
@@ -132,6 +134,9 @@ def test_undo_after_hiding(auth_client):
     response = auth_client.post(undo, HTTP_HX_REQUEST="true")
     assert json.loads(response.headers["HX-Trigger"]) == {"opportunitiesChanged": {}}
     assert "Shown again: bet365's price is back in the list." in response.content.decode()
+    assert '<a id="hidden-count" href="/opportunities/hidden/" hx-swap-oob="true">Hidden by you (0)</a>' in (
+        response.content.decode()
+    )
     assert opportunity.pk in refreshed(auth_client)
 
 

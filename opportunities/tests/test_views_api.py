@@ -129,7 +129,7 @@ def test_the_stake_already_on_a_selection_comes_off_the_suggested_stake(auth_cli
     row = re.search(rf'<tr id="opportunity-{opportunity.pk}".*?</tr>', html, re.S).group(0)
     assert f'<span class="badge already-bet" data-already-staked="{staked}">Already bet {staked}</span>' in row
     assert f'<strong data-stake="{opportunity.pk}">{shown:.2f}</strong>' in row
-    assert f"{suggested} suggested less {staked} bet" in row
+    assert f'<span class="detail">{suggested} − {staked} bet</span>' in row
     api = {o["id"]: o for o in auth_client.get("/api/opportunities/").json()["results"]}[opportunity.pk]
     assert (api["already_staked"], api["remaining_stake"]) == (f"{staked}", f"{left}")
     form = auth_client.get("/bets/new/", {"opportunity": opportunity.pk}).content.decode()
