@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('odds', '0012_drop_pricehistory_hourly'),
-        ('opportunities', '0008_alert_delivery_claims'),
+        ('opportunities', '0009_strategy_devig_best'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
