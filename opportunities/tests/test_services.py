@@ -106,7 +106,7 @@ def test_the_hidden_list_shows_them_again(auth_client, user, two_strategies):
     hidden = HiddenOpportunity.objects.get()
 
     page = auth_client.get("/opportunities/").content.decode()
-    assert '<a href="/opportunities/hidden/">Hidden by you (1)</a>' in page
+    assert '<a id="hidden-count" href="/opportunities/hidden/">Hidden by you (1)</a>' in page
     html = auth_client.get("/opportunities/hidden/").content.decode()
     row = re.search(rf'<tr id="hidden-{hidden.pk}">.*?</tr>', html, re.S).group(0)
     assert "Over 2.5" in row
