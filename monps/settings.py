@@ -12,10 +12,15 @@ import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from psycopg.conninfo import conninfo_to_dict
+
+# Lets the classes django-stubs types as generic (ModelAdmin[Bet], ModelForm[Bet]) be subscripted at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -68,13 +73,14 @@ def redis_database(url: str, number: int) -> str:
     return urlunsplit(parts._replace(path=f"/{number}"))
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dict[str, Any]:
     """A Django DATABASES entry from a libpq URL (``postgresql://user:pw@host:port/db?host=/socket``)."""
     params = conninfo_to_dict(url)
     options = {k: v for k, v in params.items() if k not in {"dbname", "user", "password", "host", "port"}}
     # monps's reads are short: JIT compilation costs more than it saves, seconds on a read that plans
     # many compressed chunks. Options of the URL itself come after, so they can turn it back on.
-    options["options"] = " ".join(filter(None, ["-c jit=off", options.get("options", "")]))
+    options["options"] = " ".join(filter(None, ["-c jit=off", str(options.get("options") or "")]))
+
     return {
         # django-prometheus's wrapper of the standard PostgreSQL backend: query metrics for free.
         "ENGINE": "django_prometheus.db.backends.postgresql",

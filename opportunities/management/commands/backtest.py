@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="start", type=_date)
         parser.add_argument("--to", dest="end", type=_date)
 
-    def handle(self, *args, **o) -> None:
+    def handle(self, *args: Any, **o: Any) -> None:
         replay = {"lead": timedelta(hours=o["lead_hours"]), "kelly_fraction": o["kelly"], "bankroll": o["bankroll"]}
         if o["strategy"]:
             strategy = Strategy.objects.filter(name=o["strategy"]).select_related("reference_bookmaker").first()
