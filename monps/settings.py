@@ -286,6 +286,8 @@ AXES_COOLOFF_MESSAGE = (
     " attempt. An admin can unlock it sooner."
 )
 AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"  # the login page it came from, with that message
+AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests: axes's default, declared for web.lockout to read
+
 
 # Content-Security-Policy (django-csp): one strict policy for every response, the admin's and the
 # API docs' included. Scripts and styles come only from our static files, never inline (htmx's own

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time
+from typing import Any
 
 import django_filters
 from django import forms
@@ -36,12 +37,12 @@ INVALID_BOOLEAN = "Must be a valid boolean."
 class Described:
     """A filter with a ``description`` for the schema (``web.api.filter_parameters``)."""
 
-    def __init__(self, *args: object, description: str = "", **kwargs: object) -> None:
+    def __init__(self, *args: Any, description: str = "", **kwargs: Any) -> None:
         self.description = description
         super().__init__(*args, **kwargs)
 
 
-class KeyChoiceField(forms.ModelChoiceField):
+class KeyChoiceField(forms.ModelChoiceField[Any]):
     """A select of a table's rows whose value is read as text and not looked up."""
 
     default_validators = [ProhibitNullCharactersValidator()]
@@ -88,7 +89,7 @@ class KeysFilter(Described, django_filters.Filter):
 class ChoiceField(BaseChoiceField):
     """django-filter's, also accepting ``also_accepted`` values that the select does not show."""
 
-    def __init__(self, *args: object, also_accepted: Iterable[str] = (), **kwargs: object) -> None:
+    def __init__(self, *args: Any, also_accepted: Iterable[str] = (), **kwargs: Any) -> None:
         self.also_accepted = list(also_accepted)
         kwargs.setdefault("error_messages", {"invalid_choice": INVALID_CHOICE})
         super().__init__(*args, **kwargs)
@@ -118,7 +119,7 @@ class BooleanField(forms.Field):
 
     default_error_messages = {"invalid": INVALID_BOOLEAN}
 
-    def __init__(self, *, default: bool | None = None, allow_null: bool = False, **kwargs: object) -> None:
+    def __init__(self, *, default: bool | None = None, allow_null: bool = False, **kwargs: Any) -> None:
         self.default = default
         self.allow_null = allow_null
         super().__init__(**kwargs)
@@ -139,7 +140,7 @@ class BooleanField(forms.Field):
 
 
 class BooleanFilter(Described, django_filters.BooleanFilter):
-    field_class = BooleanField
+    field_class = BooleanField  # type: ignore[assignment]  # the stub allows only the default's class; any field works
 
 
 class IsoDateTimeField(PlainDateTimeField, BaseIsoDateTimeField):
@@ -150,7 +151,7 @@ class IsoDateTimeField(PlainDateTimeField, BaseIsoDateTimeField):
 
     default_error_messages = {"invalid": INVALID_DATETIME, "overflow": "Datetime value out of range."}
 
-    def to_python(self, value: object) -> datetime | None:
+    def to_python(self, value: Any) -> datetime | None:
         moment = super().to_python(value)
         if moment is not None and timezone.is_aware(moment):
             try:
@@ -169,7 +170,8 @@ class DayOrTimeField(IsoDateTimeField):
 
     widget = forms.DateInput(attrs={"type": "date"})
 
-    def to_python(self, value: object) -> date | datetime | None:
+    # A day is narrower than its base's answer on purpose: DayOrTimeFilter.filter widens it to a time.
+    def to_python(self, value: Any) -> date | datetime | None:  # type: ignore[override]
         if isinstance(value, str) and value.isascii() and value.isprintable():
             try:
                 day = parse_date(value.strip())
@@ -186,7 +188,7 @@ class DayOrTimeFilter(Described, django_filters.Filter):
 
     field_class = DayOrTimeField
 
-    def filter(self, qs: QuerySet, value: date | datetime | None) -> QuerySet:
+    def filter(self, qs: QuerySet[Any], value: date | datetime | None) -> QuerySet[Any]:
         if isinstance(value, date) and not isinstance(value, datetime):
             at = time.min if self.lookup_expr == "gte" else time.max
             value = datetime.combine(value, at, tzinfo=timezone.get_current_timezone())
