@@ -17,6 +17,7 @@ from bets.filters import BetFilter
 from bets.forms import BetForm, LedgerForm, SettleForm
 from bets.models import Bet, LedgerEntry
 from opportunities.pricing import METHODS
+from web.http import PageRequest
 from web.preferences import active, rounded_stake
 from web.strict import PLAIN_DECIMAL
 
@@ -28,7 +29,7 @@ def _filtered(request: HttpRequest) -> tuple[BetFilter, QuerySet[Bet]]:
 
 
 @require_GET
-def bet_list(request: HttpRequest) -> HttpResponse:
+def bet_list(request: PageRequest) -> HttpResponse:
     filterset, queryset = _filtered(request)
     context = {
         "form": filterset.form,
@@ -52,7 +53,7 @@ def bet_detail(request: HttpRequest, bet_id: int) -> HttpResponse:
     return render(request, "bets/detail.html", {"bet": bet, "closing": selectors.closing(bet)})
 
 
-def bet_new(request: HttpRequest) -> HttpResponse:
+def bet_new(request: PageRequest) -> HttpResponse:
     """The bet form: pre-filled from an opportunity, posted with HTMX or as a plain form."""
     if request.method == "POST":
         form = BetForm(request.POST)
@@ -105,7 +106,7 @@ def _initial(request: HttpRequest) -> dict:
 
 
 @require_POST
-def bet_settle(request: HttpRequest, bet_id: int) -> HttpResponse:
+def bet_settle(request: PageRequest, bet_id: int) -> HttpResponse:
     bet = get_object_or_404(Bet, pk=bet_id)
     form = SettleForm(request.POST)
     if not form.is_valid():

@@ -55,7 +55,7 @@ class Bookmaker(models.Model):
         return self.title
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(models.QuerySet["Event"]):
     def upcoming(self, now: datetime | None = None) -> EventQuerySet:
         from django.utils import timezone
 
@@ -124,7 +124,7 @@ class Selection(models.Model):
         return None if self.market == H2H else self.point
 
 
-class PriceQuerySet(models.QuerySet):
+class PriceQuerySet(models.QuerySet["Price"]):
     def for_event(self, event_id: int) -> PriceQuerySet:
         return self.filter(selection__event_id=event_id)
 

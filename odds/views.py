@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -12,11 +12,12 @@ from odds import screen, selectors
 from odds.filters import OddsScreenFilter
 from odds.models import H2H, Event
 from web.charts import Line, line_chart
+from web.http import PageRequest
 
 
 @require_GET
 @vary_on_headers("HX-Request")
-def odds_screen(request: HttpRequest) -> HttpResponse:
+def odds_screen(request: PageRequest) -> HttpResponse:
     """Upcoming events with every bookmaker's price against a strategy's fair price; its own HTMX
     refresh (and the filter bar's) gets the events alone. A value the filter bar cannot read is shown
     with its error, and the screen as if it were not given."""
@@ -53,7 +54,7 @@ def odds_screen(request: HttpRequest) -> HttpResponse:
     return render(request, "odds/screen.html", context)
 
 
-def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_detail(request: PageRequest, event_id: int) -> HttpResponse:
     """Prices now and line movement; an HTMX refresh gets the prices alone."""
     event = get_object_or_404(Event.objects.select_related("sport"), pk=event_id)
     rows, bookmakers = selectors.price_table(event)

@@ -13,9 +13,10 @@ from opportunities.forms import StrategyForm
 from opportunities.models import Strategy
 from opportunities.valuation import BEST, BEST_FALLBACK
 from stats.models import Calibration, best_by_market
+from web.http import PageRequest
 
 
-def opportunity_list(request: HttpRequest) -> HttpResponse:
+def opportunity_list(request: PageRequest) -> HttpResponse:
     # A value the filter bar cannot read shows every active opportunity, as the page always has.
     filterset = ActiveOpportunityFilter(request.GET or None, queryset=selectors.opportunities())
     opportunities = filterset.qs if filterset.is_valid() else filterset.queryset

@@ -17,6 +17,7 @@ from stats.forms import AT_CHOICES, BookmakerStatsForm
 from stats.models import Calibration
 from stats.verdict import strategy_subject, verdict_sentence
 from web.charts import Curve, Line, line_chart, reliability_chart
+from web.http import PageRequest
 
 
 def _figures() -> dict:
@@ -53,7 +54,7 @@ PANELS: dict[str, Callable[[], dict]] = {
 }
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: PageRequest) -> HttpResponse:
     """Everything at a glance; each panel refreshes itself (``?panel=`` with HX-Request)."""
     panel = request.GET.get("panel") if request.htmx else None
     if panel in PANELS:

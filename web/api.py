@@ -4,7 +4,8 @@ FilterSet read as its query parameters."""
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from django_filters import FilterSet
     from drf_spectacular.utils import OpenApiParameter
     from rest_framework import serializers
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+Row = TypeVar("Row")
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -35,6 +40,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any, Row] | Sequence[Row], request: Request, view: APIView | None = None
+    ) -> list[Row]:
+        page = super().paginate_queryset(queryset, request, view)
+        assert page is not None  # REST_FRAMEWORK's PAGE_SIZE is set: a list always has a page
+        return page
 
 
 def paginated(serializer_class: type[serializers.Serializer[Any]], name: str) -> serializers.Serializer[Any]:

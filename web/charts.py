@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -16,7 +17,7 @@ PALETTE = ["#0b6bcb", "#d9480f", "#2b8a3e", "#862e9c", "#c2255c", "#e67700", "#1
 @dataclass
 class Line:
     label: str
-    points: Sequence[tuple[datetime, float]]
+    points: Sequence[tuple[datetime, float | Decimal]]  # line_chart reads each value with float()
     step: bool = True  # prices hold until the next change
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -76,7 +76,7 @@ def current_quotes(
     market or of these: one query, streamed, so the caller works on the first rows while the rest
     are on their way."""
     sql = QUOTES_SQL
-    params: dict = {"now": now}
+    params: dict[str, Any] = {"now": now}
     if event_ids is not None:
         sql += " AND s.event_id = ANY(%(events)s)"
         params["events"] = list(event_ids)
@@ -145,18 +145,22 @@ def selection_summaries(
         references="".join(REFERENCE_PRICE.format(id=book) for book in refs),
         scope="" if event_ids is None else " AND s.event_id = ANY(%(events)s)",
     )
-    params: dict = {"now": now}
+    params: dict[str, Any] = {"now": now}
     if event_ids is not None:
         params["events"] = list(event_ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [
-        SelectionSummary(
-            *row[:10],
-            tuple(
-                (book, row[10 + 2 * i], row[11 + 2 * i]) for i, book in enumerate(refs) if row[10 + 2 * i] is not None
-            ),
+        SelectionSummary._make(
+            (
+                *row[:10],
+                tuple(
+                    (book, row[10 + 2 * i], row[11 + 2 * i])
+                    for i, book in enumerate(refs)
+                    if row[10 + 2 * i] is not None
+                ),
+            )
         )
         for row in rows
     ]
@@ -183,7 +187,8 @@ def prices_at_least(lowest: dict[int, float]) -> list[tuple[int, int, float, flo
         return []
     with connection.cursor() as cursor:
         cursor.execute(ABOVE_SQL, {"selections": list(lowest), "lowest": list(lowest.values())})
-        return cursor.fetchall()
+        above: list[tuple[int, int, float, float]] = cursor.fetchall()
+        return above
 
 
 def event_times(event_ids: Iterable[int]) -> tuple[dict[int, float], dict[int, float | None]]:
@@ -293,9 +298,14 @@ def history_to_kickoff(
     one's kick-off to its kick-off, within ``start``..``end``, in order of line, outcome, bookmaker
     key and time."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            HISTORY, {"events": list(event_ids), "markets": list(markets), "start": start, "end": end, "lead": lead}
-        )
+        params: dict[str, Any] = {
+            "events": list(event_ids),
+            "markets": list(markets),
+            "start": start,
+            "end": end,
+            "lead": lead,
+        }
+        cursor.execute(HISTORY, params)
         return [HistoryRow(*row) for row in cursor.fetchall()]
 
 
