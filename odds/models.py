@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from odds.selectors import BestPrice
 
 H2H, SPREADS, TOTALS = "h2h", "spreads", "totals"
 MARKETS = [(H2H, "Match result"), (SPREADS, "Handicap"), (TOTALS, "Over/under")]
@@ -77,6 +81,8 @@ class Event(models.Model):
     last_collected_at = models.DateTimeField(null=True, blank=True)
 
     objects = EventQuerySet.as_manager()
+    # Not a column: the odds API sets it (odds.selectors.best_prices) for its serializer.
+    best_prices: list[BestPrice]
 
     class Meta:
         ordering = ["commence_time"]

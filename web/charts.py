@@ -62,8 +62,8 @@ def line_chart(
         color = PALETTE[index % len(PALETTE)]
         coords = []
         previous_y = None
-        for at, value in line.points:
-            x, y = sx(at.timestamp()), sy(float(value))
+        for at, point in line.points:
+            x, y = sx(at.timestamp()), sy(float(point))
             if line.step and previous_y is not None:
                 coords.append(f"{x:.1f},{previous_y:.1f}")
             coords.append(f"{x:.1f},{y:.1f}")
