@@ -64,7 +64,7 @@ def clv_by_method(bet: Bet) -> dict[str, Decimal | None]:
 def _strategy(bet: Bet) -> Strategy:
     from opportunities.models import Strategy
 
-    if bet.strategy_id:
+    if bet.strategy is not None:  # no query without a strategy_id
         return bet.strategy
     return Strategy.objects.filter(active=True).select_related("reference_bookmaker").order_by(
         "pk"
@@ -73,7 +73,7 @@ def _strategy(bet: Bet) -> Strategy:
 
 def _rules(bet: Bet) -> StrategyRules:
     strategy = _strategy(bet)
-    if strategy.pk is None:  # the fallback, never saved: no sports or bookmakers to read
+    if strategy._state.adding:  # the fallback, never saved: no sports or bookmakers to read
         return StrategyRules(method=strategy.devig_method, min_books=strategy.min_books, name=strategy.name)
     return StrategyRules.from_strategy(strategy)
 

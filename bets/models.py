@@ -11,7 +11,7 @@ from django.utils import timezone
 from odds.models import MARKETS, Bookmaker, Event, Selection
 
 
-class BetQuerySet(models.QuerySet):
+class BetQuerySet(models.QuerySet["Bet"]):
     def pending(self) -> BetQuerySet:
         return self.filter(status=Bet.PENDING)
 

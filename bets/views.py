@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from typing import Any
 from decimal import Decimal
 
 from django.contrib import messages
@@ -24,8 +26,9 @@ from web.strict import PLAIN_DECIMAL
 
 def _filtered(request: HttpRequest) -> tuple[BetFilter, QuerySet[Bet]]:
     """The filter bar and its bets; a value it cannot read shows every bet, as the page always has."""
-    filterset = BetFilter(request.GET or None, queryset=selectors.bets())
-    return filterset, filterset.qs if filterset.is_valid() else filterset.queryset
+    all_bets = selectors.bets()
+    filterset = BetFilter(request.GET or None, queryset=all_bets)
+    return filterset, filterset.qs if filterset.is_valid() else all_bets
 
 
 @require_GET
@@ -76,7 +79,7 @@ def bet_new(request: PageRequest) -> HttpResponse:
     return render(request, "bets/form.html" if request.htmx else "bets/new.html", {"form": form})
 
 
-def _initial(request: HttpRequest) -> dict:
+def _initial(request: HttpRequest) -> dict[str, Any]:
     from opportunities.models import Opportunity
 
     opportunity_id = request.GET.get("opportunity")
@@ -136,7 +139,7 @@ def ledger_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Recorded {entry.kind} of {entry.amount}.")
     else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()))
     return redirect("bet-list")
 
 
@@ -189,7 +192,7 @@ def bet_export(request: HttpRequest) -> StreamingHttpResponse:
     ]
     writer = csv.writer(_Echo())
 
-    def rows():
+    def rows() -> Iterator[str]:
         yield writer.writerow(header)
         for bet in queryset.iterator(chunk_size=2000):
             yield writer.writerow(
