@@ -7,7 +7,7 @@ from django import forms
 
 from odds.filters import bookmaker_filter, sport_filter
 from odds.models import MARKETS
-from opportunities.models import OpportunityQuerySet, Strategy
+from opportunities.models import Opportunity, OpportunityQuerySet, Strategy
 from opportunities.selectors import ORDERINGS
 from web.filters import BooleanFilter, ChoiceFilter, KeyFilter, PlainNumberFilter
 
@@ -54,17 +54,21 @@ class OpportunityFilter(django_filters.FilterSet):
         description="edge (the default): largest edge first; detected: newest first; kickoff: soonest kick-off first",
     )
 
-    def filter_strategy(self, queryset: OpportunityQuerySet, name: str, value: str) -> OpportunityQuerySet:
+    def filter_strategy(
+        self, queryset: OpportunityQuerySet[Opportunity], name: str, value: str
+    ) -> OpportunityQuerySet[Opportunity]:
         # The page's select sends an id, a script may send a name; "²" is a digit to isdigit() alone.
         if value.isascii() and value.isdigit():
             return queryset.filter(strategy__pk=int(value))
         return queryset.filter(strategy__name=value)
 
-    def order(self, queryset: OpportunityQuerySet, name: str, value: str) -> OpportunityQuerySet:
+    def order(
+        self, queryset: OpportunityQuerySet[Opportunity], name: str, value: str
+    ) -> OpportunityQuerySet[Opportunity]:
         return queryset.order_by(*ORDERINGS[value])
 
 
 class ActiveOpportunityFilter(OpportunityFilter):
     """The page's: it lists active opportunities only (``selectors.opportunities()``), so no ``active``."""
 
-    active = None
+    active = None  # type: ignore[assignment]  # django-filter's way to drop an inherited filter

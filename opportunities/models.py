@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Self, TypeVar
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -98,7 +99,7 @@ class Strategy(models.Model):
 
     @property
     def reference_label(self) -> str:
-        return self.reference_bookmaker.title if self.reference_bookmaker_id else f"consensus ({self.min_books}+)"
+        return self.reference_bookmaker.title if self.reference_bookmaker else f"consensus ({self.min_books}+)"
 
     @property
     def market_list(self) -> list[str]:
@@ -106,8 +107,11 @@ class Strategy(models.Model):
         return [m.strip() for m in self.markets.split(",") if m.strip() in keys]
 
 
-class OpportunityQuerySet(models.QuerySet):
-    def active(self) -> OpportunityQuerySet:
+Found = TypeVar("Found", bound=models.Model)  # an Opportunity or a Surebet: both expire
+
+
+class OpportunityQuerySet(models.QuerySet[Found]):
+    def active(self) -> Self:
         return self.filter(expired_at__isnull=True)
 
 

@@ -210,9 +210,9 @@ def candidates(
     """The prices of the line that beat ``fair`` by the rules, in the order of ``prices``. ``best``
     (the line's highest price per outcome) and ``lowest`` (``lowest_prices``) only save work: no
     price of an outcome reaches its lowest price when the best one does not."""
-    if not fair:
-        return []
     probabilities = fair.probabilities
+    if probabilities is None:  # the rules cannot price the line
+        return []
     lowest = lowest_prices(fair, rules) if lowest is None else lowest
     reachable = [(o, low) for o, low in lowest.items() if best is None or (o in best and best[o].price >= low)]
     if not reachable:

@@ -18,8 +18,9 @@ from web.http import PageRequest
 
 def opportunity_list(request: PageRequest) -> HttpResponse:
     # A value the filter bar cannot read shows every active opportunity, as the page always has.
-    filterset = ActiveOpportunityFilter(request.GET or None, queryset=selectors.opportunities())
-    opportunities = filterset.qs if filterset.is_valid() else filterset.queryset
+    active = selectors.opportunities()
+    filterset = ActiveOpportunityFilter(request.GET or None, queryset=active)
+    opportunities = filterset.qs if filterset.is_valid() else active
     context = {
         "form": filterset.form,
         "page": Paginator(opportunities, 50).get_page(request.GET.get("page")),
