@@ -13,10 +13,11 @@ Each function runs a fixed number of queries, whatever the number of bets.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Avg,
@@ -324,7 +325,7 @@ def profit_series(period: str = "week") -> list[dict]:
     return series
 
 
-def _band(field: str, bands: list[tuple]) -> Case:
+def _band(field: str, bands: Sequence[tuple[Decimal | None, Decimal | None, str]]) -> Case:
     whens = []
     for low, high, label in bands:
         condition = Q()
@@ -373,7 +374,7 @@ def breakdown(dimension: str) -> list[dict]:
     ]
 
 
-def clv_distribution(width: Decimal = Decimal("0.02"), limit: Decimal = Decimal("0.10")) -> list[dict]:
+def clv_distribution(width: Decimal = Decimal("0.02"), limit: Decimal = Decimal("0.10")) -> list[dict[str, Any]]:
     """How many bets fell in each CLV bucket of ``width``, from -limit to +limit (ends open): one query."""
     from django.db.models import IntegerField
     from django.db.models.functions import Floor, Greatest, Least

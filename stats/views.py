@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -20,23 +21,23 @@ from web.charts import Curve, Line, line_chart, reliability_chart
 from web.http import PageRequest
 
 
-def _figures() -> dict:
+def _figures() -> dict[str, Any]:
     return {"money": selectors.bankroll_change(), "summary": selectors.summary()}
 
 
-def _active_bets() -> dict:
+def _active_bets() -> dict[str, Any]:
     return {"active_bets": list(bet_selectors.bets(status="pending")[:5])}
 
 
-def _top_opportunities() -> dict:
+def _top_opportunities() -> dict[str, Any]:
     return {"top_opportunities": opportunity_selectors.top(3)}
 
 
-def _collector() -> dict:
+def _collector() -> dict[str, Any]:
     return {"collector": collector_panel()}
 
 
-def _chart() -> dict:
+def _chart() -> dict[str, Any]:
     series = selectors.bankroll_series()
     if not series:
         return {"bankroll_chart": None}
@@ -45,7 +46,7 @@ def _chart() -> dict:
 
 
 # What each panel shows: a panel's refresh queries for that panel alone.
-PANELS: dict[str, Callable[[], dict]] = {
+PANELS: dict[str, Callable[[], dict[str, Any]]] = {
     "figures": _figures,
     "bets": _active_bets,
     "opportunities": _top_opportunities,
@@ -59,14 +60,15 @@ def dashboard(request: PageRequest) -> HttpResponse:
     panel = request.GET.get("panel") if request.htmx else None
     if panel in PANELS:
         return render(request, f"stats/dashboard.html#{panel}", PANELS[panel]())
-    context: dict = {}
+    context: dict[str, Any] = {}
     for values in PANELS.values():
         context.update(values())
     return render(request, "stats/dashboard.html", context)
 
 
 def stats_page(request: HttpRequest) -> HttpResponse:
-    period = request.GET.get("period") if request.GET.get("period") in selectors.PERIODS else "week"
+    asked = request.GET.get("period")
+    period = asked if asked in selectors.PERIODS else "week"
     series = selectors.profit_series(period)
     context = {
         "summary": selectors.summary(),
