@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
 from datetime import datetime
+from typing import Any
 
 import pytest
 from django.conf import settings
