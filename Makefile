@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Tests get their own embedded servers, so they never touch the data of a running `make run`.
 TEST_ENV := MONPS_VAR=$(CURDIR)/var/test MONPS_REDIS_PORT=6390
-# Every package mypy checks (settings in pyproject.toml; migrations excluded there).
+# Every package mypy checks (settings in pyproject.toml; migrations excluded there). `python -m` puts this
+# work tree first on the path, so the Django plugin loads these settings and models, not an installed copy.
 MYPY_PATHS := monps ops web odds opportunities bets stats devtools bench conftest.py
 BENCH_ENV := MONPS_VAR=$(CURDIR)/var/bench MONPS_REDIS_PORT=6391
 
@@ -52,7 +53,7 @@ bench-report: $(STAMP)
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy $(MYPY_PATHS)
+	$(BIN)/python -m mypy $(MYPY_PATHS)
 
 fmt: setup
 	$(BIN)/ruff check --fix .
