@@ -88,7 +88,8 @@ class PriceField(forms.Field):
                 value = odds_format.parse(str(value), chosen)
             except odds_format.NotOdds as exc:
                 raise ValidationError(str(exc), code="invalid") from None
-        return self.stored.clean(value)
+        price: Decimal | None = self.stored.clean(value)
+        return price
 
 
 def price_help() -> str:
@@ -99,7 +100,7 @@ def _zones() -> list[tuple[str, str]]:
     return [("", "the site's time zone"), *((zone, zone) for zone in sorted(zoneinfo.available_timezones()))]
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(forms.ModelForm[Preferences]):
     time_zone = forms.ChoiceField(choices=_zones, required=False, help_text=Preferences.time_zone.field.help_text)
 
     class Meta:
