@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import psutil
@@ -27,6 +28,7 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parents[1]
 CELERY = str(Path(sys.executable).parent / "celery")
 API_KEY = "fault-test-key-0123456789"
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -37,13 +39,13 @@ def free_port() -> int:
 
 
 def wait_until(
-    condition: Callable[[], object],
+    condition: Callable[[], T],
     *,
     timeout: float,
     what: str,
     every: float = 0.05,
     log: Callable[[], str] | None = None,
-) -> object:
+) -> T:
     """Poll ``condition`` until it is true; fail with ``what`` (and ``log()`` then, e.g. the tail of a
     worker's log) after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout

@@ -450,7 +450,7 @@ ALERT_DIGEST_THRESHOLD = env_int("ALERT_DIGEST_THRESHOLD", 10)
 # again: sent if nothing was handed over yet, else marked unconfirmed (opportunities/alerts.py).
 ALERT_CLAIM_SECONDS = env_int("ALERT_CLAIM_SECONDS", 60)
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

@@ -66,8 +66,8 @@ def clock():
 def test_summary_matches_a_plain_python_sum():
     bets = make_history(40)
     settled = [b for b in bets if b.status not in ("pending", "void")]
-    profit = sum(b.profit for b in settled)
-    staked = sum(b.stake for b in settled)
+    profit = sum((b.profit for b in settled), Decimal(0))
+    staked = sum((b.stake for b in settled), Decimal(0))
     summary = selectors.summary()
     assert summary.bets == 40
     assert summary.pending == sum(b.status == "pending" for b in bets)
@@ -79,10 +79,10 @@ def test_summary_matches_a_plain_python_sum():
     hits = sum(1 for b in decided if b.status == "won") + Decimal(sum(1 for b in decided if b.status == "half_won")) / 2
     assert summary.hit_rate == (hits / len(decided)).quantize(Decimal("0.00001"))
     clvs = [b.clv for b in bets]
-    assert summary.average_clv == (sum(clvs) / len(clvs)).quantize(Decimal("0.00001"))
-    weighted = sum(b.clv * b.stake for b in bets) / sum(b.stake for b in bets)
+    assert summary.average_clv == (sum(clvs, Decimal(0)) / len(clvs)).quantize(Decimal("0.00001"))
+    weighted = sum((b.clv * b.stake for b in bets), Decimal(0)) / sum(b.stake for b in bets)
     assert summary.weighted_clv == weighted.quantize(Decimal("0.00001"))
-    assert summary.expected_profit_clv == sum(b.clv * b.stake for b in settled).quantize(Decimal("0.01"))
+    assert summary.expected_profit_clv == sum((b.clv * b.stake for b in settled), Decimal(0)).quantize(Decimal("0.01"))
 
 
 def test_clv_by_method_matches_plain_python():
