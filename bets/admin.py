@@ -20,7 +20,7 @@ from bets import services, trail
 from bets.models import Bet, BetEvent, LedgerEntry
 from odds.models import MARKETS
 from web.forms import PLAIN_NUMBERS
-from web.http import PageRequest
+from web.http import PageRequest, acting_user
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -126,7 +126,7 @@ class BetAdmin(admin.ModelAdmin[Bet]):
         self, request: HttpRequest, obj: Bet | None = None, change: bool = False, **kwargs: Any
     ) -> type[BetAdminForm]:
         form = cast("type[BetAdminForm]", super().get_form(request, obj, change, **kwargs))  # a subclass of self.form
-        form.current_user = cast("User", request.user)  # the admin lets in staff users only
+        form.current_user = acting_user(request)
         return form
 
     def save_model(self, request: HttpRequest, obj: Bet, form: BetAdminForm, change: bool) -> None:
@@ -139,11 +139,11 @@ class BetAdmin(admin.ModelAdmin[Bet]):
         pass
 
     def delete_model(self, request: HttpRequest, obj: Bet) -> None:
-        with trail.recording(action="delete", user=request.user, via="admin"):
+        with trail.recording(action="delete", user=acting_user(request), via="admin"):
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
-        with trail.recording(action="delete", user=request.user, via="admin"):
+        with trail.recording(action="delete", user=acting_user(request), via="admin"):
             super().delete_queryset(request, queryset)
 
     @admin.display(description="History")
@@ -209,7 +209,7 @@ class ActionFilter(admin.SimpleListFilter):
     title = "action"
     parameter_name = "action"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
         return [(a, a) for a in trail.ACTIONS]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[BetEvent]) -> QuerySet[BetEvent]:
@@ -220,7 +220,7 @@ class ViaFilter(admin.SimpleListFilter):
     title = "via"
     parameter_name = "via"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
         return [(v, v) for v in trail.VIAS]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[BetEvent]) -> QuerySet[BetEvent]:
@@ -236,14 +236,14 @@ class TrailChangeList(ChangeList):
 
 
 @admin.register(BetEvent)
-class BetEventAdmin(admin.ModelAdmin):
+class BetEventAdmin(admin.ModelAdmin[BetEvent]):
     """The audit trail, newest first. Read-only: the table refuses updates and deletes anyway."""
 
     list_display = ["when", "bet", "action", "via", "who", "changes"]
     list_filter = [ActionFilter, ViaFilter]
     ordering = ["-pgh_id"]
-    fields = ["when", "bet", "action", "via", "who", "changes"]
-    readonly_fields = fields
+    readonly_fields = ["when", "bet", "action", "via", "who", "changes"]
+    fields = tuple(readonly_fields)  # a tuple: the stubs type fields as a list of str or groups
 
     def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
         return TrailChangeList
@@ -251,7 +251,8 @@ class BetEventAdmin(admin.ModelAdmin):
     def _entry(self, event: BetEvent) -> trail.TrailEntry:
         if not hasattr(event, "entry"):
             event.entry = trail.entries([event])[0]
-        return event.entry
+        entry: trail.TrailEntry = event.entry
+        return entry
 
     @admin.display(description="when")
     def when(self, event: BetEvent) -> str:

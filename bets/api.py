@@ -16,7 +16,7 @@ from bets.filters import BetFilter
 from bets.models import Bet
 from web.api import Pagination, filter_parameters, filtered, paginated
 from web.api_input import DateTimeField, PlainDecimalField, PlainIntegerField, StrictSerializer
-from web.http import api_user
+from web.http import acting_user
 
 
 class Conflict(APIException):
@@ -152,7 +152,7 @@ def bets(request: Request) -> Response:
         try:
             bet = services.place_bet(
                 bet=data.to_input(),
-                user=api_user(request),
+                user=acting_user(request),
                 via="api",
                 allow_started=data.validated_data["allow_started"],
             )
@@ -180,7 +180,7 @@ def bet_detail(request: Request, bet_id: int) -> Response:
         changes["strategy_name"] = changes.pop("strategy")
     try:
         services.update_bet(
-            bet_id=bet.pk, changes=changes, user=api_user(request), via="api", allow_settled=allow_settled
+            bet_id=bet.pk, changes=changes, user=acting_user(request), via="api", allow_settled=allow_settled
         )
     except services.BetRejected as exc:
         raise _rejected(exc) from None

@@ -254,7 +254,7 @@ def place_bet(*, bet: BetInput, user: User | None = None, via: str = "api", allo
             bookmaker=bookmaker,
             price=price,
             stake=stake,
-            placed_at=placed_at,
+            placed_at=cleaned["placed_at"],  # set: its check passed
             strategy_id=strategy_id,
             strategy_name=strategy_name,
             opportunity=opportunity,
@@ -402,7 +402,7 @@ CLOSING_FIELDS = [
 
 
 @transaction.atomic
-def record_closing_line(*, bet: Bet, user: AbstractBaseUser | None = None, via: str = "task") -> Bet:
+def record_closing_line(*, bet: Bet, user: User | None = None, via: str = "task") -> Bet:
     """Store the closing price, its provenance and the CLV under every devig method once the event
     has started; without a valid close, say why (``bets.closing``)."""
     line = closing_line(bet)

@@ -19,6 +19,7 @@ class PageRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def api_user(request: Request) -> User:
-    """The user an API view acts for (``@api_view`` types its request as DRF's, whose user may be anonymous)."""
+def acting_user(request: HttpRequest | Request) -> User:
+    """The user a view behind a login acts for, where its request's type allows an anonymous one: an
+    ``@api_view`` (DRF's Request) or a ModelAdmin method (the admin lets in staff users only)."""
     return cast("User", request.user)

@@ -127,7 +127,7 @@ def retry_policy(*, retries: int, backoff: float, backoff_max: float) -> Retry:
         backoff_jitter=backoff,
         backoff_max=backoff_max,
         respect_retry_after_header=True,
-        retry_after_max=backoff_max,
+        retry_after_max=backoff_max,  # type: ignore[arg-type]  # urllib3 hints int; it compares seconds with it
         raise_on_status=False,
     )
 
