@@ -197,7 +197,7 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
     for line_key in sorted(series, key=lambda k: (by_id[k[0]].commence_time, k)):
         event = by_id[line_key[0]]
         books = series[line_key]
-        where = {"sport": event.sport_id, "market": line_key[1]}  # a BEST method is chosen by these
+        where: dict[str, Any] = {"sport": event.sport_id, "market": line_key[1]}  # a BEST method is chosen by these
         fair, found = valuation.value_line(_in_force(books, event.commence_time - rules.lead), strategy, **where)
         if fair.probabilities is None:
             continue

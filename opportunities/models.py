@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,6 +15,9 @@ from django.utils import timezone
 from odds.models import MARKETS, Bookmaker, Event, Selection, Sport
 from opportunities.pricing import METHODS
 from opportunities.valuation import BEST
+
+if TYPE_CHECKING:
+    from stats.models import Calibration
 
 CONSENSUS = "consensus"
 
@@ -86,6 +89,9 @@ class Strategy(models.Model):
     alert_max_age_minutes = models.PositiveIntegerField(default=30, help_text="No alert for a price older than this.")
     alert_email = models.BooleanField(default=True, help_text="E-mail ALERT_EMAIL_TO.")
     webhook_url = models.URLField(blank=True, help_text="JSON POST on each alert (ntfy, Discord, Slack…).")
+
+    # Not a column: the strategies page sets it, the calibrations a best-scoring method resolves to.
+    calibrated: list[Calibration]
 
     class Meta:
         verbose_name_plural = "strategies"

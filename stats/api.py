@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -112,13 +113,13 @@ def performance(request: Request) -> Response:
     )
 
 
-class IntervalsOut(serializers.Serializer):
+class IntervalsOut(serializers.Serializer[Any]):
     log_loss = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
     brier = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
     rps = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2, allow_null=True)
 
 
-class MethodScoreOut(serializers.Serializer):
+class MethodScoreOut(serializers.Serializer[Any]):
     method = serializers.ChoiceField(choices=METHODS)
     n = serializers.IntegerField(help_text="events scored, the same for every method")
     log_loss = serializers.FloatField(help_text="mean over events of -ln p(the outcome that happened)")
@@ -129,7 +130,7 @@ class MethodScoreOut(serializers.Serializer):
     ci95 = IntervalsOut(help_text="95% percentile bootstrap intervals, resampling events")
 
 
-class CalibrationOut(serializers.Serializer):
+class CalibrationOut(serializers.Serializer[Any]):
     sport = serializers.CharField(source="sport.key")
     market = serializers.CharField()
     reference = serializers.CharField(source="reference.key")

@@ -111,7 +111,7 @@ def calibration_page(request: HttpRequest) -> HttpResponse:
     """The devig methods scored on stored results, for the sport, line, reference and moment chosen."""
     filterset = CalibrationFilter(request.GET, queryset=Calibration.objects.all())
     chosen = selectors.calibration(filterset) if filterset.is_valid() else None
-    context = {"form": filterset.form, "calibration": chosen, "beside": [], "chart": None}
+    context: dict[str, Any] = {"form": filterset.form, "calibration": chosen, "beside": [], "chart": None}
     if chosen is not None:
         context["beside"] = selectors.calibrations_beside(chosen)
         methods = [r["method"] for r in chosen.results]  # jsonb keeps no key order: the results' is METHODS'
@@ -124,7 +124,7 @@ def calibration_page(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/calibration.html", context)
 
 
-def _bins_by_method(chosen: Calibration, methods: list[str]) -> list[dict]:
+def _bins_by_method(chosen: Calibration, methods: list[str]) -> list[dict[str, Any]]:
     """The reliability diagram as a table: per bin, each method's forecasts, mean probability and
     observed frequency, in the order of ``methods``."""
     return [
