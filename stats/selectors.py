@@ -252,7 +252,7 @@ VERDICT_BETS = Q(clv__isnull=False) | SETTLED
 UNSETTLED = (Bet.PENDING, Bet.VOID)
 
 
-def _verdict_of(rows: list[tuple]) -> formulas.Verdict:
+def _verdict_of(rows: list[tuple[Any, ...]]) -> formulas.Verdict:
     clvs = [float(clv) for clv, *_ in rows if clv is not None]
     settled = [(float(stake), float(profit or 0)) for _, status, stake, profit in rows if status not in UNSETTLED]
     return formulas.Verdict(formulas.clv_significance(clvs), _yield_interval(settled))
@@ -271,7 +271,8 @@ def _yield_interval(settled: list[tuple[float, float]]) -> tuple[float, float] |
     if found is MISSING:
         found = formulas.yield_interval(settled)
         cache.set(key, found, timeout=YIELD_INTERVAL_SECONDS)
-    return found
+    interval: tuple[float, float] | None = found  # what yield_interval answered, then or before
+    return interval
 
 
 MISSING = object()
@@ -288,7 +289,7 @@ def verdict(bets: QuerySet[Bet] | None = None) -> formulas.Verdict:
 
 def strategy_verdicts() -> dict[str, formulas.Verdict]:
     """Skill or luck per strategy, by the name the strategy breakdown shows: one query."""
-    grouped: dict[str, list[tuple]] = {}
+    grouped: dict[str, list[tuple[Any, ...]]] = {}
     rows = (
         Bet.objects.filter(VERDICT_BETS).order_by("id").values_list("strategy_name", "clv", "status", "stake", "profit")
     )
@@ -297,7 +298,7 @@ def strategy_verdicts() -> dict[str, formulas.Verdict]:
     return {name: _verdict_of(found) for name, found in grouped.items()}
 
 
-def profit_series(period: str = "week") -> list[dict]:
+def profit_series(period: str = "week") -> list[dict[str, Any]]:
     """Profit, stake and yield per day, week or month of settlement: one query."""
     trunc = PERIODS[period]
     rows = (
@@ -352,7 +353,7 @@ DIMENSIONS = {
 NO_KEY = "(none)"
 
 
-def breakdown(dimension: str) -> list[dict]:
+def breakdown(dimension: str) -> list[dict[str, Any]]:
     """Count, stake, profit, yield and average CLV of settled bets by one dimension: one query."""
     rows = (
         Bet.objects.filter(SETTLED)

@@ -85,7 +85,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/stats.html", context)
 
 
-def _verdicts() -> dict:
+def _verdicts() -> dict[str, Any]:
     """Skill or luck of every bet, and of each strategy's: two queries."""
     overall = selectors.verdict()
     strategies = [
@@ -100,7 +100,7 @@ def _verdicts() -> dict:
     }
 
 
-def _profit_chart(series: list[dict]) -> str | None:
+def _profit_chart(series: list[dict[str, Any]]) -> str | None:
     if not series:
         return None
     points = [(r["period"], r["cumulative_profit"]) for r in series]
@@ -133,7 +133,7 @@ def _bins_by_method(chosen: Calibration, methods: list[str]) -> list[dict[str, A
     ]
 
 
-def bookmakers_page(request: HttpRequest) -> HttpResponse:
+def bookmakers_page(request: PageRequest) -> HttpResponse:
     """Each bookmaker per market over a period (``stats.bookmakers``); the filter bar refreshes the
     figures alone with HX-Request. A value the form cannot read is named, and the defaults are shown."""
     form = BookmakerStatsForm(request.GET or None)

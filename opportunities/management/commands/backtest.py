@@ -86,7 +86,7 @@ def _verdict_lines(verdict: Verdict) -> list[str]:
     """The skill-or-luck figures, as the stats page and the API give them."""
     clv = verdict.clv
     lines = []
-    if clv.t is not None:
+    if clv.t is not None and clv.ci95 is not None:  # computed together
         low, high = clv.ci95
         lines.append(
             f"CLV t = {clv.t:.2f}, p = {clv.p_value:.4f} (one-sided) over {clv.bets} bets with a CLV, "
