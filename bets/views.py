@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -100,7 +100,7 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     if not (event_id and event_id.isascii() and event_id.isdigit()):
         return {}
     # A price chosen on the odds screen, as given: the form checks every field when it is posted.
-    initial: dict = {"event": int(event_id)}
+    initial: dict[str, Any] = {"event": int(event_id)}
     initial |= {name: request.GET[name] for name in ("market", "outcome", "bookmaker") if request.GET.get(name)}
     for name in ("point", "price"):
         if PLAIN_DECIMAL.fullmatch(request.GET.get(name, "")):

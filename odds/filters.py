@@ -141,7 +141,7 @@ class OddsScreenFilter(django_filters.FilterSet):
         description="kickoff (the default): soonest first; edge: the event with the largest edge first",
     )
 
-    def __init__(self, *args: object, now: datetime | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, now: datetime | None = None, **kwargs: Any) -> None:
         self.now = now or timezone.now()
         super().__init__(*args, **kwargs)
 

@@ -22,7 +22,8 @@ def odds_screen(request: PageRequest) -> HttpResponse:
     refresh (and the filter bar's) gets the events alone. A value the filter bar cannot read is shown
     with its error, and the screen as if it were not given."""
     now = timezone.now()
-    filterset = OddsScreenFilter(request.GET or None, queryset=selectors.upcoming_events(now), now=now)
+    upcoming = selectors.upcoming_events(now)
+    filterset = OddsScreenFilter(request.GET or None, queryset=upcoming, now=now)
     filterset.form.auto_id = "screen_%s"  # apart from the bet slip's fields (id_market…) on the same page
     valid = filterset.is_valid()
     chosen = filterset.form.cleaned_data if valid else {}
@@ -30,7 +31,7 @@ def odds_screen(request: PageRequest) -> HttpResponse:
     market = chosen.get("market")
     bookmakers = chosen.get("bookmaker") or []
     page = screen.odds_screen(
-        filterset.qs if valid else filterset.queryset,
+        filterset.qs if valid else upcoming,
         now=now,
         reference=reference,
         markets=[market] if market else [],

@@ -60,11 +60,12 @@ class KeyFilter(Described, django_filters.Filter):
     field_class = KeyChoiceField
 
 
-class KeysChoiceField(forms.ModelMultipleChoiceField):
+class KeysChoiceField(forms.ModelMultipleChoiceField[Any]):
     """Several rows of a table (checkboxes or a multiple select) whose values are read as text and not
     looked up, in the order given, each once."""
 
-    def clean(self, value: object) -> list[str]:
+    # Keys as text, not rows: nothing is looked up (KeyChoiceField's rule for several).
+    def clean(self, value: object) -> list[str]:  # type: ignore[override]
         if value in self.empty_values:
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
@@ -81,7 +82,7 @@ class KeysFilter(Described, django_filters.Filter):
 
     field_class = KeysChoiceField
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("lookup_expr", "in")
         super().__init__(*args, **kwargs)
 
