@@ -14,6 +14,7 @@ from bets import selectors, services
 from bets.closing import clv_by_method
 from bets.filters import BetFilter
 from bets.models import Bet
+from odds.models import Bookmaker
 from web.api import Pagination, filter_parameters, filtered, paginated
 from web.api_input import DateTimeField, PlainDecimalField, PlainIntegerField, StrictSerializer
 from web.http import acting_user
@@ -32,7 +33,9 @@ class BetOut(serializers.ModelSerializer[Bet]):
     bookmaker = serializers.CharField(source="bookmaker.key")
     strategy = serializers.CharField(source="strategy_name")
     opportunity = serializers.IntegerField(source="opportunity_id", allow_null=True)
-    closing_reference = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    closing_reference: serializers.SlugRelatedField[Bookmaker] = serializers.SlugRelatedField(
+        slug_field="key", read_only=True
+    )
     closing_age_minutes = serializers.SerializerMethodField()
     clv_by_method = serializers.SerializerMethodField()
 

@@ -253,9 +253,9 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
                     profit=profit,
                     clv=pricing.clv(price, closing[outcome]) if outcome in closing else None,
                     clv_by_method={
-                        method: pricing.clv(price, f.probabilities[outcome])
+                        method: pricing.clv(price, probabilities[outcome])
                         for method, f in close.by_method.items()
-                        if f and outcome in f.probabilities
+                        if (probabilities := f.probabilities) is not None and outcome in probabilities
                     },
                 )
             )
@@ -280,7 +280,9 @@ def _closes(
         kickoffs={pk: event.commence_time for pk, event in by_id.items()},
         lead=history_lead(),
     )
-    closes: dict[tuple[int, str, Decimal], dict[int, dict[str, valuation.Sighted]]] = defaultdict(lambda: defaultdict(dict))
+    closes: dict[tuple[int, str, Decimal], dict[int, dict[str, valuation.Sighted]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
     for (event_id, market, line, outcome, book), close in found.items():
         closes[(event_id, market, line)][book][outcome] = valuation.Sighted(close.price, close.seen_at.timestamp())
     return closes

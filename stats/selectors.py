@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
+    Aggregate,
     Avg,
     Case,
     CharField,
@@ -407,13 +408,13 @@ def calibrations_beside(chosen: Calibration) -> list[Calibration]:
     )
 
 
-def clv_by_method(bets: QuerySet[Bet] | None = None) -> list[dict]:
+def clv_by_method(bets: QuerySet[Bet] | None = None) -> list[dict[str, Any]]:
     """Each devig method's average CLV, plain and stake-weighted, over the bets with a valid close
     (all by default), and how many of them the method is the closing method of: one query."""
     from bets.closing import CLV_FIELDS
 
     bets = Bet.objects.all() if bets is None else bets
-    columns = {}
+    columns: dict[str, Aggregate] = {}
     for method, name in CLV_FIELDS.items():
         valid = Q(**{f"{name}__isnull": False})
         columns[f"{method}_bets"] = Count("id", filter=valid)

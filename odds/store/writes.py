@@ -248,7 +248,7 @@ def write_prices(
     collected_at: datetime,
     unchanged: list[tuple[int, str, int, datetime]] | None = None,
     seen_at: datetime | None = None,
-    seen_unchanged: Sequence[tuple] = (),
+    seen_unchanged: Sequence[tuple[int, str, int, datetime]] = (),
     started: Sequence[int] = (),
 ) -> tuple[int, int, int]:
     """Write these rows: (history rows written, current prices updated, current prices withdrawn).
