@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Tests get their own embedded servers, so they never touch the data of a running `make run`.
 TEST_ENV := MONPS_VAR=$(CURDIR)/var/test MONPS_REDIS_PORT=6390
+# Every package mypy checks (settings in pyproject.toml; migrations excluded there). `python -m` puts this
+# work tree first on the path, so the Django plugin loads these settings and models, not an installed copy.
+MYPY_PATHS := monps ops web odds opportunities bets stats devtools bench conftest.py
 BENCH_ENV := MONPS_VAR=$(CURDIR)/var/bench MONPS_REDIS_PORT=6391
 
 .PHONY: setup run test bench bench-report lint fmt migrations-check browser lock clean
@@ -30,7 +33,8 @@ browser:
 	  else echo "chromium is not installed: the browser tests will fail (sudo apt-get install chromium)"; fi; \
 	fi
 
-test: setup browser
+# Lint first, so CI (`make test`) fails on a lint or type error too.
+test: setup browser lint
 	$(TEST_ENV) $(BIN)/python -m devtools.launcher exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Its own embedded servers and database (var/bench), or BENCH_DATABASE_URL (e.g. a TimescaleDB server);
@@ -49,6 +53,7 @@ bench-report: $(STAMP)
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy $(MYPY_PATHS)
 
 fmt: setup
 	$(BIN)/ruff check --fix .

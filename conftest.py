@@ -4,12 +4,19 @@ CI=true (never a silent skip); on a developer's machine it skips with the reason
 from __future__ import annotations
 
 import os
+import subprocess
 
 import pytest
 from django.conf import settings
 
 from devtools.testing import database_url
 from ops.probes import redis_ping
+
+
+class WorkerProcess(subprocess.Popen[bytes]):
+    """A ``celery worker`` process, with the hostname it answers pings as."""
+
+    hostname: str
 
 
 def require(condition: bool, reason: str) -> None:
@@ -45,7 +52,6 @@ def celery_worker(django_db_setup, django_db_blocker):
 
     Tests that hand it work must use ``transactional_db`` so it sees their committed rows.
     """
-    import subprocess
     import sys
     import time
     import uuid
@@ -62,10 +68,11 @@ def celery_worker(django_db_setup, django_db_blocker):
     hostname = f"test-{uuid.uuid4().hex[:8]}@monps"
     with app.connection_for_write() as broker:  # messages queued by earlier runs must not reach this database
         for queue in QUEUES:
-            broker.default_channel.queue_purge(queue)
+            # kombu types default_channel as StdChannel, without queue_purge; the transport's Channel has it.
+            broker.default_channel.queue_purge(queue)  # type: ignore[attr-defined]
     env = {**os.environ, "DATABASE_URL": database_url(params), "REDIS_URL": settings.REDIS_URL}
     celery = str(Path(sys.executable).parent / "celery")
-    process = subprocess.Popen(
+    process = WorkerProcess(
         [
             celery,
             "-A",
@@ -102,7 +109,6 @@ def start_celery_worker(transactional_db):
     env=...)`` returns the process (with its ``hostname``) once it answers a ping. Those queues are
     purged first, and workers already running (the session's ``celery_worker``) stop consuming them
     until the test ends, so the test's tasks reach only its own workers; they stop at its end."""
-    import subprocess
     import sys
     import time
     import uuid
@@ -114,16 +120,17 @@ def start_celery_worker(transactional_db):
 
     require(redis_ping(settings.REDIS_URL), f"Redis not reachable at {settings.REDIS_URL}")
     celery = str(Path(sys.executable).parent / "celery")
-    others = [name for reply in app.control.ping(timeout=0.5) for name in reply]
-    started: list[subprocess.Popen] = []
+    others = [name for reply in app.control.ping(timeout=0.5) or [] for name in reply]
+    started: list[WorkerProcess] = []
     taken: list[str] = []
 
     def purge(queues: list[str]) -> None:
         with app.connection_for_write() as broker:
             for queue in queues:
-                broker.default_channel.queue_purge(queue)
+                # kombu types default_channel as StdChannel, without queue_purge; the transport's Channel has it.
+                broker.default_channel.queue_purge(queue)  # type: ignore[attr-defined]
 
-    def start(*queues: str, pool: str = "solo", env: dict[str, str] | None = None) -> subprocess.Popen:
+    def start(*queues: str, pool: str = "solo", env: dict[str, str] | None = None) -> WorkerProcess:
         for queue in queues:
             if queue in taken:
                 continue
@@ -140,7 +147,7 @@ def start_celery_worker(transactional_db):
         }
         command = [celery, "-A", "monps", "worker", "-P", pool, "-c", "1", "-Q", ",".join(queues), "-n", hostname]
         command += ["--loglevel=WARNING", "--without-gossip", "--without-mingle"]
-        process = subprocess.Popen(command, env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        process = WorkerProcess(command, env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         started.append(process)
         deadline = time.monotonic() + 60
         while not app.control.ping(destination=[hostname], timeout=0.5):
@@ -233,7 +240,7 @@ def start_killable_worker(tmp_path, own_redis):
     that workers are gone before the database is flushed."""
     from devtools.processes import Worker
 
-    workers = []
+    workers: list[Worker] = []
 
     def start(*, env: dict[str, str], queues: list[str], pool: str = "prefork", name: str = "") -> Worker:
         worker = Worker(log=tmp_path / f"worker-{len(workers)}.log", env=env, queues=queues, pool=pool, name=name)

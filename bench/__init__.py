@@ -61,12 +61,18 @@ def run(scale: str = "small") -> Report:
     )
     report = Report(scale)
     print(f"monps bench, scale {scale}, {context.database}: figure, median, spread, reference, ratio, bar", flush=True)
+
+    def detection() -> None:
+        truncate_odds()
+        ingest_odds(odds_response())
+        bench_detection(report, repeat)
+
     steps: dict[str, Callable[[], None]] = {
         "ingest": lambda: bench_ingest(report, repeat),
         "withdrawals": lambda: bench_withdrawals(report),
         "parallel": lambda: bench_parallel(report, 3, out),
         "alerts": lambda: bench_alerts(report, 3, out),
-        "detection": lambda: (truncate_odds(), ingest_odds(odds_response()), bench_detection(report, repeat)),
+        "detection": detection,
         "credits": lambda: bench_credits(report),
         "pages": lambda: bench_pages(report, max(repeat * 10, 50), SIZES[scale]),
         "storage": lambda: bench_storage(report),

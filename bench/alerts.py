@@ -74,13 +74,20 @@ class Loopback:
         self.served_at = self.served_wall = self.posted_at = None
         self.posted.clear()
 
+    def times(self) -> tuple[float, float, float]:
+        """(served_at, served_wall, posted_at) of a run whose webhook POST came."""
+        assert self.served_at is not None
+        assert self.served_wall is not None
+        assert self.posted_at is not None
+        return self.served_at, self.served_wall, self.posted_at
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
 
 
 @contextmanager
-def celery_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+def celery_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A ``celery worker`` process on the broker and the bench database, as conftest.py starts one."""
     from monps.celery import app
 
@@ -133,12 +140,15 @@ def phases(loopback: Loopback) -> list[float]:
     from odds.models import CollectorRun
     from opportunities.models import DetectionRun
 
-    collected = CollectorRun.objects.get(kind="odds").finished_at.timestamp()
+    finished_at = CollectorRun.objects.get(kind="odds").finished_at
+    assert finished_at is not None  # the run is over: its alert was posted
+    collected = finished_at.timestamp()
     detection = DetectionRun.objects.get()
     detected = detection.started_at.timestamp()
-    posted = loopback.served_wall + (loopback.posted_at - loopback.served_at)
+    served_at, served_wall, posted_at = loopback.times()
+    posted = served_wall + (posted_at - served_at)
     detected_end = detected + detection.duration_ms / 1000
-    return [collected - loopback.served_wall, detected - collected, detection.duration_ms / 1000, posted - detected_end]
+    return [collected - served_wall, detected - collected, detection.duration_ms / 1000, posted - detected_end]
 
 
 def bench_alerts(report: Report, repeat: int, workdir: Path) -> None:
@@ -190,7 +200,8 @@ def bench_alerts(report: Report, repeat: int, workdir: Path) -> None:
                     raise RuntimeError(f"no webhook POST within {WAIT_SECONDS} s (see {workdir / 'worker.log'})")
                 wait_sent()
                 if run:
-                    latencies.append(loopback.posted_at - loopback.served_at)
+                    served_at, _, posted_at = loopback.times()
+                    latencies.append(posted_at - served_at)
                     parts.append(phases(loopback))
     finally:
         loopback.close()

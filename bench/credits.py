@@ -58,7 +58,8 @@ def bench_credits(report: Report) -> None:
     cost = 3  # h2h, spreads, totals in one region: the same for both schedules
     ours = theirs = captured_ours = captured_theirs = events = 0
     for kickoffs in fixture_lists(monday).values():
-        calls, now = [], monday
+        calls: list[datetime] = []
+        now = monday
         while now < monday + timedelta(days=8):
             if collection_due(now=now, kickoffs=kickoffs, last_collection=calls[-1] if calls else None).due:
                 calls.append(now)

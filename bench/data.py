@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import orjson
 from django.db import connection
@@ -57,7 +58,7 @@ def odds_response(
     spacing: timedelta = timedelta(minutes=15),
     sport_key: str = SPORT,
     first_id: int = 0,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """A /v4/sports/{sport}/odds body: every book prices h2h, spreads and totals (7 prices each);
     events kick off ``spacing`` apart from ``start`` (default: a day from now), with ids from ``first_id``."""
     rng = random.Random(seed)
@@ -82,7 +83,7 @@ def odds_response(
                 return round(1 / (max(p * rng.uniform(1 - n, 1 + n), 0.02) * (1 + m)), 2)
 
             update = (kickoff - timedelta(hours=rng.randint(1, 20))).strftime(STAMP)
-            markets = [
+            markets: list[tuple[str, list[tuple[str, float, float | None]]]] = [
                 ("h2h", [(home, p_home, None), (away, p_away, None), ("Draw", p_draw, None)]),
                 ("spreads", [(home, p_cover, -0.5), (away, 1 - p_cover, 0.5)]),
                 ("totals", [("Over", p_over, 2.5), ("Under", 1 - p_over, 2.5)]),
@@ -123,11 +124,11 @@ def _stamp(text: str) -> datetime:
     return datetime.strptime(text, STAMP).replace(tzinfo=UTC)
 
 
-def withdrawn_response(body: list[dict]) -> list[dict]:
+def withdrawn_response(body: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Snapshot B of the failing case: A (``body``) with, in every other event, one soft book gone
     (from the whole event, or from its totals only, in turn) and another's markets updated ten
     minutes after the event's newest update, its h2h prices moved by 0.05."""
-    later = orjson.loads(orjson.dumps(body))
+    later: list[dict[str, Any]] = orjson.loads(orjson.dumps(body))
     for index, event in enumerate(later):
         if index % 2:
             continue
@@ -150,10 +151,10 @@ def withdrawn_response(body: list[dict]) -> list[dict]:
     return later
 
 
-def with_value_price(body: list[dict], now: datetime) -> list[dict]:
+def with_value_price(body: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     """``body`` with one soft book's home price of the first event 30% above the sharp book's,
     updated ``now``: one opportunity whose edge (about 27%) no other price comes near."""
-    valued = orjson.loads(orjson.dumps(body))
+    valued: list[dict[str, Any]] = orjson.loads(orjson.dumps(body))
     sharp, soft = valued[0]["bookmakers"][0], valued[0]["bookmakers"][1]
     stamp = now.strftime(STAMP)
     soft["last_update"] = stamp
@@ -163,7 +164,7 @@ def with_value_price(body: list[dict], now: datetime) -> list[dict]:
     return valued
 
 
-def price_count(body: list[dict]) -> int:
+def price_count(body: list[dict[str, Any]]) -> int:
     return sum(len(m["outcomes"]) for e in body for b in e["bookmakers"] for m in b["markets"])
 
 
@@ -177,18 +178,20 @@ def truncate_odds() -> None:
         )
 
 
-def current_prices() -> list[tuple]:
+def current_prices() -> list[tuple[int, int, Decimal, datetime]]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT selection_id, bookmaker_id, price, observed_at FROM odds_price ORDER BY selection_id, bookmaker_id"
         )
-        return cursor.fetchall()
+        prices: list[tuple[int, int, Decimal, datetime]] = cursor.fetchall()
+        return prices
 
 
 def history_count() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM odds_pricehistory")
-        return cursor.fetchone()[0]
+        count: int = cursor.fetchone()[0]
+        return count
 
 
 def past_events(events: int, *, seed: int, span: timedelta) -> None:

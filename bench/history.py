@@ -54,7 +54,8 @@ class History:
                 compress_chunks(older_than="7 days")
             cursor.execute("ANALYZE odds_pricehistory")
             cursor.execute("SELECT count(*) FROM odds_pricehistory")
-            return cursor.fetchone()[0]
+            rows: int = cursor.fetchone()[0]
+            return rows
 
 
 def compress_chunks(*, older_than: str | None = None) -> int:
@@ -62,4 +63,5 @@ def compress_chunks(*, older_than: str | None = None) -> int:
     within = f", older_than => INTERVAL '{older_than}'" if older_than else ""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(compress_chunk(c, true)) FROM show_chunks('odds_pricehistory'{within}) c")
-        return cursor.fetchone()[0]
+        chunks: int = cursor.fetchone()[0]
+        return chunks

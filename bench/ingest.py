@@ -105,7 +105,7 @@ def bench_ingest(report: Report, repeat: int) -> None:
     )
 
 
-def history_rows(snapshot: Snapshot) -> list[tuple]:
+def history_rows(snapshot: Snapshot) -> list[tuple[int, int, str, str, str]]:
     """(selection, bookmaker, price, observed at, collected at) of each quote: an odds history row,
     numbered and formatted by ingestion's own ``quote_rows``."""
     from odds.ingest import quote_rows
@@ -119,7 +119,7 @@ def history_rows(snapshot: Snapshot) -> list[tuple]:
     return [(*price, now) for price in rows.prices]
 
 
-def write_floor(rows: list[tuple], repeat: int) -> list[float]:
+def write_floor(rows: list[tuple[int, int, str, str, str]], repeat: int) -> list[float]:
     """Seconds to COPY these rows into copies of odds_pricehistory and odds_price (their keys and
     indexes included), in one transaction with a durable commit, as ingestion writes them."""
     columns = "selection_id, bookmaker_id, price, observed_at, collected_at"

@@ -24,16 +24,19 @@ _logged_in = 0
 _samples: list[tuple[str, float, str | None, bool]] = []
 
 
-@events.request.add_listener
 def _sample(name: str, response_time: float, exception: BaseException | None, **_: object) -> None:
     _samples.append((name, response_time / 1000, None if exception is None else repr(exception), _all_logged_in()))
 
 
-@events.test_stop.add_listener
 def _write(**_: object) -> None:
     if os.environ.get("LOAD_SAMPLES"):
         with open(os.environ["LOAD_SAMPLES"], "w") as out:
             json.dump(_samples, out)
+
+
+# Not as decorators: EventHook.add_listener has no type hints.
+events.request.add_listener(_sample)
+events.test_stop.add_listener(_write)
 
 
 def _all_logged_in() -> bool:

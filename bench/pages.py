@@ -75,6 +75,8 @@ def bench_pages(report: Report, repeat: int, sizes: list[int]) -> None:
     seed_bets(2000)
     detect()
     event = Event.objects.filter(commence_time__gt=datetime.now(UTC)).order_by("commence_time").first()
+    if event is None:
+        raise RuntimeError("pages: no event to come in the bench's database")
     paths = {
         MINIMAL: "/settings/",
         **{

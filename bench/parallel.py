@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.db import connection
@@ -31,7 +32,14 @@ def child_env() -> dict[str, str]:
     }
 
 
-def start_child(path: Path, env: dict[str, str]) -> subprocess.Popen:
+def _pipes(child: subprocess.Popen[str]) -> tuple[IO[str], IO[str]]:
+    """A child's stdin and stdout: both pipes (``start_child``)."""
+    assert child.stdin is not None
+    assert child.stdout is not None
+    return child.stdin, child.stdout
+
+
+def start_child(path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     child = subprocess.Popen(
         [sys.executable, "-m", "bench.ingest_child", str(path)],
         stdin=subprocess.PIPE,
@@ -40,19 +48,20 @@ def start_child(path: Path, env: dict[str, str]) -> subprocess.Popen:
         env=env,
         cwd=settings.BASE_DIR,
     )
-    if child.stdout.readline().strip() != "ready":
+    if _pipes(child)[1].readline().strip() != "ready":
         child.kill()
         raise RuntimeError("an ingestion process did not start")
     return child
 
 
-def release(children: list[subprocess.Popen], prices: int) -> float:
+def release(children: list[subprocess.Popen[str]], prices: int) -> float:
     """Let these processes ingest at once; the seconds until the last one is done."""
     started = time.perf_counter()
     for child in children:
-        child.stdin.write("\n")
-        child.stdin.flush()
-    written = [int(child.stdout.readline()) for child in children]
+        stdin, _ = _pipes(child)
+        stdin.write("\n")
+        stdin.flush()
+    written = [int(_pipes(child)[1].readline()) for child in children]
     elapsed = time.perf_counter() - started
     for child in children:
         child.wait(60)

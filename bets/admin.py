@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -19,9 +20,16 @@ from bets import services, trail
 from bets.models import Bet, BetEvent, LedgerEntry
 from odds.models import MARKETS
 from web.forms import PLAIN_NUMBERS
+from web.http import PageRequest, acting_user
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.forms.formsets import BaseFormSet
 
 
-class BetAdminForm(forms.ModelForm):
+class BetAdminForm(forms.ModelForm[Bet]):
+    current_user: User  # set by BetAdmin.get_form
+    placed: Bet  # the bet clean() placed or updated through the services
     market = forms.ChoiceField(choices=MARKETS)
     allow_started = forms.BooleanField(required=False, help_text="The event has started: a late entry.")
     allow_settled = forms.BooleanField(required=False, help_text="Change the price or stake of a settled bet.")
@@ -41,12 +49,13 @@ class BetAdminForm(forms.ModelForm):
             "notes",
         ]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Django's clean() returns; its stub allows None
         if self.errors:
             return data
         try:
-            if self.instance.pk is None:
+            if self.instance._state.adding:  # a new bet (pk None: django-stubs types pk as never None)
                 self.placed = services.place_bet(
                     bet=services.bet_input(data),
                     user=self.current_user,
@@ -54,7 +63,7 @@ class BetAdminForm(forms.ModelForm):
                     allow_started=data.get("allow_started", False),
                 )
             else:
-                changes = {
+                changes: dict[str, Any] = {
                     k: data[k]
                     for k in ("price", "stake", "placed_at", "notes", "strategy_name")
                     if k in data and data[k] != getattr(self.instance, k)
@@ -76,7 +85,7 @@ class BetAdminForm(forms.ModelForm):
 
 
 @admin.register(Bet)
-class BetAdmin(admin.ModelAdmin):
+class BetAdmin(admin.ModelAdmin[Bet]):
     form = BetAdminForm
     formfield_overrides = PLAIN_NUMBERS
     list_display = [
@@ -113,24 +122,28 @@ class BetAdmin(admin.ModelAdmin):
     ]
     actions = ["settle_from_results", "mark_won", "mark_lost", "mark_void", "mark_push"]
 
-    def get_form(self, request: HttpRequest, obj: Bet | None = None, **kwargs: object) -> type[forms.ModelForm]:
-        form = super().get_form(request, obj, **kwargs)
-        form.current_user = request.user
+    def get_form(
+        self, request: HttpRequest, obj: Bet | None = None, change: bool = False, **kwargs: Any
+    ) -> type[BetAdminForm]:
+        form = cast("type[BetAdminForm]", super().get_form(request, obj, change, **kwargs))  # a subclass of self.form
+        form.current_user = acting_user(request)
         return form
 
     def save_model(self, request: HttpRequest, obj: Bet, form: BetAdminForm, change: bool) -> None:
         # The service already wrote the bet (and its audit) during validation.
         obj.pk = form.placed.pk
 
-    def save_related(self, request: HttpRequest, form: BetAdminForm, formsets: list, change: bool) -> None:
+    def save_related(
+        self, request: HttpRequest, form: BetAdminForm, formsets: list[BaseFormSet[Any]], change: bool
+    ) -> None:
         pass
 
     def delete_model(self, request: HttpRequest, obj: Bet) -> None:
-        with trail.recording(action="delete", user=request.user, via="admin"):
+        with trail.recording(action="delete", user=acting_user(request), via="admin"):
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
-        with trail.recording(action="delete", user=request.user, via="admin"):
+        with trail.recording(action="delete", user=acting_user(request), via="admin"):
             super().delete_queryset(request, queryset)
 
     @admin.display(description="History")
@@ -138,7 +151,7 @@ class BetAdmin(admin.ModelAdmin):
         return changes_table(trail.bet_trail(obj.pk)) if obj.pk else "—"
 
     @admin.action(description="Settle (or re-settle) from results")
-    def settle_from_results(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
+    def settle_from_results(self, request: PageRequest, queryset: QuerySet[Bet]) -> None:
         count = 0
         for bet in queryset:
             if bet.settled_manually:
@@ -146,25 +159,25 @@ class BetAdmin(admin.ModelAdmin):
             count += services.settle_bet(bet=bet, user=request.user, via="admin").is_settled
         self.message_user(request, f"{count} bets settled from results.", messages.SUCCESS)
 
-    def _mark(self, request: HttpRequest, queryset: QuerySet[Bet], status: str) -> None:
+    def _mark(self, request: PageRequest, queryset: QuerySet[Bet], status: str) -> None:
         for bet in queryset:
             services.settle_bet(bet=bet, status=status, user=request.user, via="admin")
         self.message_user(request, f"{queryset.count()} bets marked {status} by hand.", messages.SUCCESS)
 
     @admin.action(description="Mark won (manual)")
-    def mark_won(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
+    def mark_won(self, request: PageRequest, queryset: QuerySet[Bet]) -> None:
         self._mark(request, queryset, Bet.WON)
 
     @admin.action(description="Mark lost (manual)")
-    def mark_lost(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
+    def mark_lost(self, request: PageRequest, queryset: QuerySet[Bet]) -> None:
         self._mark(request, queryset, Bet.LOST)
 
     @admin.action(description="Void (manual)")
-    def mark_void(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
+    def mark_void(self, request: PageRequest, queryset: QuerySet[Bet]) -> None:
         self._mark(request, queryset, Bet.VOID)
 
     @admin.action(description="Mark push (manual)")
-    def mark_push(self, request: HttpRequest, queryset: QuerySet[Bet]) -> None:
+    def mark_push(self, request: PageRequest, queryset: QuerySet[Bet]) -> None:
         self._mark(request, queryset, Bet.PUSH)
 
 
@@ -196,7 +209,7 @@ class ActionFilter(admin.SimpleListFilter):
     title = "action"
     parameter_name = "action"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
         return [(a, a) for a in trail.ACTIONS]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[BetEvent]) -> QuerySet[BetEvent]:
@@ -207,7 +220,7 @@ class ViaFilter(admin.SimpleListFilter):
     title = "via"
     parameter_name = "via"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
         return [(v, v) for v in trail.VIAS]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[BetEvent]) -> QuerySet[BetEvent]:
@@ -223,14 +236,14 @@ class TrailChangeList(ChangeList):
 
 
 @admin.register(BetEvent)
-class BetEventAdmin(admin.ModelAdmin):
+class BetEventAdmin(admin.ModelAdmin[BetEvent]):
     """The audit trail, newest first. Read-only: the table refuses updates and deletes anyway."""
 
     list_display = ["when", "bet", "action", "via", "who", "changes"]
     list_filter = [ActionFilter, ViaFilter]
     ordering = ["-pgh_id"]
-    fields = ["when", "bet", "action", "via", "who", "changes"]
-    readonly_fields = fields
+    readonly_fields = ["when", "bet", "action", "via", "who", "changes"]
+    fields = tuple(readonly_fields)  # a tuple: the stubs type fields as a list of str or groups
 
     def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
         return TrailChangeList
@@ -238,7 +251,8 @@ class BetEventAdmin(admin.ModelAdmin):
     def _entry(self, event: BetEvent) -> trail.TrailEntry:
         if not hasattr(event, "entry"):
             event.entry = trail.entries([event])[0]
-        return event.entry
+        entry: trail.TrailEntry = event.entry
+        return entry
 
     @admin.display(description="when")
     def when(self, event: BetEvent) -> str:
@@ -275,7 +289,7 @@ class BetEventAdmin(admin.ModelAdmin):
         return False
 
 
-class LedgerEntryAdminForm(forms.ModelForm):
+class LedgerEntryAdminForm(forms.ModelForm[LedgerEntry]):
     class Meta:
         model = LedgerEntry
         fields = ["kind", "amount", "at", "note"]
@@ -288,7 +302,7 @@ class LedgerEntryAdminForm(forms.ModelForm):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(admin.ModelAdmin[LedgerEntry]):
     form = LedgerEntryAdminForm
     formfield_overrides = PLAIN_NUMBERS
     list_display = ["at", "kind", "amount", "note"]

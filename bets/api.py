@@ -14,8 +14,10 @@ from bets import selectors, services
 from bets.closing import clv_by_method
 from bets.filters import BetFilter
 from bets.models import Bet
+from odds.models import Bookmaker
 from web.api import Pagination, filter_parameters, filtered, paginated
 from web.api_input import DateTimeField, PlainDecimalField, PlainIntegerField, StrictSerializer
+from web.http import acting_user
 
 
 class Conflict(APIException):
@@ -23,7 +25,7 @@ class Conflict(APIException):
     default_detail = "conflict"
 
 
-class BetOut(serializers.ModelSerializer):
+class BetOut(serializers.ModelSerializer[Bet]):
     event = serializers.IntegerField(source="event_id")
     event_name = serializers.CharField(source="event.__str__")
     sport = serializers.CharField(source="event.sport.key")
@@ -31,7 +33,9 @@ class BetOut(serializers.ModelSerializer):
     bookmaker = serializers.CharField(source="bookmaker.key")
     strategy = serializers.CharField(source="strategy_name")
     opportunity = serializers.IntegerField(source="opportunity_id", allow_null=True)
-    closing_reference = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    closing_reference: serializers.SlugRelatedField[Bookmaker] = serializers.SlugRelatedField(
+        slug_field="key", read_only=True
+    )
     closing_age_minutes = serializers.SerializerMethodField()
     clv_by_method = serializers.SerializerMethodField()
 
@@ -150,7 +154,10 @@ def bets(request: Request) -> Response:
         data.is_valid(raise_exception=True)
         try:
             bet = services.place_bet(
-                bet=data.to_input(), user=request.user, via="api", allow_started=data.validated_data["allow_started"]
+                bet=data.to_input(),
+                user=acting_user(request),
+                via="api",
+                allow_started=data.validated_data["allow_started"],
             )
         except services.BetRejected as exc:
             raise _rejected(exc) from None
@@ -175,7 +182,9 @@ def bet_detail(request: Request, bet_id: int) -> Response:
     if "strategy" in changes:
         changes["strategy_name"] = changes.pop("strategy")
     try:
-        services.update_bet(bet_id=bet.pk, changes=changes, user=request.user, via="api", allow_settled=allow_settled)
+        services.update_bet(
+            bet_id=bet.pk, changes=changes, user=acting_user(request), via="api", allow_settled=allow_settled
+        )
     except services.BetRejected as exc:
         raise _rejected(exc) from None
     except services.EditConflict as exc:

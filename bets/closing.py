@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -53,7 +53,7 @@ class ClosingLine:
     point: Decimal | None = None
     method: str = ""
     by_method: dict[str, Decimal] = field(default_factory=dict)
-    provenance: dict = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 def clv_by_method(bet: Bet) -> dict[str, Decimal | None]:
@@ -64,7 +64,7 @@ def clv_by_method(bet: Bet) -> dict[str, Decimal | None]:
 def _strategy(bet: Bet) -> Strategy:
     from opportunities.models import Strategy
 
-    if bet.strategy_id:
+    if bet.strategy is not None:  # no query without a strategy_id
         return bet.strategy
     return Strategy.objects.filter(active=True).select_related("reference_bookmaker").order_by(
         "pk"
@@ -73,7 +73,7 @@ def _strategy(bet: Bet) -> Strategy:
 
 def _rules(bet: Bet) -> StrategyRules:
     strategy = _strategy(bet)
-    if strategy.pk is None:  # the fallback, never saved: no sports or bookmakers to read
+    if strategy._state.adding:  # the fallback, never saved: no sports or bookmakers to read
         return StrategyRules(method=strategy.devig_method, min_books=strategy.min_books, name=strategy.name)
     return StrategyRules.from_strategy(strategy)
 
@@ -136,7 +136,7 @@ def closing_line(bet: Bet) -> ClosingLine:
         "point": _plain_point(bet.point),
         "books": _books(own, value, rules, kickoff, names),
     }
-    if not fair:
+    if fair.probabilities is None:
         why, moved = _why_not(bet, own_line, value, lines, rules, kickoff, limit)
         if moved is not None:
             point, other, other_value = moved
@@ -156,7 +156,11 @@ def closing_line(bet: Bet) -> ClosingLine:
         )
     provenance["fair"] = _fair_by_method(value)
     seen_at = min(c.seen_at for book in fair.used for c in own.closes[book].values())
-    by_method = {m: _probability(f.probabilities[bet.outcome]) for m, f in value.by_method.items() if f}
+    by_method = {
+        m: _probability(probabilities[bet.outcome])
+        for m, f in value.by_method.items()
+        if (probabilities := f.probabilities) is not None
+    }
     return ClosingLine(
         price,
         by_method[fair.method] if fair.method in by_method else _probability(fair.probabilities[bet.outcome]),
@@ -233,7 +237,7 @@ def _moved_to(
         if line_key == own_line or bet.outcome not in line.selections:
             continue
         value = _value(line, rules, kickoff, limit, sport=bet.event.sport_id, market=bet.market)
-        if value.fair:
+        if value.fair.probabilities is not None:
             balance = max(value.fair.probabilities.values()) - min(value.fair.probabilities.values())
             found.append((balance, line_key, line, value))
     if not found:
@@ -244,7 +248,7 @@ def _moved_to(
 
 def _books(
     line: _Line, value: valuation.ClosingFair, rules: StrategyRules, kickoff: datetime, names: dict[int, str]
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Each book's closes on the line that the basis reads (the reference's alone, or every book's):
     prices, when observed and last seen, and whether they were used or too old."""
     books = []
@@ -269,9 +273,9 @@ def _books(
 
 def _fair_by_method(value: valuation.ClosingFair) -> dict[str, dict[str, str]]:
     return {
-        method: {o: str(_probability(p)) for o, p in sorted(fair.probabilities.items())}
+        method: {o: str(_probability(p)) for o, p in sorted(probabilities.items())}
         for method, fair in value.by_method.items()
-        if fair
+        if (probabilities := fair.probabilities) is not None
     }
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from odds.models import MARKETS, Bookmaker, Event, Selection
 
 
-class BetQuerySet(models.QuerySet):
+class BetQuerySet(models.QuerySet["Bet"]):
     def pending(self) -> BetQuerySet:
         return self.filter(status=Bet.PENDING)
 
@@ -23,7 +23,7 @@ class BetQuerySet(models.QuerySet):
         return self.settled() if status == "settled" else self.filter(status=status)
 
 
-class Bet(models.Model):
+class Bet(models.Model):  # type: ignore[django-manager-missing]  # its trail: a class pghistory makes
     PENDING, WON, LOST, VOID, HALF_WON, HALF_LOST, PUSH = (
         "pending",
         "won",
@@ -142,7 +142,7 @@ TRAIL_FIELDS = [
 
 
 class BetEvent(
-    pghistory.create_event_model(
+    pghistory.create_event_model(  # type: ignore[misc]  # pghistory makes the model class at run time
         Bet,
         pghistory.InsertEvent(trigger_name="trail_insert"),
         pghistory.UpdateEvent(trigger_name="trail_update"),  # only when a trail field changes

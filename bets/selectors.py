@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -119,7 +120,7 @@ class Closing:
     moved_fair: list[tuple[str, Decimal]]  # method, fair probability of the bet's outcome there
 
 
-def _book_closes(books: list[dict]) -> list[BookClose]:
+def _book_closes(books: list[dict[str, Any]]) -> list[BookClose]:
     return [
         BookClose(
             book["bookmaker"],

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from bets import settlement, trail
@@ -22,7 +23,7 @@ from opportunities import pricing
 from web.strict import NotPlainNumber, plain_decimal, shown
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from opportunities.models import Opportunity
 
@@ -52,10 +53,13 @@ def _number(value: object, field: str, what: str) -> Decimal:
         raise BetRejected({field: [str(exc)]}) from None
 
 
-def _whole_digits(number: Decimal, column: str, field: str, model: type = Bet) -> None:
+def _whole_digits(number: Decimal, column: str, field: str, model: type[models.Model] = Bet) -> None:
     """Refuse a number with more digits before the point than ``column`` holds (before quantizing:
     quantizing 100 digits to the cent fails in Decimal's own 28-digit context)."""
     spec = model._meta.get_field(column)
+    assert isinstance(spec, models.DecimalField)  # callers name decimal columns, each with its digits
+    assert spec.max_digits is not None
+    assert spec.decimal_places is not None
     room = spec.max_digits - spec.decimal_places
     if number.adjusted() >= room:
         raise BetRejected({field: [f"{number} has more than {room} digits before the decimal point"]})
@@ -180,7 +184,7 @@ class BetInput:
     notes: str = ""
 
 
-def bet_input(data: dict) -> BetInput:
+def bet_input(data: dict[str, Any]) -> BetInput:
     """A BetInput from a form's cleaned data (the bet form and the admin's)."""
     return BetInput(
         event_id=data["event"].pk,
@@ -198,16 +202,14 @@ def bet_input(data: dict) -> BetInput:
 
 
 @transaction.atomic
-def place_bet(
-    *, bet: BetInput, user: AbstractBaseUser | None = None, via: str = "api", allow_started: bool = False
-) -> Bet:
+def place_bet(*, bet: BetInput, user: User | None = None, via: str = "api", allow_started: bool = False) -> Bet:
     """Validate and record a bet. Late entry of a bet on an event that has started needs ``allow_started``."""
     errors: dict[str, list[str]] = {}
     now = timezone.now()
     event = Event.objects.filter(pk=bet.event_id).first()
     if event is None:
         raise BetRejected({"event": [f"no event with id {bet.event_id}"]})
-    checks = {
+    checks: dict[str, Callable[[], object]] = {
         "bookmaker": lambda: _bookmaker(bet.bookmaker),
         "price": lambda: clean_price(bet.price),
         "stake": lambda: clean_stake(bet.stake),
@@ -216,7 +218,7 @@ def place_bet(
         "notes": lambda: clean_text(bet.notes, "notes", NOTES_LENGTH),
         "selection": lambda: _resolve_selection(event, bet.market, bet.outcome, bet.point),
     }
-    cleaned: dict[str, object] = {}
+    cleaned: dict[str, Any] = {}  # each check's answer, of its own type
     for name, check in checks.items():
         try:
             cleaned[name] = check()
@@ -252,7 +254,7 @@ def place_bet(
             bookmaker=bookmaker,
             price=price,
             stake=stake,
-            placed_at=placed_at,
+            placed_at=cleaned["placed_at"],  # set: its check passed
             strategy_id=strategy_id,
             strategy_name=strategy_name,
             opportunity=opportunity,
@@ -287,7 +289,7 @@ FIXED = {"event", "market", "outcome", "point"}  # a different bet: void this on
 
 @transaction.atomic
 def update_bet(
-    *, bet_id: int, changes: dict, user: AbstractBaseUser | None = None, via: str = "api", allow_settled: bool = False
+    *, bet_id: int, changes: dict[str, object], user: User | None = None, via: str = "api", allow_settled: bool = False
 ) -> Bet:
     """Edit a bet's terms. A settled bet's price or stake changes only with ``allow_settled``;
     its profit is then computed again. Every change is kept in the audit trail (``bets.trail``)."""
@@ -298,7 +300,7 @@ def update_bet(
     cleaned: dict[str, object] = {}
     errors: dict[str, list[str]] = {}
     now = timezone.now()
-    rules = {
+    rules: dict[str, Callable[[object], object]] = {
         "price": clean_price,
         "stake": clean_stake,
         "placed_at": lambda value: clean_placed_at(value, now=now),
@@ -330,7 +332,7 @@ def update_bet(
 
 
 @transaction.atomic
-def settle_bet(*, bet: Bet, status: str | None = None, user: AbstractBaseUser | None = None, via: str = "task") -> Bet:
+def settle_bet(*, bet: Bet, status: str | None = None, user: User | None = None, via: str = "task") -> Bet:
     """Settle from the event's result, or to ``status`` by hand (then marked manual and kept)."""
     bet = Bet.objects.select_for_update().select_related("event").get(pk=bet.pk)
     event = bet.event
@@ -340,7 +342,7 @@ def settle_bet(*, bet: Bet, status: str | None = None, user: AbstractBaseUser | 
             return bet  # a person decided; results do not overrule them
         if event.cancelled:
             status = settlement.VOID
-        elif event.completed and event.has_result:
+        elif event.completed and event.home_score is not None and event.away_score is not None:  # has_result
             status = settlement.outcome_status(
                 market=bet.market,
                 outcome=bet.outcome,
@@ -400,7 +402,7 @@ CLOSING_FIELDS = [
 
 
 @transaction.atomic
-def record_closing_line(*, bet: Bet, user: AbstractBaseUser | None = None, via: str = "task") -> Bet:
+def record_closing_line(*, bet: Bet, user: User | None = None, via: str = "task") -> Bet:
     """Store the closing price, its provenance and the CLV under every devig method once the event
     has started; without a valid close, say why (``bets.closing``)."""
     line = closing_line(bet)

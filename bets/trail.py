@@ -34,7 +34,7 @@ VIAS = ("admin", "form", "api", "task", "command")
 ATTNAMES = [BetEvent._meta.get_field(name).attname for name in TRAIL_FIELDS]
 
 PGHISTORY_SETTINGS = ["pghistory.context_id", "pghistory.context_metadata"]  # what its triggers read
-_recording: ContextVar[dict | None] = ContextVar("bet_trail_recording", default=None)
+_recording: ContextVar[dict[str, object] | None] = ContextVar("bet_trail_recording", default=None)
 
 
 @contextmanager
@@ -58,7 +58,7 @@ def recording(*, action: str, user: AbstractBaseUser | None, via: str) -> Iterat
             _forget(metadata)
 
 
-def _forget(metadata: dict) -> None:
+def _forget(metadata: dict[str, object]) -> None:
     """The metadata lives until the transaction ends: a later write outside ``recording`` in the same
     transaction must not be put down to this block."""
     if connection.in_atomic_block:

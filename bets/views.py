@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -17,18 +19,20 @@ from bets.filters import BetFilter
 from bets.forms import BetForm, LedgerForm, SettleForm
 from bets.models import Bet, LedgerEntry
 from opportunities.pricing import METHODS
+from web.http import PageRequest
 from web.preferences import active, rounded_stake
 from web.strict import PLAIN_DECIMAL
 
 
 def _filtered(request: HttpRequest) -> tuple[BetFilter, QuerySet[Bet]]:
     """The filter bar and its bets; a value it cannot read shows every bet, as the page always has."""
-    filterset = BetFilter(request.GET or None, queryset=selectors.bets())
-    return filterset, filterset.qs if filterset.is_valid() else filterset.queryset
+    all_bets = selectors.bets()
+    filterset = BetFilter(request.GET or None, queryset=all_bets)
+    return filterset, filterset.qs if filterset.is_valid() else all_bets
 
 
 @require_GET
-def bet_list(request: HttpRequest) -> HttpResponse:
+def bet_list(request: PageRequest) -> HttpResponse:
     filterset, queryset = _filtered(request)
     context = {
         "form": filterset.form,
@@ -52,7 +56,7 @@ def bet_detail(request: HttpRequest, bet_id: int) -> HttpResponse:
     return render(request, "bets/detail.html", {"bet": bet, "closing": selectors.closing(bet)})
 
 
-def bet_new(request: HttpRequest) -> HttpResponse:
+def bet_new(request: PageRequest) -> HttpResponse:
     """The bet form: pre-filled from an opportunity, posted with HTMX or as a plain form."""
     if request.method == "POST":
         form = BetForm(request.POST)
@@ -75,7 +79,7 @@ def bet_new(request: HttpRequest) -> HttpResponse:
     return render(request, "bets/form.html" if request.htmx else "bets/new.html", {"form": form})
 
 
-def _initial(request: HttpRequest) -> dict:
+def _initial(request: HttpRequest) -> dict[str, Any]:
     from opportunities import selectors as opportunity_selectors
 
     opportunity_id = request.GET.get("opportunity")
@@ -97,7 +101,7 @@ def _initial(request: HttpRequest) -> dict:
     if not (event_id and event_id.isascii() and event_id.isdigit()):
         return {}
     # A price chosen on the odds screen, as given: the form checks every field when it is posted.
-    initial: dict = {"event": int(event_id)}
+    initial: dict[str, Any] = {"event": int(event_id)}
     initial |= {name: request.GET[name] for name in ("market", "outcome", "bookmaker") if request.GET.get(name)}
     for name in ("point", "price"):
         if PLAIN_DECIMAL.fullmatch(request.GET.get(name, "")):
@@ -106,7 +110,7 @@ def _initial(request: HttpRequest) -> dict:
 
 
 @require_POST
-def bet_settle(request: HttpRequest, bet_id: int) -> HttpResponse:
+def bet_settle(request: PageRequest, bet_id: int) -> HttpResponse:
     bet = get_object_or_404(Bet, pk=bet_id)
     form = SettleForm(request.POST)
     if not form.is_valid():
@@ -136,7 +140,7 @@ def ledger_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Recorded {entry.kind} of {entry.amount}.")
     else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()))
     return redirect("bet-list")
 
 
@@ -189,7 +193,7 @@ def bet_export(request: HttpRequest) -> StreamingHttpResponse:
     ]
     writer = csv.writer(_Echo())
 
-    def rows():
+    def rows() -> Iterator[str]:
         yield writer.writerow(header)
         for bet in queryset.iterator(chunk_size=2000):
             yield writer.writerow(

@@ -160,7 +160,7 @@ class Child:
     ) -> None:
         self.name, self.command, self.env = name, command, env
         self.healthy_after, self.max_backoff = healthy_after, max_backoff
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.started = 0.0
         self.failures = 0
         self.restart_at: float | None = None

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import psutil
@@ -27,22 +28,24 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parents[1]
 CELERY = str(Path(sys.executable).parent / "celery")
 API_KEY = "fault-test-key-0123456789"
+T = TypeVar("T")
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def wait_until(
-    condition: Callable[[], object],
+    condition: Callable[[], T],
     *,
     timeout: float,
     what: str,
     every: float = 0.05,
     log: Callable[[], str] | None = None,
-) -> object:
+) -> T:
     """Poll ``condition`` until it is true; fail with ``what`` (and ``log()`` then, e.g. the tail of a
     worker's log) after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
@@ -65,7 +68,8 @@ class OddsApiStub:
 
     def __init__(self, body: bytes, *, monthly_credits: int = 500) -> None:
         self.body, self.monthly_credits = body, monthly_credits
-        self.used, self.requests = 0, []
+        self.used = 0
+        self.requests: list[dict[str, list[str]]] = []  # each query string, parsed
         self._held, self._lock = 0, threading.Lock()
         self.arrived, self._release = threading.Event(), threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -219,7 +223,7 @@ class Worker:
     ) -> None:
         self.log, self.env, self.queues, self.pool = log, env, queues, pool
         self.hostname = f"{name or 'fault'}-{uuid.uuid4().hex[:6]}@monps"
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Worker:
         command = [CELERY, "-A", "monps", "worker", "-P", self.pool, "-Q", ",".join(self.queues)]

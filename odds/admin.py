@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
@@ -7,31 +9,32 @@ from odds.models import Bookmaker, CollectorRun, Event, Sport
 
 
 @admin.register(Sport)
-class SportAdmin(admin.ModelAdmin):
+class SportAdmin(admin.ModelAdmin[Sport]):
     list_display = ["key", "title", "group", "active", "collect", "regions", "markets"]
     list_editable = ["collect", "regions", "markets"]
     list_filter = ["active", "collect", "group"]
     search_fields = ["key", "title"]
 
-    def save_model(self, request: HttpRequest, obj: Sport, form: forms.ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Sport, form: forms.ModelForm[Sport], change: bool) -> None:
         services.save_sport(sport=obj)
 
 
 @admin.register(Bookmaker)
-class BookmakerAdmin(admin.ModelAdmin):
+class BookmakerAdmin(admin.ModelAdmin[Bookmaker]):
     list_display = ["key", "title", "region", "is_sharp", "is_exchange", "is_aggregate"]
     list_editable = ["is_sharp"]
     list_filter = ["is_sharp", "is_exchange", "region"]
     search_fields = ["key", "title"]
 
 
-class EventForm(forms.ModelForm):
+class EventForm(forms.ModelForm[Event]):
     class Meta:
         model = Event
         fields = "__all__"  # noqa: DJ007 (the admin's own field list decides what is shown)
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what Django's clean() returns; its stub allows None
         problem = services.result_problem(
             home_score=cleaned.get("home_score"),
             away_score=cleaned.get("away_score"),
@@ -43,7 +46,7 @@ class EventForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(admin.ModelAdmin[Event]):
     form = EventForm
     list_display = ["__str__", "sport", "commence_time", "completed", "home_score", "away_score", "source"]
     list_filter = ["source", "completed", "sport"]
@@ -52,12 +55,12 @@ class EventAdmin(admin.ModelAdmin):
     list_select_related = ["sport"]
     readonly_fields = ["source", "provider_id", "last_collected_at", "scores_updated_at"]
 
-    def save_model(self, request: HttpRequest, obj: Event, form: forms.ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Event, form: forms.ModelForm[Event], change: bool) -> None:
         services.save_event(event=obj, changed=form.changed_data)
 
 
 @admin.register(CollectorRun)
-class CollectorRunAdmin(admin.ModelAdmin):
+class CollectorRunAdmin(admin.ModelAdmin[CollectorRun]):
     list_display = [
         "started_at",
         "kind",

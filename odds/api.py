@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
@@ -22,7 +23,7 @@ from odds.providers.odds_api import SPORT_KEY
 from web.api import Pagination, filter_parameters, filtered, paginated
 
 
-class BestPriceOut(serializers.Serializer):
+class BestPriceOut(serializers.Serializer[Any]):
     market = serializers.CharField()
     outcome = serializers.CharField()
     point = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
@@ -32,9 +33,9 @@ class BestPriceOut(serializers.Serializer):
     observed_at = serializers.DateTimeField()
 
 
-class MatchOut(serializers.Serializer):
+class MatchOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # DRF's metaclass takes fields off the class
     provider_id = serializers.CharField()
     sport = serializers.CharField(source="sport.key")
     sport_title = serializers.CharField(source="sport.title")
@@ -65,7 +66,7 @@ def matches(request: Request) -> Response:
     return paginator.get_paginated_response(MatchOut(page, many=True).data)
 
 
-class SeriesOut(serializers.Serializer):
+class SeriesOut(serializers.Serializer[Any]):
     bookmaker = serializers.CharField()
     bookmaker_title = serializers.CharField()
     market = serializers.CharField()
@@ -75,14 +76,14 @@ class SeriesOut(serializers.Serializer):
     closing_price = serializers.DecimalField(max_digits=8, decimal_places=3, allow_null=True)
     points = serializers.SerializerMethodField()
 
-    def get_points(self, series: selectors.Series) -> list[dict]:
+    def get_points(self, series: selectors.Series) -> list[dict[str, str]]:
         return [
             {"observed_at": serializers.DateTimeField().to_representation(at), "price": f"{price:.3f}"}
             for at, price in series.points
         ]
 
 
-class HistoryOut(serializers.Serializer):
+class HistoryOut(serializers.Serializer[Any]):
     event = MatchOut()
     series = SeriesOut(many=True)
 
@@ -106,17 +107,18 @@ def history(request: Request, event_id: int) -> Response:
     market = request.query_params.get("market")
     if market and market not in dict(MARKETS):
         raise serializers.ValidationError({"market": [f"unknown market {market!r}"]})
-    bucket = request.query_params.get("bucket")
-    if bucket is not None:
-        if not bucket.isdigit() or not 60 <= int(bucket) <= 7 * 86400:
+    seconds = request.query_params.get("bucket")
+    bucket = None
+    if seconds is not None:
+        if not seconds.isdigit() or not 60 <= int(seconds) <= 7 * 86400:
             raise serializers.ValidationError({"bucket": ["seconds between 60 and 604800"]})
-        bucket = timedelta(seconds=int(bucket))
+        bucket = timedelta(seconds=int(seconds))
     event.best_prices = selectors.best_prices([event.pk]).get(event.pk, [])
     series = selectors.line_movement(event, markets=[market] if market else None, bucket=bucket)
     return Response({"event": MatchOut(event).data, "series": SeriesOut(series, many=True).data})
 
 
-class RunOut(serializers.ModelSerializer):
+class RunOut(serializers.ModelSerializer[CollectorRun]):
     class Meta:
         model = CollectorRun
         fields = [
@@ -165,7 +167,7 @@ def collector_status(request: Request) -> Response:
     )
 
 
-class RefreshIn(serializers.Serializer):
+class RefreshIn(serializers.Serializer[Any]):
     sport = serializers.CharField(required=False, max_length=64)
 
     def validate_sport(self, value: str) -> str:

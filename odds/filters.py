@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import django_filters
 from django import forms
@@ -38,8 +39,9 @@ def bookmaker_filter(example: str) -> KeyFilter:
 
 
 class MatchFilterForm(forms.Form):
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what Django's clean() returns; its stub allows None
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         # Only once every value reads, as the serializer before it checked.
         if not self.errors and start and end and start > end:
@@ -139,7 +141,7 @@ class OddsScreenFilter(django_filters.FilterSet):
         description="kickoff (the default): soonest first; edge: the event with the largest edge first",
     )
 
-    def __init__(self, *args: object, now: datetime | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, now: datetime | None = None, **kwargs: Any) -> None:
         self.now = now or timezone.now()
         super().__init__(*args, **kwargs)
 

@@ -257,7 +257,8 @@ def quote_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[s
     """The COPY rows of a snapshot, given the id of each event (by its place in the snapshot) and of
     each bookmaker. Duplicates (the same outcome twice in one response) are ordered by the store."""
     rows = QuoteRows()
-    text, numbers, prices = rows.text, {}, rows.prices
+    text, prices = rows.text, rows.prices
+    numbers: dict[tuple[int, str, str, Decimal], int] = {}
     for index, odds in enumerate(snapshot.events):
         event = event_ids[index]
         for q in odds.quotes:
@@ -275,7 +276,9 @@ def _books_missing(snapshot: Snapshot) -> bool:
     return snapshot.stored_before is not None and bool(snapshot.unseen_markets)
 
 
-def _unchanged_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[str, int]) -> list[tuple]:
+def _unchanged_rows(
+    snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[str, int]
+) -> list[tuple[int, str, int, datetime]]:
     ids = {odds.provider_id: event_ids[index] for index, odds in enumerate(snapshot.events)}
     return [
         (ids[event], market, bookmakers[book], stamp)

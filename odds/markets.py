@@ -53,6 +53,7 @@ def to_price(value: object, where: str) -> Decimal:
         raise InvalidQuote(f"{where}: price {value!r} is not a number") from None
     if not price.is_finite():
         raise InvalidQuote(f"{where}: price {value!r} is not finite")
+    problem: str | None
     if price <= 1:
         problem = NOT_ABOVE_ONE
     elif price >= MAX_PRICE:  # before rounding: quantizing a huge number fails in Decimal's context

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from odds.selectors import BestPrice
 
 H2H, SPREADS, TOTALS = "h2h", "spreads", "totals"
 MARKETS = [(H2H, "Match result"), (SPREADS, "Handicap"), (TOTALS, "Over/under")]
@@ -55,7 +59,7 @@ class Bookmaker(models.Model):
         return self.title
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(models.QuerySet["Event"]):
     def upcoming(self, now: datetime | None = None) -> EventQuerySet:
         from django.utils import timezone
 
@@ -77,6 +81,8 @@ class Event(models.Model):
     last_collected_at = models.DateTimeField(null=True, blank=True)
 
     objects = EventQuerySet.as_manager()
+    # Not a column: the odds API sets it (odds.selectors.best_prices) for its serializer.
+    best_prices: list[BestPrice]
 
     class Meta:
         ordering = ["commence_time"]
@@ -124,7 +130,7 @@ class Selection(models.Model):
         return None if self.market == H2H else self.point
 
 
-class PriceQuerySet(models.QuerySet):
+class PriceQuerySet(models.QuerySet["Price"]):
     def for_event(self, event_id: int) -> PriceQuerySet:
         return self.filter(selection__event_id=event_id)
 

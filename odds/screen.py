@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 from urllib.parse import quote_plus, urlencode
 
 from django.core.paginator import Page, Paginator
@@ -33,6 +34,7 @@ PER_PAGE = 10  # events: with 30 books a page holds some 2,000 prices
 PRICE = Decimal("0.001")
 FRACTION = Decimal("0.00001")
 MARKET_ORDER = {H2H: 0, SPREADS: 1, TOTALS: 2}
+Edge = TypeVar("Edge", Decimal, float)  # a line's edges as valued (float) or as shown (Decimal)
 MARKET_TITLES = dict(MARKETS)
 
 
@@ -119,7 +121,7 @@ class EventCard:
 
 @dataclass
 class Screen:
-    page: Page
+    page: Page[Event]
     cards: list[EventCard]
 
 
@@ -237,7 +239,7 @@ def _line(event: Event, group: LineGroup, choice: Choice) -> ScreenLine | None:
         quoted = [(book, group.by_book[book.pk].get(outcome)) for book in shown]
         prices = [q.price_decimal for _, q in quoted if q is not None]
         best = max(prices, default=None)
-        probability = fair.probabilities.get(outcome) if fair else None
+        probability = fair.probabilities.get(outcome) if fair.probabilities is not None else None
         slip = urlencode({"event": event.pk, "market": group.market, "outcome": outcome})
         if group.market != H2H:
             slip += f"&point={next(q.point_decimal for _, q in quoted if q is not None)}"
@@ -259,7 +261,12 @@ def _line(event: Event, group: LineGroup, choice: Choice) -> ScreenLine | None:
 
 
 def _cell(
-    book: Bookmaker, quote: store.CurrentQuote, edge: float | None, best: Decimal, rules: StrategyRules, slip: str
+    book: Bookmaker,
+    quote: store.CurrentQuote,
+    edge: float | None,
+    best: Decimal | None,
+    rules: StrategyRules,
+    slip: str,
 ) -> PriceCell:
     """A price and the bet slip's query for it: ``slip`` (the event, market, outcome and point) and its
     bookmaker and decimal price."""
@@ -291,5 +298,5 @@ def _round(fraction: float | None) -> Decimal | None:
     return None if fraction is None else Decimal(repr(fraction)).quantize(FRACTION, ROUND_HALF_UP)
 
 
-def _largest(values: Iterable[Decimal | float | None]) -> Decimal | float | None:
+def _largest(values: Iterable[Edge | None]) -> Edge | None:
     return max((v for v in values if v is not None), default=None)

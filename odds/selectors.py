@@ -6,14 +6,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DateTimeField, DurationField, F, Func, QuerySet, Value
 
 from odds import store
-from odds.models import H2H, CollectorRun, Event, Price, PriceHistory, Selection
+from odds.models import H2H, Bookmaker, CollectorRun, Event, Price, PriceHistory, Selection
 
 
-def collector_health() -> dict:
+def collector_health() -> dict[str, Any]:
     """Collection is healthy unless the API key was rejected (then nothing collects until fixed) or a
     run has been running longer than any run may (its worker was lost)."""
     from django.conf import settings
@@ -78,7 +79,7 @@ class PriceRow:
     cells: list[tuple[Price | None, bool, str]] = field(default_factory=list)
 
 
-def price_table(event: Event) -> tuple[list[PriceRow], list]:
+def price_table(event: Event) -> tuple[list[PriceRow], list[Bookmaker]]:
     """Current prices of an event by selection and bookmaker, with the best marked: one query."""
     prices = list(
         Price.objects.filter(selection__event=event)
@@ -86,7 +87,7 @@ def price_table(event: Event) -> tuple[list[PriceRow], list]:
         .order_by("selection__market", "selection__line", "selection_id")
     )
     rows: dict[int, PriceRow] = {}
-    bookmakers = {}
+    bookmakers: dict[str, Bookmaker] = {}
     for price in prices:
         s = price.selection
         row = rows.setdefault(s.pk, PriceRow(s.market, s.outcome, s.point_or_none, s.line))
@@ -150,7 +151,8 @@ def time_bucket(interval: timedelta, expression: str = "observed_at") -> Func:
     if active_path(connection) == TIMESCALEDB:
         from timescale.db.models.expressions import TimeBucket
 
-        return TimeBucket(expression, Value(interval, output_field=DurationField()))
+        bucketed: Func = TimeBucket(expression, Value(interval, output_field=DurationField()))
+        return bucketed
     return DateBin(interval, expression)
 
 
@@ -188,10 +190,14 @@ def line_movement(
     start, end = history_window(event.commence_time)
     if since and since > start:
         start = since
-    rows = PriceHistory.objects.filter(selection_id__in=list(selections), observed_at__gte=start, observed_at__lte=end)
+    history = PriceHistory.objects.filter(
+        selection_id__in=list(selections), observed_at__gte=start, observed_at__lte=end
+    )
+    # (selection, bookmaker, its key and title, the point's time, price, when it was observed)
+    rows: QuerySet[Any, tuple[int, int, str, str, datetime, Decimal, datetime]]
     if bucket:
         rows = (
-            rows.annotate(at=time_bucket(bucket))
+            history.annotate(at=time_bucket(bucket))
             .order_by("selection_id", "bookmaker_id", "at", "-observed_at")
             .distinct("selection_id", "bookmaker_id", "at")
             .values_list(
@@ -199,7 +205,7 @@ def line_movement(
             )
         )
     else:
-        rows = rows.order_by("selection_id", "bookmaker_id", "observed_at").values_list(
+        rows = history.order_by("selection_id", "bookmaker_id", "observed_at").values_list(
             "selection_id", "bookmaker_id", "bookmaker__key", "bookmaker__title", "observed_at", "price", "observed_at"
         )
     series: dict[tuple[int, int], Series] = {}
@@ -237,7 +243,7 @@ def events_for_matches() -> QuerySet[Event]:
 
 @dataclass
 class CollectorPanel:
-    runs: list
+    runs: list[CollectorRun]
     credits_left: int | None
     blocked: str
     last_error: CollectorRun | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from celery import Task, shared_task
 from celery.result import AsyncResult
@@ -25,7 +26,7 @@ def _after_prices(event_ids: list[int]) -> None:
         )
 
 
-def _queue(name: str, kwargs: dict, catch_up: str) -> None:
+def _queue(name: str, kwargs: dict[str, Any], catch_up: str) -> None:
     """Queue a follow-up task. With the broker down, the work done stays done and is not failed
     for this: the follow-up is left to the beat schedule (``catch_up`` says which entry)."""
     from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -38,17 +39,19 @@ def _queue(name: str, kwargs: dict, catch_up: str) -> None:
         logger.warning("%s not queued (broker unavailable: %s); %s will do it", name, exc, catch_up)
 
 
-class CollectionTask(Task):
+class CollectionTask(Task[Any, Any]):
     """Sent with the time it was asked for, so that a delivery repeated after its collection was done
     (the broker lost the acknowledgement) is skipped instead of spending the credits again."""
 
-    def apply_async(self, args: tuple | None = None, kwargs: dict | None = None, **options: object) -> AsyncResult:
+    def apply_async(
+        self, args: tuple[Any, ...] | None = None, kwargs: dict[str, Any] | None = None, *more: Any, **options: Any
+    ) -> AsyncResult[Any]:
         kwargs = {"queued_at": timezone.now().isoformat(), **(kwargs or {})}
-        return super().apply_async(args, kwargs, **options)
+        return super().apply_async(args, kwargs, *more, **options)
 
 
 @shared_task(bind=True, acks_late=True, base=CollectionTask)
-def collect_odds(self: Task, sport_key: str, queued_at: str | None = None) -> str:
+def collect_odds(self: Task[Any, Any], sport_key: str, queued_at: str | None = None) -> str:
     # The task id holds the sport's lease: delivered again after its worker died, it takes it back.
     outcome = collector.collect_sport(
         sport_key=sport_key, holder=self.request.id, queued_at=datetime.fromisoformat(queued_at) if queued_at else None
@@ -90,7 +93,7 @@ def refresh_fixtures() -> int:
 
 
 @shared_task(bind=True, acks_late=True)
-def collect_scores(self: Task) -> int:
+def collect_scores(self: Task[Any, Any]) -> int:
     """Scores for sports with events that started in the last three days and are not completed."""
     if not settings.ODDS_API_KEY or collector.collection_blocked():
         return 0

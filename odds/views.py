@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -12,16 +12,18 @@ from odds import screen, selectors
 from odds.filters import OddsScreenFilter
 from odds.models import H2H, Event
 from web.charts import Line, line_chart
+from web.http import PageRequest
 
 
 @require_GET
 @vary_on_headers("HX-Request")
-def odds_screen(request: HttpRequest) -> HttpResponse:
+def odds_screen(request: PageRequest) -> HttpResponse:
     """Upcoming events with every bookmaker's price against a strategy's fair price; its own HTMX
     refresh (and the filter bar's) gets the events alone. A value the filter bar cannot read is shown
     with its error, and the screen as if it were not given."""
     now = timezone.now()
-    filterset = OddsScreenFilter(request.GET or None, queryset=selectors.upcoming_events(now), now=now)
+    upcoming = selectors.upcoming_events(now)
+    filterset = OddsScreenFilter(request.GET or None, queryset=upcoming, now=now)
     filterset.form.auto_id = "screen_%s"  # apart from the bet slip's fields (id_market…) on the same page
     valid = filterset.is_valid()
     chosen = filterset.form.cleaned_data if valid else {}
@@ -29,7 +31,7 @@ def odds_screen(request: HttpRequest) -> HttpResponse:
     market = chosen.get("market")
     bookmakers = chosen.get("bookmaker") or []
     page = screen.odds_screen(
-        filterset.qs if valid else filterset.queryset,
+        filterset.qs if valid else upcoming,
         now=now,
         reference=reference,
         markets=[market] if market else [],
@@ -53,7 +55,7 @@ def odds_screen(request: HttpRequest) -> HttpResponse:
     return render(request, "odds/screen.html", context)
 
 
-def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_detail(request: PageRequest, event_id: int) -> HttpResponse:
     """Prices now and line movement; an HTMX refresh gets the prices alone."""
     event = get_object_or_404(Event.objects.select_related("sport"), pk=event_id)
     rows, bookmakers = selectors.price_table(event)

@@ -11,7 +11,7 @@ from web.forms import PLAIN_NUMBERS
 
 
 @admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
+class StrategyAdmin(admin.ModelAdmin[Strategy]):
     list_display = [
         "name",
         "active",
@@ -28,7 +28,7 @@ class StrategyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(admin.ModelAdmin[Opportunity]):
     list_display = [
         "detected_at",
         "event",
@@ -53,13 +53,13 @@ class OpportunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Surebet)
-class SurebetAdmin(admin.ModelAdmin):
+class SurebetAdmin(admin.ModelAdmin[Surebet]):
     list_display = ["detected_at", "event", "market", "line", "locked_return", "expired_at"]
     raw_id_fields = ["event"]
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(admin.ModelAdmin[Alert]):
     """Alerts are records of deliveries: read-only, but for "send again", an operator's decision."""
 
     list_display = [
@@ -75,7 +75,7 @@ class AlertAdmin(admin.ModelAdmin):
         "last_error",
     ]
     list_filter = ["status", "channel"]
-    fields = [
+    readonly_fields = [
         "created_at",
         "channel",
         "target",
@@ -91,7 +91,7 @@ class AlertAdmin(admin.ModelAdmin):
         "sent_at",
         "last_error",
     ]
-    readonly_fields = fields
+    fields = tuple(readonly_fields)  # a tuple: the stubs type fields as a list of str or groups
     actions = ["send_again"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -114,5 +114,5 @@ class AlertAdmin(admin.ModelAdmin):
 
 
 @admin.register(DetectionRun)
-class DetectionRunAdmin(admin.ModelAdmin):
+class DetectionRunAdmin(admin.ModelAdmin[DetectionRun]):
     list_display = ["started_at", "duration_ms", "events", "prices", "created", "updated", "expired", "surebets"]

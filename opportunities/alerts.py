@@ -110,6 +110,7 @@ def deliver_alert(*, alert_id: int) -> Alert:
 
 
 def claim_expiry(alert: Alert) -> datetime:
+    assert alert.claimed_at is not None  # a claimed (sending) alert has its claim's time
     return alert.claimed_at + timedelta(seconds=settings.ALERT_CLAIM_SECONDS)
 
 
@@ -117,7 +118,7 @@ def retry_in(alert: Alert) -> float | None:
     """Seconds until the alert's delivery is due again (after an error, with backoff; under someone's
     claim, once it expires), or None when there is nothing left to do."""
     if alert.status == Alert.PENDING:
-        return settings.ALERT_RETRY_SECONDS * 2 ** max(alert.attempts - 1, 0)
+        return float(settings.ALERT_RETRY_SECONDS * 2 ** max(alert.attempts - 1, 0))
     if alert.status == Alert.SENDING:
         return max((claim_expiry(alert) - timezone.now()).total_seconds(), 0) + 1
     return None
@@ -209,6 +210,9 @@ def _post_webhook(alert: Alert, opportunities: list[Opportunity]) -> None:
     if url.username is not None:  # https://user:password@host/… (ntfy's access control)
         credentials = f"{unquote(url.username)}:{unquote(url.password or '')}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
+    if url.hostname is None:  # a target saved without the form's URL check
+        raise NotDelivered(f"{alert.target!r} names no host")
+    connection: HTTPConnection
     if url.scheme == "https":
         connection = HTTPSConnection(url.hostname, url.port, timeout=TIMEOUT, context=ssl.create_default_context())
     else:

@@ -53,7 +53,7 @@ def subject(alert: Alert, opportunities: list[Opportunity]) -> str:
     return f"monps: {best.outcome} edge {best.edge:.1%}"
 
 
-def opportunity_json(opportunity: Opportunity) -> dict:
+def opportunity_json(opportunity: Opportunity) -> dict[str, object]:
     return {
         "id": opportunity.pk,
         "event_id": opportunity.event_id,
@@ -71,9 +71,9 @@ def opportunity_json(opportunity: Opportunity) -> dict:
     }
 
 
-def webhook_payload(alert: Alert, opportunities: list[Opportunity]) -> dict:
+def webhook_payload(alert: Alert, opportunities: list[Opportunity]) -> dict[str, object]:
     text = message_text(alert, opportunities)
-    payload = {
+    payload: dict[str, object] = {
         "idempotency_key": str(alert.idempotency_key),  # also the Idempotency-Key header
         "text": text,  # Slack and most chat webhooks
         "content": text[:DISCORD_CONTENT_LIMIT],  # Discord

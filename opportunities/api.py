@@ -14,7 +14,7 @@ from opportunities.models import Opportunity
 from web.api import Pagination, filter_parameters, filtered, paginated
 
 
-class OpportunityOut(serializers.ModelSerializer):
+class OpportunityOut(serializers.ModelSerializer[Opportunity]):
     event = serializers.IntegerField(source="event_id")
     event_name = serializers.CharField(source="event.__str__")
     sport = serializers.CharField(source="event.sport.key")

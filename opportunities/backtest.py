@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
@@ -58,7 +58,7 @@ class BacktestRules:
     strategy: StrategyRules | None = None
 
     @classmethod
-    def for_strategy(cls, strategy: Strategy, **replay: object) -> BacktestRules:
+    def for_strategy(cls, strategy: Strategy, **replay: Any) -> BacktestRules:
         """Replay a saved strategy; ``replay`` sets ``lead``, ``kelly_fraction`` and ``bankroll``."""
         return cls(strategy=StrategyRules.from_strategy(strategy), **replay)
 
@@ -159,26 +159,29 @@ class BacktestReport:
         )
 
 
+# A line's history, by bookmaker and outcome: (times, prices) in time order.
+BookHistory = dict[int, dict[str, tuple[list[datetime], list[float]]]]
+
+
 def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestReport:
     """Replay ``events`` (finished, with a score, of the strategy's sports) through ``rules``."""
     strategy = rules.strategy_rules()
     events = events.filter(completed=True, home_score__isnull=False)
     if strategy.sports:
         events = events.filter(sport_id__in=strategy.sports)
-    events = list(events.order_by("commence_time", "id"))
-    report = BacktestReport(events=len(events))
-    if not events:
+    finished = list(events.order_by("commence_time", "id"))
+    report = BacktestReport(events=len(finished))
+    if not finished:
         return report
-    by_id = {e.pk: e for e in events}
-    # Each line's history, by bookmaker and outcome: (times, prices) in time order.
-    series: dict[tuple, dict[int, dict[str, tuple[list, list]]]] = defaultdict(lambda: defaultdict(dict))
-    points: dict[tuple, Decimal] = {}
+    by_id = {e.pk: e for e in finished}
+    series: dict[tuple[int, str, Decimal], BookHistory] = defaultdict(lambda: defaultdict(dict))
+    points: dict[tuple[int, str, Decimal, str], Decimal] = {}
     keys: dict[int, str] = {}
     rows = store.history_to_kickoff(
         event_ids=list(by_id),
         markets=sorted(strategy.markets),
-        start=history_window(events[0].commence_time)[0],
-        end=events[-1].commence_time,
+        start=history_window(finished[0].commence_time)[0],
+        end=finished[-1].commence_time,
         lead=history_lead(),
     )
     for event_id, market, line, outcome, point, book, key, observed_at, price in rows:
@@ -194,9 +197,9 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
     for line_key in sorted(series, key=lambda k: (by_id[k[0]].commence_time, k)):
         event = by_id[line_key[0]]
         books = series[line_key]
-        where = {"sport": event.sport_id, "market": line_key[1]}  # a BEST method is chosen by these
+        where: dict[str, Any] = {"sport": event.sport_id, "market": line_key[1]}  # a BEST method is chosen by these
         fair, found = valuation.value_line(_in_force(books, event.commence_time - rules.lead), strategy, **where)
-        if not fair:
+        if fair.probabilities is None:
             continue
         close = valuation.closing_line(
             closes.get(line_key, {}),
@@ -208,6 +211,7 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
         )
         closing = close.fair.probabilities or {}
         best: dict[str, valuation.Candidate] = {}
+        candidate: valuation.Candidate | None
         for candidate in found:  # each outcome at its best edge (the first of equal ones)
             if candidate.outcome not in best or candidate.edge > best[candidate.outcome].edge:
                 best[candidate.outcome] = candidate
@@ -220,6 +224,8 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
             if stake <= 0:
                 continue
             point = points[(*line_key, outcome)]
+            assert event.home_score is not None  # the filter above: finished, with a score
+            assert event.away_score is not None
             status = settlement.outcome_status(
                 market=line_key[1],
                 outcome=outcome,
@@ -247,9 +253,9 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
                     profit=profit,
                     clv=pricing.clv(price, closing[outcome]) if outcome in closing else None,
                     clv_by_method={
-                        method: pricing.clv(price, f.probabilities[outcome])
+                        method: pricing.clv(price, probabilities[outcome])
                         for method, f in close.by_method.items()
-                        if f and outcome in f.probabilities
+                        if (probabilities := f.probabilities) is not None and outcome in probabilities
                     },
                 )
             )
@@ -257,8 +263,8 @@ def run_backtest(*, rules: BacktestRules, events: QuerySet[Event]) -> BacktestRe
 
 
 def _closes(
-    series: dict[tuple, dict[int, dict[str, tuple[list, list]]]], by_id: dict[int, Event], strategy: StrategyRules
-) -> dict[tuple, dict[int, dict[str, valuation.Sighted]]]:
+    series: dict[tuple[int, str, Decimal], BookHistory], by_id: dict[int, Event], strategy: StrategyRules
+) -> dict[tuple[int, str, Decimal], dict[int, dict[str, valuation.Sighted]]]:
     """Each line's closing prices by book and outcome, with when each was last seen by kick-off:
     the last history row of each (all end at kick-off) and the current and kept prices (one query)."""
     in_force = {
@@ -274,13 +280,15 @@ def _closes(
         kickoffs={pk: event.commence_time for pk, event in by_id.items()},
         lead=history_lead(),
     )
-    closes: dict[tuple, dict[int, dict[str, valuation.Sighted]]] = defaultdict(lambda: defaultdict(dict))
+    closes: dict[tuple[int, str, Decimal], dict[int, dict[str, valuation.Sighted]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
     for (event_id, market, line, outcome, book), close in found.items():
         closes[(event_id, market, line)][book][outcome] = valuation.Sighted(close.price, close.seen_at.timestamp())
     return closes
 
 
-def _in_force(books: dict[int, dict[str, tuple[list, list]]], moment: datetime) -> dict[int, dict[str, Observation]]:
+def _in_force(books: BookHistory, moment: datetime) -> dict[int, dict[str, Observation]]:
     """Each book's prices in force at ``moment``: the last observation of each outcome at or before it."""
     prices: dict[int, dict[str, Observation]] = {}
     for book, outcomes in books.items():

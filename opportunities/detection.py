@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import orjson
 from django.db import connection, transaction
@@ -100,7 +100,7 @@ def load_lines(*, now: datetime, event_ids: Iterable[int] | None = None) -> tupl
 
 
 def group_lines(quotes: Iterable[Quote]) -> tuple[list[LineGroup], int]:
-    groups: dict[tuple, LineGroup] = {}
+    groups: dict[tuple[int, str, float], LineGroup] = {}
     count = 0
     for count, q in enumerate(quotes, 1):  # noqa: B007 (read after the loop: the number of quotes)
         # Unpacked once: each field read by name is a call, and a pass reads 100,000 quotes.
@@ -127,7 +127,7 @@ def load_reference_lines(
     price (``top``) and the reference books' prices (``by_book``), and the number of prices: what a
     sharp-book strategy needs to price a line, and a surebet to be found. ``add_prices_above`` adds
     the prices that may have an edge."""
-    groups: dict[tuple, LineGroup] = {}
+    groups: dict[tuple[int, str, float], LineGroup] = {}
     count = 0
     rows = store.selection_summaries(now=now, references=references, event_ids=event_ids)
     for selection, event, market, outcome, point, line, sport, n, top_price, top_book, prices in rows:
@@ -138,7 +138,7 @@ def load_reference_lines(
             group = groups[key] = LineGroup(event, market, line, sport, _outcomes=set())
         group.outcomes.add(outcome)
         group.selections[outcome] = selection
-        if top_price is not None:
+        if top_price is not None and top_book is not None:  # both from the best price's row
             # The best price's time is not read (NaN): a surebet's legs have none, and where the price may
             # be an opportunity, add_prices_above reads it again with its time.
             group.top[outcome] = Quote(
@@ -238,7 +238,7 @@ def find(
         groups, count = load_lines(now=now, event_ids=event_ids)
     else:
         # An aggregate (market best or average) is no reference: it never prices a line.
-        references = {r.reference for s, r in rules if not s.reference_bookmaker.is_aggregate}
+        references = {book.pk for s, _ in rules if (book := s.reference_bookmaker) and not book.is_aggregate}
         groups, count = load_reference_lines(now=now, references=references, event_ids=event_ids)
     kickoffs, collected = store.event_times({group.event_id for group in groups} | set(event_ids or []))
     priced = [(s, r, price_lines(groups, r, now=now, kickoffs=kickoffs, collected=collected)) for s, r in rules]
@@ -300,7 +300,7 @@ def detect(*, event_ids: Iterable[int] | None = None, now: datetime | None = Non
     return result
 
 
-def _active_rows(table: str, columns: str, scope: set[int] | None) -> list[tuple]:
+def _active_rows(table: str, columns: str, scope: set[int] | None) -> list[tuple[Any, ...]]:
     """These columns of the table's active rows (of the events in scope): raw rows, one array
     parameter for the scope (``event_id__in`` binds one per event)."""
     sql = f"SELECT {columns} FROM {table} WHERE expired_at IS NULL"
@@ -309,7 +309,8 @@ def _active_rows(table: str, columns: str, scope: set[int] | None) -> list[tuple
             cursor.execute(sql)
         else:
             cursor.execute(f"{sql} AND event_id = ANY(%s)", [list(scope)])
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 def _q(value: float, step: Decimal) -> Decimal:
@@ -336,9 +337,9 @@ def _write_opportunities(
     rows = _active_rows("opportunities_opportunity", f"{columns}, extract(epoch FROM price_observed_at)::float8", scope)
     existing = {(strategy, selection, book): (pk, values) for pk, strategy, selection, book, *values in rows}
     stake_base = max(bankroll_now, Decimal(0))
-    new: list[tuple] = []
+    new: list[tuple[Any, ...]] = []
     new_for_alerts: list[tuple[Strategy, Decimal, datetime]] = []
-    updates: list[tuple[int, dict]] = []
+    updates: list[tuple[int, dict[str, Any]]] = []
     unchanged: list[int] = []
     seen = set()
     for c in candidates:
@@ -346,7 +347,7 @@ def _write_opportunities(
         key = (c.strategy.pk, q.selection_id, q.bookmaker_id)
         seen.add(key)
         kelly_share = _q(c.kelly_share, EDGE)
-        fields = {
+        fields: dict[str, Any] = {
             "price": q.price_decimal,
             "fair_probability": _q(c.fair_probability, PROBABILITY),
             "fair_price": _q(pricing.fair_price(c.fair_probability), PRICE),
@@ -416,7 +417,7 @@ INSERT_TYPES = {
 }
 
 
-def _bulk_insert(rows: list[tuple]) -> dict[tuple[int, int, int], int]:
+def _bulk_insert(rows: list[tuple[Any, ...]]) -> dict[tuple[int, int, int], int]:
     """Insert new opportunities in one statement: {(strategy, selection, bookmaker): id}."""
     if not rows:
         return {}
@@ -433,7 +434,7 @@ def _bulk_insert(rows: list[tuple]) -> dict[tuple[int, int, int], int]:
         return {(strategy, selection, book): pk for pk, strategy, selection, book in cursor.fetchall()}
 
 
-def _bulk_refresh(updates: list[tuple[int, dict]], now: datetime) -> None:
+def _bulk_refresh(updates: list[tuple[int, dict[str, Any]]], now: datetime) -> None:
     """Update every re-seen opportunity whose values changed in one statement."""
     columns = REFRESHED
     arrays = [[pk for pk, _ in updates]] + [[fields[c] for _, fields in updates] for c in columns]
@@ -450,7 +451,7 @@ def _bulk_refresh(updates: list[tuple[int, dict]], now: datetime) -> None:
 
 def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] | None) -> int:
     # The best price of each outcome of every line where together they lock a profit.
-    found: dict[tuple, tuple[list[Quote], list[float]]] = {}
+    found: dict[tuple[int, str, Decimal], tuple[list[Quote], list[float]]] = {}
     for group in groups:
         outcomes = sorted(group.outcomes)
         if len(outcomes) < 2:
@@ -504,7 +505,7 @@ def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] |
     return len(found)
 
 
-def _legs(quotes: list[Quote], shares: list[float]) -> tuple[list[dict], Decimal]:
+def _legs(quotes: list[Quote], shares: list[float]) -> tuple[list[dict[str, object]], Decimal]:
     """A surebet's legs as stored, and the return it locks."""
     legs = [
         {
@@ -519,7 +520,7 @@ def _legs(quotes: list[Quote], shares: list[float]) -> tuple[list[dict], Decimal
     return legs, _q(pricing.locked_return([q.price for q in quotes]), EDGE)
 
 
-def _legs_key(legs: object) -> tuple:
+def _legs_key(legs: Any) -> tuple[tuple[object, object, float], ...]:  # legs: decoded JSON
     """(outcome, bookmaker, price) of each stored leg; a leg it cannot read makes a key no quotes match."""
     try:
         return tuple((leg["outcome"], leg["bookmaker_id"], float(leg["price"])) for leg in legs)

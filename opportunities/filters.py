@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import django_filters
 from django import forms
@@ -16,7 +17,7 @@ from django.utils.functional import lazy
 
 from odds.filters import WINDOW_CHOICES, WINDOWS, bookmaker_filter, sport_filter
 from odds.models import MARKETS
-from opportunities.models import OpportunityQuerySet, Strategy
+from opportunities.models import Opportunity, OpportunityQuerySet, Strategy
 from opportunities.selectors import ORDERINGS
 from web.filters import BooleanFilter, ChoiceFilter, KeyFilter, PlainNumberFilter, PriceFilter
 from web.forms import price_help
@@ -27,8 +28,8 @@ HUNDRED = Decimal(100)
 
 
 class OpportunityFilterForm(forms.Form):
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         low, high = cleaned.get("min_price"), cleaned.get("max_price")
         if low is not None and high is not None and low > high:
             self.add_error("max_price", "must not be below the min price")
@@ -108,23 +109,31 @@ class OpportunityFilter(django_filters.FilterSet):
     class Meta:
         form = OpportunityFilterForm
 
-    def __init__(self, *args: object, now: datetime | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, now: datetime | None = None, **kwargs: Any) -> None:
         self.now = now or timezone.now()
         super().__init__(*args, **kwargs)
 
-    def kick_off_within(self, queryset: OpportunityQuerySet, name: str, value: str) -> OpportunityQuerySet:
+    def kick_off_within(
+        self, queryset: OpportunityQuerySet[Opportunity], name: str, value: str
+    ) -> OpportunityQuerySet[Opportunity]:
         return queryset.filter(event__commence_time__range=(self.now, self.now + WINDOWS[value]))
 
-    def edge_at_least_percent(self, queryset: OpportunityQuerySet, name: str, value: Decimal) -> OpportunityQuerySet:
+    def edge_at_least_percent(
+        self, queryset: OpportunityQuerySet[Opportunity], name: str, value: Decimal
+    ) -> OpportunityQuerySet[Opportunity]:
         return queryset.filter(edge__gte=value / HUNDRED)
 
-    def filter_strategy(self, queryset: OpportunityQuerySet, name: str, value: str) -> OpportunityQuerySet:
+    def filter_strategy(
+        self, queryset: OpportunityQuerySet[Opportunity], name: str, value: str
+    ) -> OpportunityQuerySet[Opportunity]:
         # The page's select sends an id, a script may send a name; "²" is a digit to isdigit() alone.
         if value.isascii() and value.isdigit():
             return queryset.filter(strategy__pk=int(value))
         return queryset.filter(strategy__name=value)
 
-    def order(self, queryset: OpportunityQuerySet, name: str, value: str) -> OpportunityQuerySet:
+    def order(
+        self, queryset: OpportunityQuerySet[Opportunity], name: str, value: str
+    ) -> OpportunityQuerySet[Opportunity]:
         return queryset.order_by(*ORDERINGS[value])
 
 
@@ -132,5 +141,5 @@ class ActiveOpportunityFilter(OpportunityFilter):
     """The page's: it lists active opportunities only (``selectors.opportunities()``), so no ``active``,
     and asks for the minimum edge in percent only."""
 
-    active = None
-    min_edge = None
+    active = None  # type: ignore[assignment]  # django-filter's way to drop an inherited filter
+    min_edge = None  # type: ignore[assignment]

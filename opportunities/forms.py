@@ -7,7 +7,7 @@ from opportunities.models import Strategy
 from web.forms import plain_numbers
 
 
-class StrategyForm(forms.ModelForm):
+class StrategyForm(forms.ModelForm[Strategy]):
     webhook_url = forms.URLField(
         required=False,
         assume_scheme="https",

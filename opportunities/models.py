@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -15,6 +16,9 @@ from django.utils import timezone
 from odds.models import MARKETS, Bookmaker, Event, Selection, Sport
 from opportunities.pricing import METHODS
 from opportunities.valuation import BEST
+
+if TYPE_CHECKING:
+    from stats.models import Calibration
 
 CONSENSUS = "consensus"
 
@@ -87,6 +91,9 @@ class Strategy(models.Model):
     alert_email = models.BooleanField(default=True, help_text="E-mail ALERT_EMAIL_TO.")
     webhook_url = models.URLField(blank=True, help_text="JSON POST on each alert (ntfy, Discord, Slack…).")
 
+    # Not a column: the strategies page sets it, the calibrations a best-scoring method resolves to.
+    calibrated: list[Calibration]
+
     class Meta:
         verbose_name_plural = "strategies"
         ordering = ["name"]
@@ -99,7 +106,7 @@ class Strategy(models.Model):
 
     @property
     def reference_label(self) -> str:
-        return self.reference_bookmaker.title if self.reference_bookmaker_id else f"consensus ({self.min_books}+)"
+        return self.reference_bookmaker.title if self.reference_bookmaker else f"consensus ({self.min_books}+)"
 
     @property
     def market_list(self) -> list[str]:
@@ -107,11 +114,14 @@ class Strategy(models.Model):
         return [m.strip() for m in self.markets.split(",") if m.strip() in keys]
 
 
-class OpportunityQuerySet(models.QuerySet):
-    def active(self) -> OpportunityQuerySet:
+Found = TypeVar("Found", bound=models.Model)  # an Opportunity or a Surebet: both expire
+
+
+class OpportunityQuerySet(models.QuerySet[Found]):
+    def active(self) -> Self:
         return self.filter(expired_at__isnull=True)
 
-    def visible_to(self, user_id: int) -> OpportunityQuerySet:
+    def visible_to(self, user_id: int) -> Self:
         """Less those on a selection and bookmaker this user hid (``HiddenOpportunity``)."""
         return self.exclude(Exists(HiddenOpportunity.objects.matching(user_id)))
 
@@ -163,8 +173,8 @@ class Opportunity(models.Model):
         return self.expired_at is None
 
 
-class HiddenOpportunityQuerySet(models.QuerySet):
-    def matching(self, user_id: int) -> HiddenOpportunityQuerySet:
+class HiddenOpportunityQuerySet(models.QuerySet["HiddenOpportunity"]):
+    def matching(self, user_id: int) -> Self:
         """This user's hidden row for the outer query's opportunity (for ``Exists``)."""
         return self.filter(user_id=user_id, selection=OuterRef("selection"), bookmaker=OuterRef("bookmaker"))
 

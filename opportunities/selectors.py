@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from bets.models import Bet
-from opportunities.models import HiddenOpportunity, Opportunity, Surebet
+from opportunities.models import HiddenOpportunity, Opportunity, OpportunityQuerySet, Surebet
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 
@@ -35,7 +36,7 @@ def already_staked() -> Coalesce:
     return Coalesce(Subquery(pending, output_field=MONEY), Value(Decimal("0.00")), output_field=MONEY)
 
 
-def opportunities(*, active: bool | None = True) -> QuerySet[Opportunity]:
+def opportunities(*, active: bool | None = True) -> OpportunityQuerySet[Any]:
     """Opportunities with what their rows show (active ones, expired ones, or with ``None`` both), by
     edge: one query. The lists filter and order them with ``opportunities.filters``.
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 
@@ -8,7 +10,7 @@ from opportunities.detection import detect
 
 
 @shared_task(acks_late=True)
-def detect_opportunities(event_ids: list[int] | None = None) -> dict:
+def detect_opportunities(event_ids: list[int] | None = None) -> dict[str, int]:
     result = detect(event_ids=event_ids)
     return {"created": len(result.created), "updated": result.updated, "expired": result.expired}
 
@@ -16,28 +18,24 @@ def detect_opportunities(event_ids: list[int] | None = None) -> dict:
 # Alerts have their own queue ("alerts", monps/settings.py). Delivered again after a lost worker or
 # queued twice, an alert is still handed over at most once (opportunities/alerts.py); a database
 # that went away leaves a claim that the retry, once it expires, resolves.
-ALERT_TASK = {
-    "bind": True,
-    "acks_late": True,
-    "max_retries": None,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-}
+alert_task = shared_task(
+    bind=True, acks_late=True, max_retries=None, autoretry_for=(OperationalError, InterfaceError), retry_backoff=True
+)
 
 
-@shared_task(**ALERT_TASK)
-def send_alert(self: Task, alert_id: int) -> str:
+@alert_task
+def send_alert(self: Task[Any, Any], alert_id: int) -> str:
     """One opportunity's alert."""
     return _deliver(self, alert_id)
 
 
-@shared_task(**ALERT_TASK)
-def send_alert_digest(self: Task, alert_id: int) -> str:
+@alert_task
+def send_alert_digest(self: Task[Any, Any], alert_id: int) -> str:
     """One message listing a detection pass's many new opportunities."""
     return _deliver(self, alert_id)
 
 
-def _deliver(task: Task, alert_id: int) -> str:
+def _deliver(task: Task[Any, Any], alert_id: int) -> str:
     alert = deliver_alert(alert_id=alert_id)
     delay = retry_in(alert)
     if delay is not None:

@@ -210,9 +210,9 @@ def candidates(
     """The prices of the line that beat ``fair`` by the rules, in the order of ``prices``. ``best``
     (the line's highest price per outcome) and ``lowest`` (``lowest_prices``) only save work: no
     price of an outcome reaches its lowest price when the best one does not."""
-    if not fair:
-        return []
     probabilities = fair.probabilities
+    if probabilities is None:  # the rules cannot price the line
+        return []
     lowest = lowest_prices(fair, rules) if lowest is None else lowest
     reachable = [(o, low) for o, low in lowest.items() if best is None or (o in best and best[o].price >= low)]
     if not reachable:
@@ -239,9 +239,9 @@ def price_edges(prices: Mapping[int, Mapping[str, Priced]], fair: Fair) -> dict[
     """The edge of every price of the line over ``fair`` (``edge = price * p - 1``), by bookmaker and
     outcome, whatever the rules' minimum: what an odds screen shows beside each price. None of them
     when the line has no fair price."""
-    if not fair:
-        return {}
     probabilities = fair.probabilities
+    if probabilities is None:
+        return {}
     return {
         book: {o: pricing.edge(q.price, probabilities[o]) for o, q in quotes.items() if o in probabilities}
         for book, quotes in prices.items()
@@ -252,7 +252,7 @@ def margins(prices: Mapping[int, Mapping[str, Priced]], *, outcomes: Collection[
     """Each complete book's margin on the line (``sum(1 / o_i) - 1``, ``pricing.margin``): a book is
     complete when it quotes every one of ``outcomes``, as ``fair_line`` counts it."""
     names = sorted(outcomes)
-    found = {}
+    found: dict[int, float] = {}
     if len(names) < 2:
         return found
     for book, quotes in prices.items():

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +16,7 @@ from opportunities.forms import StrategyForm
 from opportunities.models import HiddenOpportunity, Opportunity, Strategy
 from opportunities.valuation import BEST, BEST_FALLBACK
 from stats.models import Calibration, best_by_market
+from web.http import PageRequest
 from web.preferences import active
 
 # Sent after a hide or unhide: the list refreshes itself on it (templates/opportunities/list.html).
@@ -22,7 +24,7 @@ CHANGED = "opportunitiesChanged"
 
 
 @require_safe
-def opportunity_list(request: HttpRequest) -> HttpResponse:
+def opportunity_list(request: PageRequest) -> HttpResponse:
     """Active opportunities less those the bettor hid, filtered; what was detected after their
     previous visit is marked new. Opening the page (not its refreshes) counts as a visit."""
     now = timezone.now()
@@ -30,7 +32,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         request.GET or None, queryset=selectors.opportunities().visible_to(request.user.pk), now=now
     )
     # A value the filter bar cannot read is named above the list, which then shows every opportunity.
-    opportunities = filterset.qs if filterset.is_valid() else filterset.queryset
+    opportunities = filterset.qs if filterset.is_valid() else selectors.opportunities().visible_to(request.user.pk)
     # A refresh keeps the visit's "new"; opening the page starts a visit, new since the one before.
     preferences = active()
     new_after = preferences.opportunities_new_after if request.htmx else preferences.opportunities_visited_at
@@ -52,12 +54,12 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     return render(request, "opportunities/list.html", context)
 
 
-def _errors(form: object) -> list[str]:
-    return [f"{form[name].label}: {' '.join(found)}" for name, found in form.errors.items()]
+def _errors(form: forms.Form) -> list[str]:
+    return [f"{form[name].label}: {' '.join(str(e) for e in found)}" for name, found in form.errors.items()]
 
 
 @require_POST
-def opportunity_hide(request: HttpRequest, opportunity_id: int) -> HttpResponse:
+def opportunity_hide(request: PageRequest, opportunity_id: int) -> HttpResponse:
     opportunity = get_object_or_404(Opportunity.objects.select_related("bookmaker"), pk=opportunity_id)
     hidden = services.hide_opportunity(user_id=request.user.pk, opportunity=opportunity)
     if request.htmx:
@@ -68,7 +70,7 @@ def opportunity_hide(request: HttpRequest, opportunity_id: int) -> HttpResponse:
 
 
 @require_POST
-def opportunity_unhide(request: HttpRequest, hidden_id: int) -> HttpResponse:
+def opportunity_unhide(request: PageRequest, hidden_id: int) -> HttpResponse:
     shown = services.unhide_opportunity(user_id=request.user.pk, hidden_id=hidden_id)
     if shown is None:
         raise Http404("You have hidden no such opportunity.")
@@ -80,13 +82,13 @@ def opportunity_unhide(request: HttpRequest, hidden_id: int) -> HttpResponse:
 
 
 @require_GET
-def hidden_list(request: HttpRequest) -> HttpResponse:
+def hidden_list(request: PageRequest) -> HttpResponse:
     """What the bettor hid, to show again."""
     page = Paginator(selectors.hidden(request.user.pk), 50).get_page(request.GET.get("page"))
     return render(request, "opportunities/hidden.html", {"page": page})
 
 
-def _hidden_count(request: HttpRequest) -> dict:
+def _hidden_count(request: PageRequest) -> dict[str, object]:
     """The "Hidden by you (n)" link's count, swapped in beside the notice (out of band)."""
     return {"hidden_count": HiddenOpportunity.objects.filter(user_id=request.user.pk).count(), "out_of_band": True}
 
@@ -96,7 +98,7 @@ def _selection(opportunity: Opportunity) -> str:
     return f"{opportunity.outcome}{point} ({opportunity.event})"
 
 
-def _back(request: HttpRequest, default: str = "opportunity-list") -> HttpResponse:
+def _back(request: PageRequest, default: str = "opportunity-list") -> HttpResponse:
     # Back to the list as it was filtered; only to this site.
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -104,7 +106,7 @@ def _back(request: HttpRequest, default: str = "opportunity-list") -> HttpRespon
     return redirect(default)
 
 
-def strategy_list(request: HttpRequest) -> HttpResponse:
+def strategy_list(request: PageRequest) -> HttpResponse:
     strategies = list(Strategy.objects.select_related("reference_bookmaker").prefetch_related("sports", "bookmakers"))
     if any(s.devig_method == BEST for s in strategies):
         # What "best-scoring" resolves to for each, from the stored calibrations: one query for all.
@@ -117,7 +119,7 @@ def strategy_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def strategy_edit(request: HttpRequest, strategy_id: int | None = None) -> HttpResponse:
+def strategy_edit(request: PageRequest, strategy_id: int | None = None) -> HttpResponse:
     strategy = get_object_or_404(Strategy, pk=strategy_id) if strategy_id else None
     form = StrategyForm(request.POST or None, instance=strategy)
     if request.method == "POST" and form.is_valid():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
@@ -47,7 +47,7 @@ class FallbackRedisCache(RedisCache):
 
     # Every operation RedisCache implements; BaseCache's others (get_or_set, incr_version…) use these.
     def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
-        return self._either("add", key, value, timeout, version)
+        return bool(self._either("add", key, value, timeout, version))
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         return self._either("get", key, default, version)
@@ -56,22 +56,22 @@ class FallbackRedisCache(RedisCache):
         self._either("set", key, value, timeout, version)
 
     def touch(self, key: str, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
-        return self._either("touch", key, timeout, version)
+        return bool(self._either("touch", key, timeout, version))
 
     def delete(self, key: str, version: int | None = None) -> bool:
-        return self._either("delete", key, version)
+        return bool(self._either("delete", key, version))
 
     def get_many(self, keys: Iterable[str], version: int | None = None) -> dict[str, Any]:
-        return self._either("get_many", list(keys), version)
+        return cast("dict[str, Any]", self._either("get_many", list(keys), version))
 
     def has_key(self, key: str, version: int | None = None) -> bool:
-        return self._either("has_key", key, version)
+        return bool(self._either("has_key", key, version))
 
     def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
-        return self._either("incr", key, delta, version)
+        return int(self._either("incr", key, delta, version))
 
-    def set_many(self, data: dict[str, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list:
-        return self._either("set_many", data, timeout, version)
+    def set_many(self, data: dict[str, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list[str]:
+        return cast("list[str]", self._either("set_many", data, timeout, version))
 
     def delete_many(self, keys: Iterable[str], version: int | None = None) -> None:
         self._either("delete_many", list(keys), version)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -15,7 +16,7 @@ from ops.probes import redis_ping
 from ops.timescale import TimescaleRequired, active_path
 
 
-def database_status() -> dict:
+def database_status() -> dict[str, Any]:
     started = time.perf_counter()
     try:
         with connection.cursor() as cursor:
@@ -26,13 +27,13 @@ def database_status() -> dict:
     return {"up": True, "timescale": path, "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
-def redis_status() -> dict:
+def redis_status() -> dict[str, Any]:
     if redis_ping(settings.REDIS_URL):
         return {"up": True}
     return {"up": False, "error": "Redis did not answer PING"}
 
 
-def worker_status() -> dict:
+def worker_status() -> dict[str, Any]:
     """Celery workers that sent a heartbeat lately (monps.celery). Reported, but a web node is healthy
     without them."""
     from redis import Redis, RedisError

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, JsonResponse
@@ -13,7 +14,11 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
     """
 
     def process_view(
-        self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
     ) -> HttpResponseBase | None:
         # Before Django's own check, which reads the session (the database) even for a public view:
         # /health/ must answer 503, not fail, when the database is down and the browser has a session.

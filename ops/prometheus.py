@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 logger = logging.getLogger(__name__)
@@ -21,10 +21,10 @@ DETECTION_BUCKETS_MS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000]
 
 
 class MonpsCollector(Collector):
-    def describe(self) -> list:
+    def describe(self) -> list[Metric]:
         return []  # registering must not query the database during app start-up
 
-    def collect(self) -> Iterator:
+    def collect(self) -> Iterator[Metric]:
         from django.db import DatabaseError
 
         try:
@@ -32,7 +32,7 @@ class MonpsCollector(Collector):
         except DatabaseError as exc:  # the database being down must not break the scrape
             logger.warning("monps metrics unavailable: %s", exc)
 
-    def _collect(self) -> Iterator:
+    def _collect(self) -> Iterator[Metric]:
         from django.db.models import Count, Max, Q, Sum
         from django.utils import timezone
 
@@ -58,8 +58,8 @@ class MonpsCollector(Collector):
         yield history
 
         runs = CounterMetricFamily("monps_collector_runs", "Collector runs by outcome", labels=["kind", "status"])
-        for row in CollectorRun.objects.values("kind", "status").annotate(n=Count("id")).order_by():
-            runs.add_metric([row["kind"], row["status"]], row["n"])
+        for outcome in CollectorRun.objects.values("kind", "status").annotate(n=Count("id")).order_by():
+            runs.add_metric([outcome["kind"], outcome["status"]], outcome["n"])
         yield runs
 
         left = credits_left()
@@ -77,18 +77,18 @@ class MonpsCollector(Collector):
         since = GaugeMetricFamily(
             "monps_collector_seconds_since_success", "Seconds since the last successful collection", labels=["sport"]
         )
-        for row in (
+        for success in (
             CollectorRun.objects.filter(status=CollectorRun.OK)
             .values("sport_key")
             .annotate(last=Max("started_at"))
             .order_by()
         ):
-            since.add_metric([row["sport_key"]], (now - row["last"]).total_seconds())
+            since.add_metric([success["sport_key"]], (now - success["last"]).total_seconds())
         yield since
 
         active = GaugeMetricFamily("monps_opportunities_active", "Active opportunities", labels=["strategy"])
-        for row in Opportunity.objects.active().values("strategy__name").annotate(n=Count("id")).order_by():
-            active.add_metric([row["strategy__name"]], row["n"])
+        for strategy in Opportunity.objects.active().values("strategy__name").annotate(n=Count("id")).order_by():
+            active.add_metric([strategy["strategy__name"]], strategy["n"])
         yield active
 
         buckets = DetectionRun.objects.aggregate(
@@ -111,8 +111,8 @@ class MonpsCollector(Collector):
         alerts = CounterMetricFamily(
             "monps_alert_deliveries", "Alerts by channel and outcome", labels=["channel", "status"]
         )
-        for row in Alert.objects.values("channel", "status").annotate(n=Count("id")).order_by():
-            alerts.add_metric([row["channel"], row["status"]], row["n"])
+        for delivery in Alert.objects.values("channel", "status").annotate(n=Count("id")).order_by():
+            alerts.add_metric([delivery["channel"], delivery["status"]], delivery["n"])
         yield alerts
 
         yield GaugeMetricFamily("monps_celery_workers", "Celery workers answering a ping", value=len(_workers()))
@@ -121,7 +121,8 @@ class MonpsCollector(Collector):
 def _workers() -> list[str]:
     from ops.health import worker_status
 
-    return worker_status().get("workers", [])
+    workers: list[str] = worker_status().get("workers", [])
+    return workers
 
 
 def register() -> None:

@@ -17,7 +17,7 @@ reads the exact SQL in one place, and the tests check it without a TimescaleDB s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import migrations
@@ -151,7 +151,7 @@ class CreateHypertable(migrations.operations.base.Operation):
         self.compress_orderby = compress_orderby
         self.compress_after = compress_after
 
-    def deconstruct(self) -> tuple[str, list, dict]:
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         kwargs = {"time_column": self.time_column, "chunk_interval": self.chunk_interval}
         for name in ("primary_key", "compress_segmentby", "compress_orderby", "compress_after"):
             if getattr(self, name):
@@ -202,7 +202,7 @@ class TimescaleSQL(migrations.operations.base.Operation):
         self.sql = list(sql)
         self.reverse_sql = list(reverse_sql or [])
 
-    def deconstruct(self) -> tuple[str, list, dict]:
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return self.__class__.__qualname__, [self.sql], {"reverse_sql": self.reverse_sql}
 
     def state_forwards(self, app_label: str, state: ProjectState) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -37,7 +38,7 @@ def _plain(value: object) -> object:
     return value
 
 
-def verdict_fields(verdict: formulas.Verdict, subject: str = "Your average CLV") -> dict:
+def verdict_fields(verdict: formulas.Verdict, subject: str = "Your average CLV") -> dict[str, Any]:
     """Skill or luck as the API answers it: the CLV's t, one-sided p-value and 95% interval over the
     bets with a valid CLV, the yield's 95% bootstrap interval (and its resamples), the bets still
     needed for a significant CLV, and the verdict in a sentence. Floats at full precision."""
@@ -112,13 +113,13 @@ def performance(request: Request) -> Response:
     )
 
 
-class IntervalsOut(serializers.Serializer):
+class IntervalsOut(serializers.Serializer[Any]):
     log_loss = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
     brier = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
     rps = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2, allow_null=True)
 
 
-class MethodScoreOut(serializers.Serializer):
+class MethodScoreOut(serializers.Serializer[Any]):
     method = serializers.ChoiceField(choices=METHODS)
     n = serializers.IntegerField(help_text="events scored, the same for every method")
     log_loss = serializers.FloatField(help_text="mean over events of -ln p(the outcome that happened)")
@@ -129,7 +130,7 @@ class MethodScoreOut(serializers.Serializer):
     ci95 = IntervalsOut(help_text="95% percentile bootstrap intervals, resampling events")
 
 
-class CalibrationOut(serializers.Serializer):
+class CalibrationOut(serializers.Serializer[Any]):
     sport = serializers.CharField(source="sport.key")
     market = serializers.CharField()
     reference = serializers.CharField(source="reference.key")
@@ -156,7 +157,7 @@ def calibration(request: Request) -> Response:
     return Response(CalibrationOut(found).data)
 
 
-def _breakdown(dimension: str) -> list[dict]:
+def _breakdown(dimension: str) -> list[dict[str, Any]]:
     rows = selectors.breakdown(dimension)
     if dimension == "strategy":
         verdicts = selectors.strategy_verdicts()
@@ -170,7 +171,7 @@ def _breakdown(dimension: str) -> list[dict]:
 NO_VERDICT = formulas.verdict([], [])
 
 
-class ReferenceOut(serializers.Serializer):
+class ReferenceOut(serializers.Serializer[Any]):
     basis = serializers.ChoiceField(choices=["reference", "consensus"])
     bookmaker = serializers.CharField(allow_null=True, help_text="the reference book's key; null: the consensus")
     bookmaker_title = serializers.CharField(allow_null=True)
@@ -179,16 +180,16 @@ class ReferenceOut(serializers.Serializer):
     strategy = serializers.CharField(allow_null=True, help_text="whose rules these are; null: no strategy")
     sharp = serializers.CharField(allow_null=True, help_text="the book whose moves are followed; null: none")
     sharp_title = serializers.CharField(allow_null=True)
-    label = serializers.CharField(help_text="the same in a sentence")
+    label = serializers.CharField(help_text="the same in a sentence")  # type: ignore[assignment]  # DRF takes fields off the class
 
 
-class MarginPointOut(serializers.Serializer):
+class MarginPointOut(serializers.Serializer[Any]):
     period = serializers.DateTimeField(help_text="the start of the day, week (Monday) or month of kick-off, UTC")
     markets = serializers.IntegerField()
     average_margin = serializers.FloatField()
 
 
-class BookmakerOut(serializers.Serializer):
+class BookmakerOut(serializers.Serializer[Any]):
     bookmaker = serializers.CharField()
     bookmaker_title = serializers.CharField()
     market = serializers.CharField()
@@ -221,7 +222,7 @@ BookmakersOut = inline_serializer(
 )
 
 
-def comparison_fields(comparison: bookmakers.Comparison) -> dict:
+def comparison_fields(comparison: bookmakers.Comparison) -> dict[str, Any]:
     """The comparison as the API answers it: ratios and seconds as floats at full precision."""
     reference = comparison.reference
     return {
@@ -262,7 +263,7 @@ def bookmakers_stats(request: Request) -> Response:
     ``stats/bookmakers.py`` and on ``/stats/bookmakers/``."""
     form = BookmakerStatsForm(request.query_params)
     if not form.is_valid():
-        raise serializers.ValidationError({name: list(messages) for name, messages in form.errors.items()})
+        raise serializers.ValidationError({name: list(map(str, messages)) for name, messages in form.errors.items()})
     query = form.query
     comparison = bookmakers.compare(
         market=query.market, start=query.start, end=query.end, at=query.at, strategy=query.strategy

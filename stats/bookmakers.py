@@ -195,7 +195,7 @@ def tally_line(
             tally.quoted += 1
             tally.best += price == best
     fair = valuation.fair_line(line, rules, outcomes=outcomes)
-    if fair:
+    if fair.probabilities is not None:
         for book, quotes in line.items():
             tally = tallies[(book, market)]
             for outcome, quote in quotes.items():
@@ -306,20 +306,20 @@ def compare(
     sharp_id = next((pk for pk, b in books.items() if b.key == reference.sharp), None)
     tallies: dict[tuple[int, str], _Tally] = defaultdict(_Tally)
     follows: dict[tuple[int, str], _Follows] = defaultdict(_Follows)
-    events = set()
+    event_ids: set[int] = set()
     changes = store.period_history(
         start=read_from, end=read_to, markets=markets, lead=history_lead(), first_at_equal_times=sharp_id
     )
     cap = FOLLOW_CAP.total_seconds()
     for (event_id, line_market, _), rows in groupby(changes, key=lambda c: (c.event_id, c.market, c.line)):
         line = list(rows)
-        events.add(event_id)
+        event_ids.add(event_id)
         period = period_start(line[0].kickoff_epoch, bucket)
         tally_line(tallies, line_market, period, prices_at(line, at), rules)
         if sharp_id is not None:
             follow_moves(follows, line_market, line, sharp_id, cap)
-    rows = list(_figures(tallies, follows, books, sharp_id))
-    return Comparison(at, market, first, last, len(events), bucket, reference, FOLLOW_CAP, rows)
+    figures = list(_figures(tallies, follows, books, sharp_id))
+    return Comparison(at, market, first, last, len(event_ids), bucket, reference, FOLLOW_CAP, figures)
 
 
 def _mean(total: float, count: int) -> float | None:
@@ -332,7 +332,7 @@ def _figures(
     books: dict[int, Bookmaker],
     sharp_id: int | None,
 ) -> Iterator[BookmakerFigures]:
-    def order(key: tuple[int, str]) -> tuple:
+    def order(key: tuple[int, str]) -> tuple[int, str]:
         book, market = key
         return (MARKET_ORDER.index(market) if market in MARKET_ORDER else len(MARKET_ORDER), books[book].key)
 
@@ -355,13 +355,17 @@ def _figures(
             average_edge=_mean(tally.edges, tally.priced),
             sharp_moves=moves,
             followed_moves=followed,
-            followed_share=_mean(followed, moves) if moves else None,
+            followed_share=_mean(followed, moves) if moves and followed is not None else None,
             median_follow_seconds=statistics.median(follow.delays) if counted and follow.delays else None,
-            margin_series=[MarginPoint(period, n, total / n) for period, (total, n) in sorted(tally.by_period.items())],
+            margin_series=[
+                MarginPoint(period, int(n), total / n) for period, (total, n) in sorted(tally.by_period.items())
+            ],
         )
 
 
-def margin_chart_lines(rows: list[BookmakerFigures], market: str, *, most: int = 6) -> list[tuple[str, list]]:
+def margin_chart_lines(
+    rows: list[BookmakerFigures], market: str, *, most: int = 6
+) -> list[tuple[str, list[tuple[datetime, float]]]]:
     """The margin series of the ``most`` bookmakers with the most complete markets in ``market``:
     (title, [(period, margin)]) for ``web.charts``; more lines than that no longer read."""
     chosen = sorted((r for r in rows if r.market == market and r.margin_series), key=lambda r: -r.complete_markets)

@@ -19,6 +19,7 @@ the closing (its last at or before kick-off):
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -65,8 +66,8 @@ class ScoredEvent(NamedTuple):
 class MethodScore:
     method: str
     n: int
-    log_loss: float
-    brier: float
+    log_loss: float | None  # None: no event scored
+    brier: float | None
     rps: float | None
     ci95: dict[str, list[float] | None]
 
@@ -95,7 +96,7 @@ def ordered_outcomes(market: str, outcomes: Iterable[str], home: str, away: str)
 
 def events_of_lines(
     selections: list[store.FinishedSelection], prices: Mapping[int, tuple[float, datetime]]
-) -> tuple[dict[Decimal, list[ScoredEvent]], dict[Decimal, Counter]]:
+) -> tuple[dict[Decimal, list[ScoredEvent]], dict[Decimal, Counter[str]]]:
     """One market's finished selections, with the reference's price (and its time) of each at the
     moment scored (``{selection id: (price, observed_at)}``), as scored events per line that cannot
     push, and per line a count of the events left out with a complete line, by reason."""
@@ -103,7 +104,7 @@ def events_of_lines(
     for selection in selections:
         grouped.setdefault((selection.event_id, selection.line), []).append(selection)
     lines: dict[Decimal, list[ScoredEvent]] = {}
-    left_out: dict[Decimal, Counter] = {}
+    left_out: dict[Decimal, Counter[str]] = {}
     for (event_id, line), outcome_rows in grouped.items():
         market = outcome_rows[0].market
         if can_push(market, line) or len(outcome_rows) < 2 or any(r.selection_id not in prices for r in outcome_rows):
@@ -136,7 +137,8 @@ def events_of_lines(
         quoted = {o: prices[by_outcome[o].selection_id] for o in outcomes}
         quotes = {o: Observation(price, at.timestamp()) for o, (price, at) in quoted.items()}
         fairs = valuation.fair_by_method(quotes, outcomes=outcomes)
-        failed = [method for method, fair in fairs.items() if not fair]
+        priced = {method: fair.probabilities for method, fair in fairs.items() if fair.probabilities is not None}
+        failed = [method for method in fairs if method not in priced]
         if failed:
             reasons[f"{', '.join(failed)} could not price it"] += 1
             continue
@@ -145,7 +147,7 @@ def events_of_lines(
                 event_id,
                 outcomes,
                 won[0],
-                {m: tuple(fair.probabilities[o] for o in outcomes) for m, fair in fairs.items()},
+                {m: tuple(probabilities[o] for o in outcomes) for m, probabilities in priced.items()},
             )
         )
     return lines, left_out
@@ -158,7 +160,7 @@ def score(
     point: Decimal,
     resamples: int = RESAMPLES,
     seed: int = SEED,
-    left_out: Counter | None = None,
+    left_out: Counter[str] | None = None,
 ) -> Scored:
     """Every method's mean scores over ``events`` with their bootstrap intervals, the reliability
     diagram's bins and the best method (module docstring)."""
@@ -176,7 +178,8 @@ def score(
     n = len(events)
     results = []
     for method in pricing.METHODS:
-        means, intervals = {}, {}
+        means: dict[str, float | None] = {}
+        intervals: dict[str, list[float] | None] = {}
         for name in SCORES:
             values = columns.get(f"{method}:{name}")
             if values is None or not n:
@@ -187,7 +190,8 @@ def score(
         results.append(MethodScore(method, n, means["log_loss"], means["brier"], means["rps"], intervals))
     best, share = "", None
     if n:
-        best = min(results, key=lambda r: r.log_loss).method  # min keeps the first of equal ones
+        # min keeps the first of equal ones; with events scored, every method has a log loss
+        best = min(results, key=lambda r: math.inf if r.log_loss is None else r.log_loss).method
         wins = sum(min(pricing.METHODS, key=lambda m: resampled[f"{m}:log_loss"][r]) == best for r in range(resamples))
         share = wins / resamples if resamples else None
     reasons = left_out or Counter()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.http import QueryDict
@@ -13,8 +15,9 @@ from web.filters import ChoiceFilter, KeyFilter, PlainNumberFilter
 
 
 class CalibrationFilterForm(forms.Form):
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what Django's clean() returns; its stub allows None
         point = cleaned.get("point")
         if self.errors:
             return cleaned
@@ -68,7 +71,7 @@ class CalibrationFilter(django_filters.FilterSet):
     class Meta:
         form = CalibrationFilterForm
 
-    def __init__(self, data: QueryDict | None = None, *args: object, **kwargs: object) -> None:
+    def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any) -> None:
         # The defaults as values, so that the page's selects show what is shown.
         data = data.copy() if data is not None else QueryDict(mutable=True)
         for name, default in (("market", H2H), ("at", CLOSING)):

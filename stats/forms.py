@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -33,7 +34,7 @@ def _moment(value: date | datetime | None, at: time) -> datetime | None:
     return datetime.combine(value, at, tzinfo=timezone.get_current_timezone())
 
 
-class StrategyChoiceField(forms.ModelChoiceField):
+class StrategyChoiceField(forms.ModelChoiceField[Strategy]):
     """A strategy by its id (what the page's select sends) or its name (what a script may send)."""
 
     def to_python(self, value: object) -> Strategy | None:
@@ -42,7 +43,7 @@ class StrategyChoiceField(forms.ModelChoiceField):
         text = str(value).strip()  # a NUL never gets here: ops.middleware answers 400 first
         strategy = None
         by_id = text.isascii() and text.isdigit()
-        if not by_id or len(text) <= 9:  # an id past the column's range names no strategy
+        if (not by_id or len(text) <= 9) and self.queryset is not None:  # an id past the column's range: none
             found = self.queryset.filter(**{"pk": int(text)} if by_id else {"name": text})
             # with what its rules read (StrategyRules.from_strategy)
             strategy = found.select_related("reference_bookmaker").prefetch_related("sports", "bookmakers").first()
@@ -69,15 +70,16 @@ class BookmakerStatsForm(forms.Form):
         label="Fair price from",
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword: the two fields are added by name.
         self.fields["from"] = DayOrTimeField(required=False, label="Kick-off from", help_text=DAY_OR_TIME)
         self.fields["to"] = DayOrTimeField(required=False, label="Kick-off to", help_text=DAY_OR_TIME)
         self.order_fields(["market", "from", "to", "at", "strategy"])
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what Django's clean() returns; its stub allows None
         start, end = _moment(cleaned.get("from"), time.min), _moment(cleaned.get("to"), time.max)
         if not self.errors and start and end and start > end:
             self.add_error("to", "must not be before from")

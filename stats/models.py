@@ -15,7 +15,7 @@ OPENING, CLOSING = "opening", "closing"
 MOMENTS = [(OPENING, "Opening (first observation)"), (CLOSING, "Closing (last at or before kick-off)")]
 
 
-class CalibrationQuerySet(models.QuerySet):
+class CalibrationQuerySet(models.QuerySet["Calibration"]):
     def best_methods(self, *, reference: int | None) -> dict[tuple[int, str], tuple[str, str]]:
         """The best-scoring method of each (sport id, market) for a strategy with this reference book
         (``None``: a consensus), and a note saying where it comes from (``best_by_market``): one query."""

@@ -13,12 +13,14 @@ Each function runs a fixed number of queries, whatever the number of bets.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
+    Aggregate,
     Avg,
     Case,
     CharField,
@@ -251,7 +253,7 @@ VERDICT_BETS = Q(clv__isnull=False) | SETTLED
 UNSETTLED = (Bet.PENDING, Bet.VOID)
 
 
-def _verdict_of(rows: list[tuple]) -> formulas.Verdict:
+def _verdict_of(rows: list[tuple[Any, ...]]) -> formulas.Verdict:
     clvs = [float(clv) for clv, *_ in rows if clv is not None]
     settled = [(float(stake), float(profit or 0)) for _, status, stake, profit in rows if status not in UNSETTLED]
     return formulas.Verdict(formulas.clv_significance(clvs), _yield_interval(settled))
@@ -270,7 +272,8 @@ def _yield_interval(settled: list[tuple[float, float]]) -> tuple[float, float] |
     if found is MISSING:
         found = formulas.yield_interval(settled)
         cache.set(key, found, timeout=YIELD_INTERVAL_SECONDS)
-    return found
+    interval: tuple[float, float] | None = found  # what yield_interval answered, then or before
+    return interval
 
 
 MISSING = object()
@@ -287,7 +290,7 @@ def verdict(bets: QuerySet[Bet] | None = None) -> formulas.Verdict:
 
 def strategy_verdicts() -> dict[str, formulas.Verdict]:
     """Skill or luck per strategy, by the name the strategy breakdown shows: one query."""
-    grouped: dict[str, list[tuple]] = {}
+    grouped: dict[str, list[tuple[Any, ...]]] = {}
     rows = (
         Bet.objects.filter(VERDICT_BETS).order_by("id").values_list("strategy_name", "clv", "status", "stake", "profit")
     )
@@ -296,7 +299,7 @@ def strategy_verdicts() -> dict[str, formulas.Verdict]:
     return {name: _verdict_of(found) for name, found in grouped.items()}
 
 
-def profit_series(period: str = "week") -> list[dict]:
+def profit_series(period: str = "week") -> list[dict[str, Any]]:
     """Profit, stake and yield per day, week or month of settlement: one query."""
     trunc = PERIODS[period]
     rows = (
@@ -324,7 +327,7 @@ def profit_series(period: str = "week") -> list[dict]:
     return series
 
 
-def _band(field: str, bands: list[tuple]) -> Case:
+def _band(field: str, bands: Sequence[tuple[Decimal | None, Decimal | None, str]]) -> Case:
     whens = []
     for low, high, label in bands:
         condition = Q()
@@ -350,10 +353,13 @@ DIMENSIONS = {
 
 NO_KEY = "(none)"
 # Bands read in their own order, low to high (then what fits none); other dimensions by stake.
-BANDS = {"price_band": PRICE_BANDS, "edge_band": EDGE_BANDS}
+BANDS: dict[str, Sequence[tuple[Decimal | None, Decimal | None, str]]] = {
+    "price_band": PRICE_BANDS,
+    "edge_band": EDGE_BANDS,
+}
 
 
-def breakdown(dimension: str) -> list[dict]:
+def breakdown(dimension: str) -> list[dict[str, Any]]:
     """Count, stake, profit, yield and average CLV of settled bets by one dimension, the largest stake
     first, or bands in their order: one query."""
     rows = list(
@@ -379,7 +385,7 @@ def breakdown(dimension: str) -> list[dict]:
     ]
 
 
-def clv_distribution(width: Decimal = Decimal("0.02"), limit: Decimal = Decimal("0.10")) -> list[dict]:
+def clv_distribution(width: Decimal = Decimal("0.02"), limit: Decimal = Decimal("0.10")) -> list[dict[str, Any]]:
     """How many bets fell in each CLV bucket of ``width``, from -limit to +limit: one query. Each
     bucket holds ``from`` <= CLV < ``to``; the ends are open, so the lowest has no ``from`` (None: every
     CLV below its ``to``) and the highest no ``to`` (every CLV from its ``from`` up)."""
@@ -420,13 +426,13 @@ def calibrations_beside(chosen: Calibration) -> list[Calibration]:
     )
 
 
-def clv_by_method(bets: QuerySet[Bet] | None = None) -> list[dict]:
+def clv_by_method(bets: QuerySet[Bet] | None = None) -> list[dict[str, Any]]:
     """Each devig method's average CLV, plain and stake-weighted, over the bets with a valid close
     (all by default), and how many of them the method is the closing method of: one query."""
     from bets.closing import CLV_FIELDS
 
     bets = Bet.objects.all() if bets is None else bets
-    columns = {}
+    columns: dict[str, Aggregate] = {}
     for method, name in CLV_FIELDS.items():
         valid = Q(**{f"{name}__isnull": False})
         columns[f"{method}_bets"] = Count("id", filter=valid)

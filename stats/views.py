@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -17,25 +18,26 @@ from stats.forms import AT_CHOICES, BookmakerStatsForm
 from stats.models import Calibration
 from stats.verdict import strategy_subject, verdict_sentence
 from web.charts import Curve, Line, line_chart, reliability_chart
+from web.http import PageRequest
 
 
-def _figures() -> dict:
+def _figures() -> dict[str, Any]:
     return {"money": selectors.bankroll_change(), "summary": selectors.summary()}
 
 
-def _active_bets() -> dict:
+def _active_bets() -> dict[str, Any]:
     return {"active_bets": list(bet_selectors.bets(status="pending")[:5])}
 
 
-def _top_opportunities() -> dict:
+def _top_opportunities() -> dict[str, Any]:
     return {"top_opportunities": opportunity_selectors.top(3)}
 
 
-def _collector() -> dict:
+def _collector() -> dict[str, Any]:
     return {"collector": collector_panel()}
 
 
-def _chart() -> dict:
+def _chart() -> dict[str, Any]:
     series = selectors.bankroll_series()
     if not series:
         return {"bankroll_chart": None}
@@ -44,7 +46,7 @@ def _chart() -> dict:
 
 
 # What each panel shows: a panel's refresh queries for that panel alone.
-PANELS: dict[str, Callable[[], dict]] = {
+PANELS: dict[str, Callable[[], dict[str, Any]]] = {
     "figures": _figures,
     "bets": _active_bets,
     "opportunities": _top_opportunities,
@@ -53,19 +55,20 @@ PANELS: dict[str, Callable[[], dict]] = {
 }
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: PageRequest) -> HttpResponse:
     """Everything at a glance; each panel refreshes itself (``?panel=`` with HX-Request)."""
     panel = request.GET.get("panel") if request.htmx else None
     if panel in PANELS:
         return render(request, f"stats/dashboard.html#{panel}", PANELS[panel]())
-    context: dict = {}
+    context: dict[str, Any] = {}
     for values in PANELS.values():
         context.update(values())
     return render(request, "stats/dashboard.html", context)
 
 
 def stats_page(request: HttpRequest) -> HttpResponse:
-    period = request.GET.get("period") if request.GET.get("period") in selectors.PERIODS else "week"
+    asked = request.GET.get("period")
+    period = asked if asked in selectors.PERIODS else "week"
     series = selectors.profit_series(period)
     context = {
         "summary": selectors.summary(),
@@ -82,7 +85,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/stats.html", context)
 
 
-def _verdicts() -> dict:
+def _verdicts() -> dict[str, Any]:
     """Skill or luck of every bet, and of each strategy's: two queries."""
     overall = selectors.verdict()
     strategies = [
@@ -97,7 +100,7 @@ def _verdicts() -> dict:
     }
 
 
-def _profit_chart(series: list[dict]) -> str | None:
+def _profit_chart(series: list[dict[str, Any]]) -> str | None:
     if not series:
         return None
     points = [(r["period"], r["cumulative_profit"]) for r in series]
@@ -108,7 +111,7 @@ def calibration_page(request: HttpRequest) -> HttpResponse:
     """The devig methods scored on stored results, for the sport, line, reference and moment chosen."""
     filterset = CalibrationFilter(request.GET, queryset=Calibration.objects.all())
     chosen = selectors.calibration(filterset) if filterset.is_valid() else None
-    context = {"form": filterset.form, "calibration": chosen, "beside": [], "chart": None}
+    context: dict[str, Any] = {"form": filterset.form, "calibration": chosen, "beside": [], "chart": None}
     if chosen is not None:
         context["beside"] = selectors.calibrations_beside(chosen)
         methods = [r["method"] for r in chosen.results]  # jsonb keeps no key order: the results' is METHODS'
@@ -121,7 +124,7 @@ def calibration_page(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/calibration.html", context)
 
 
-def _bins_by_method(chosen: Calibration, methods: list[str]) -> list[dict]:
+def _bins_by_method(chosen: Calibration, methods: list[str]) -> list[dict[str, Any]]:
     """The reliability diagram as a table: per bin, each method's forecasts, mean probability and
     observed frequency, in the order of ``methods``."""
     return [
@@ -130,7 +133,7 @@ def _bins_by_method(chosen: Calibration, methods: list[str]) -> list[dict]:
     ]
 
 
-def bookmakers_page(request: HttpRequest) -> HttpResponse:
+def bookmakers_page(request: PageRequest) -> HttpResponse:
     """Each bookmaker per market over a period (``stats.bookmakers``); the filter bar refreshes the
     figures alone with HX-Request. A value the form cannot read is named, and the defaults are shown."""
     form = BookmakerStatsForm(request.GET or None)

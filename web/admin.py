@@ -5,6 +5,6 @@ from web.models import Preferences
 
 
 @admin.register(Preferences)
-class PreferencesAdmin(admin.ModelAdmin):
+class PreferencesAdmin(admin.ModelAdmin[Preferences]):
     list_display = ["user", "odds_format", "time_zone", "currency", "stake_rounding"]
     formfield_overrides = PLAIN_NUMBERS

@@ -4,7 +4,8 @@ FilterSet read as its query parameters."""
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
@@ -16,9 +17,13 @@ if TYPE_CHECKING:
     from django_filters import FilterSet
     from drf_spectacular.utils import OpenApiParameter
     from rest_framework import serializers
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+Row = TypeVar("Row")
 
 
-def exception_handler(exc: Exception, context: dict) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error answers ``{"detail": "...", "errors": {field: [messages]}}``."""
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -36,8 +41,15 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def paginate_queryset(
+        self, queryset: QuerySet[Any, Row] | Sequence[Row], request: Request, view: APIView | None = None
+    ) -> list[Row]:
+        page = super().paginate_queryset(queryset, request, view)
+        assert page is not None  # REST_FRAMEWORK's PAGE_SIZE is set: a list always has a page
+        return page
 
-def paginated(serializer_class: type, name: str) -> serializers.Serializer:
+
+def paginated(serializer_class: type[serializers.Serializer[Any]], name: str) -> serializers.Serializer[Any]:
     """The documented shape of a paginated list of ``serializer_class``."""
     from drf_spectacular.utils import inline_serializer
     from rest_framework import serializers
@@ -53,13 +65,13 @@ def paginated(serializer_class: type, name: str) -> serializers.Serializer:
     )
 
 
-def filtered(filterset: FilterSet) -> QuerySet:
+def filtered(filterset: FilterSet) -> QuerySet[Any]:
     """The FilterSet's rows, or a 400 in the one error shape naming each parameter it could not read.
 
     Not django-filter's ``translate_validation``: it %-formats every message, and a message quoting
     the value ("'5%' is not a number") would fail there."""
     if not filterset.is_valid():
-        errors = filterset.errors.get_json_data()
+        errors = filterset.form.errors.get_json_data()  # what filterset.errors is, typed as Django's
         raise exceptions.ValidationError({name: [e["message"] for e in found] for name, found in errors.items()})
     return filterset.qs
 
@@ -76,18 +88,24 @@ def filter_parameters(filterset_class: type[FilterSet]) -> list[OpenApiParameter
     parameters = []
     for name, declared in filterset_class.base_filters.items():
         field = copy.deepcopy(declared).field  # a copy: the class's own filter caches no form field
-        kind, enum, pattern, default = OpenApiTypes.STR, None, None, None
+        kind: OpenApiTypes | dict[str, Any] = OpenApiTypes.STR
+        enum: list[Any] | None = None
+        pattern: str | None = None
+        default: bool | None = None
         if isinstance(field, BooleanField):
             kind = {"type": "boolean", "nullable": True} if field.allow_null else OpenApiTypes.BOOL
             default = field.default
         elif isinstance(field, forms.DecimalField):
             kind = {"type": "string", "format": "decimal"}  # as DRF's DecimalField is documented
-            whole = field.max_digits - field.decimal_places
-            pattern = f"^-?\\d{{0,{whole}}}(?:\\.\\d{{0,{field.decimal_places}}})?$"
+            if field.max_digits is not None and field.decimal_places is not None:  # a pattern only when bounded
+                whole = field.max_digits - field.decimal_places
+                pattern = f"^-?\\d{{0,{whole}}}(?:\\.\\d{{0,{field.decimal_places}}})?$"
         elif isinstance(field, IsoDateTimeField):
             kind = OpenApiTypes.DATETIME
         elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-            shown = [value for value, _ in field.choices if value != ""]
+            # django-stubs types the getter as the setter's input; Django normalises it to (value, label) pairs.
+            shown = [value for value, _ in field.choices if value != ""]  # type: ignore[misc, union-attr]
+
             enum = list(dict.fromkeys([*shown, *getattr(field, "also_accepted", [])]))
         parameters.append(
             OpenApiParameter(

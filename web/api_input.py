@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import IO, Any
 
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
@@ -23,7 +24,9 @@ class JSONParser(parsers.JSONParser):
     RecursionError near 1,000 levels (a 500 otherwise), and a body a little less deep can still
     break recursive code downstream, so no body deeper than ``MAX_JSON_DEPTH`` gets through."""
 
-    def parse(self, stream: object, media_type: str | None = None, parser_context: dict | None = None) -> object:
+    def parse(
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:  # any JSON value
         try:
             value = super().parse(stream, media_type, parser_context)
         except RecursionError:
@@ -33,21 +36,22 @@ class JSONParser(parsers.JSONParser):
         return value
 
 
-class StrictSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer[Any]):
     """Refuses keys it does not know: a misspelt optional field ("placed" for "placed_at") would be
     dropped and its default used, and a field that cannot be written ("status") ignored in silence."""
 
     def unknown_field(self, name: str) -> str:
         return f"is not a field here; the fields are {', '.join(self.fields)}"
 
-    def to_internal_value(self, data: object) -> dict:
+    def to_internal_value(self, data: object) -> dict[str, Any]:
         if isinstance(data, Mapping):
             unknown = sorted(str(name) for name in data if name not in self.fields and name not in ALWAYS_ALLOWED)
             if unknown:
                 raise serializers.ValidationError(
                     {name[:40]: [self.unknown_field(name)] for name in unknown[:UNKNOWN_SHOWN]}
                 )
-        return super().to_internal_value(data)
+        validated: dict[str, Any] = super().to_internal_value(data)
+        return validated
 
 
 class PlainIntegerField(serializers.IntegerField):
@@ -76,7 +80,7 @@ class PlainDecimalField(serializers.DecimalField):
 class DateTimeField(serializers.DateTimeField):
     """An ISO 8601 time in printable ASCII: Python's ``fromisoformat`` ignores a trailing NUL."""
 
-    def to_internal_value(self, value: object) -> datetime:
+    def to_internal_value(self, value: Any) -> datetime:
         if isinstance(value, str) and not (value.isascii() and value.isprintable()):
             raise serializers.ValidationError(
                 f"{shown(value)} is not an ISO 8601 time in plain ASCII, such as 2026-11-24T12:00:00Z"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -16,7 +17,7 @@ PALETTE = ["#0b6bcb", "#d9480f", "#2b8a3e", "#862e9c", "#c2255c", "#e67700", "#1
 @dataclass
 class Line:
     label: str
-    points: Sequence[tuple[datetime, float]]
+    points: Sequence[tuple[datetime, float | Decimal]]  # line_chart reads each value with float()
     step: bool = True  # prices hold until the next change
 
 
@@ -64,8 +65,8 @@ def line_chart(
         color = PALETTE[index % len(PALETTE)]
         coords = []
         previous_y = None
-        for at, value in line.points:
-            x, y = sx(at.timestamp()), sy(float(value))
+        for at, point in line.points:
+            x, y = sx(at.timestamp()), sy(float(point))
             if line.step and previous_y is not None:
                 coords.append(f"{x:.1f},{previous_y:.1f}")
             coords.append(f"{x:.1f},{y:.1f}")
@@ -73,8 +74,10 @@ def line_chart(
         if until and line.step and previous_y is not None:
             coords.append(f"{sx(x1):.1f},{previous_y:.1f}")
         if len(coords) == 1:  # a polyline of one point draws nothing
-            x, y = coords[0].split(",")
-            parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{color}"><title>{escape(line.label)}</title></circle>')
+            cx, cy = coords[0].split(",")
+            parts.append(
+                f'<circle cx="{cx}" cy="{cy}" r="3" fill="{color}"><title>{escape(line.label)}</title></circle>'
+            )
             continue
         parts.append(
             f'<polyline fill="none" stroke="{color}" stroke-width="1.6" points="{" ".join(coords)}">'

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time
+from typing import Any
 
 import django_filters
 from django import forms
@@ -36,12 +37,12 @@ INVALID_BOOLEAN = "Must be a valid boolean."
 class Described:
     """A filter with a ``description`` for the schema (``web.api.filter_parameters``)."""
 
-    def __init__(self, *args: object, description: str = "", **kwargs: object) -> None:
+    def __init__(self, *args: Any, description: str = "", **kwargs: Any) -> None:
         self.description = description
         super().__init__(*args, **kwargs)
 
 
-class KeyChoiceField(forms.ModelChoiceField):
+class KeyChoiceField(forms.ModelChoiceField[Any]):
     """A select of a table's rows whose value is read as text and not looked up."""
 
     default_validators = [ProhibitNullCharactersValidator()]
@@ -59,11 +60,12 @@ class KeyFilter(Described, django_filters.Filter):
     field_class = KeyChoiceField
 
 
-class KeysChoiceField(forms.ModelMultipleChoiceField):
+class KeysChoiceField(forms.ModelMultipleChoiceField[Any]):
     """Several rows of a table (checkboxes or a multiple select) whose values are read as text and not
     looked up, in the order given, each once."""
 
-    def clean(self, value: object) -> list[str]:
+    # Keys as text, not rows: nothing is looked up (KeyChoiceField's rule for several).
+    def clean(self, value: object) -> list[str]:  # type: ignore[override]
         if value in self.empty_values:
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
@@ -80,7 +82,7 @@ class KeysFilter(Described, django_filters.Filter):
 
     field_class = KeysChoiceField
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("lookup_expr", "in")
         super().__init__(*args, **kwargs)
 
@@ -88,7 +90,7 @@ class KeysFilter(Described, django_filters.Filter):
 class ChoiceField(BaseChoiceField):
     """django-filter's, also accepting ``also_accepted`` values that the select does not show."""
 
-    def __init__(self, *args: object, also_accepted: Iterable[str] = (), **kwargs: object) -> None:
+    def __init__(self, *args: Any, also_accepted: Iterable[str] = (), **kwargs: Any) -> None:
         self.also_accepted = list(also_accepted)
         kwargs.setdefault("error_messages", {"invalid_choice": INVALID_CHOICE})
         super().__init__(*args, **kwargs)
@@ -125,7 +127,7 @@ class BooleanField(forms.Field):
 
     default_error_messages = {"invalid": INVALID_BOOLEAN}
 
-    def __init__(self, *, default: bool | None = None, allow_null: bool = False, **kwargs: object) -> None:
+    def __init__(self, *, default: bool | None = None, allow_null: bool = False, **kwargs: Any) -> None:
         self.default = default
         self.allow_null = allow_null
         super().__init__(**kwargs)
@@ -146,7 +148,7 @@ class BooleanField(forms.Field):
 
 
 class BooleanFilter(Described, django_filters.BooleanFilter):
-    field_class = BooleanField
+    field_class = BooleanField  # type: ignore[assignment]  # the stub allows only the default's class; any field works
 
 
 class IsoDateTimeField(PlainDateTimeField, BaseIsoDateTimeField):
@@ -157,7 +159,7 @@ class IsoDateTimeField(PlainDateTimeField, BaseIsoDateTimeField):
 
     default_error_messages = {"invalid": INVALID_DATETIME, "overflow": "Datetime value out of range."}
 
-    def to_python(self, value: object) -> datetime | None:
+    def to_python(self, value: Any) -> datetime | None:
         moment = super().to_python(value)
         if moment is not None and timezone.is_aware(moment):
             try:
@@ -176,7 +178,8 @@ class DayOrTimeField(IsoDateTimeField):
 
     widget = forms.DateInput(attrs={"type": "date"})
 
-    def to_python(self, value: object) -> date | datetime | None:
+    # A day is narrower than its base's answer on purpose: DayOrTimeFilter.filter widens it to a time.
+    def to_python(self, value: Any) -> date | datetime | None:  # type: ignore[override]
         if isinstance(value, str) and value.isascii() and value.isprintable():
             try:
                 day = parse_date(value.strip())
@@ -193,7 +196,7 @@ class DayOrTimeFilter(Described, django_filters.Filter):
 
     field_class = DayOrTimeField
 
-    def filter(self, qs: QuerySet, value: date | datetime | None) -> QuerySet:
+    def filter(self, qs: QuerySet[Any], value: date | datetime | None) -> QuerySet[Any]:
         if isinstance(value, date) and not isinstance(value, datetime):
             at = time.min if self.lookup_expr == "gte" else time.max
             value = datetime.combine(value, at, tzinfo=timezone.get_current_timezone())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import zoneinfo
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,7 +22,8 @@ from web.strict import NotPlainNumber, plain_decimal, plain_integer
 
 
 class PlainDecimalField(forms.DecimalField):
-    def to_python(self, value: object) -> Decimal | None:
+    # Django's DecimalField subclasses IntegerField: its own stub ignores this same override.
+    def to_python(self, value: object) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         try:
@@ -43,20 +45,20 @@ class PlainIntegerField(forms.IntegerField):
 class PlainDateTimeField(forms.DateTimeField):
     """Django's, refusing text that is not printable ASCII: ``fromisoformat`` ignores a trailing NUL."""
 
-    def to_python(self, value: object) -> datetime | None:
+    def to_python(self, value: Any) -> datetime | None:
         if isinstance(value, str) and not (value.isascii() and value.isprintable()):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
 
 # For a ModelAdmin's ``formfield_overrides``: every number column of its form reads plain numbers.
-PLAIN_NUMBERS: dict[type[models.Field], dict] = {
+PLAIN_NUMBERS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
     models.DecimalField: {"form_class": PlainDecimalField},
     models.IntegerField: {"form_class": PlainIntegerField},
 }
 
 
-def plain_numbers(db_field: models.Field, **kwargs: object) -> forms.Field | None:
+def plain_numbers(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """A ModelForm's ``formfield_callback`` doing what ``PLAIN_NUMBERS`` does for an admin."""
     for column, overrides in PLAIN_NUMBERS.items():
         if isinstance(db_field, column):
@@ -86,7 +88,8 @@ class PriceField(forms.Field):
                 value = odds_format.parse(str(value), chosen)
             except odds_format.NotOdds as exc:
                 raise ValidationError(str(exc), code="invalid") from None
-        return self.stored.clean(value)
+        price: Decimal | None = self.stored.clean(value)
+        return price
 
 
 def price_help() -> str:
@@ -97,7 +100,7 @@ def _zones() -> list[tuple[str, str]]:
     return [("", "the site's time zone"), *((zone, zone) for zone in sorted(zoneinfo.available_timezones()))]
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(forms.ModelForm[Preferences]):
     time_zone = forms.ChoiceField(choices=_zones, required=False, help_text=Preferences.time_zone.field.help_text)
 
     class Meta:

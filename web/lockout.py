@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.helpers import get_lockout_message
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.template.response import SimpleTemplateResponse
 
 
 def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any] | None
 ) -> HttpResponse:
     """The login page that was answered (ours or the admin's) with the lockout as its form's only error.
 
@@ -22,8 +24,9 @@ def lockout_response(
     status = settings.AXES_HTTP_RESPONSE_CODE
     context = getattr(original_response, "context_data", None) or {}
     form = context.get("form")
-    if not isinstance(form, AuthenticationForm):
+    if not isinstance(original_response, SimpleTemplateResponse) or not isinstance(form, AuthenticationForm):
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
     form.errors.clear()  # not "wrong password": while locked out, the right one is refused too
     form.add_error(None, ValidationError(message, code="locked_out"))
-    return render(request, original_response.template_name, context, status=status)
+    template = original_response.resolve_template(original_response.template_name)
+    return HttpResponse(template.render(context, request), status=status)

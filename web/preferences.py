@@ -7,6 +7,7 @@ import zoneinfo
 from collections.abc import Callable
 from contextvars import ContextVar
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -45,7 +46,13 @@ class PreferencesMiddleware:
             timezone.deactivate()
             _active.set(None)
 
-    def process_view(self, request: HttpRequest, view_func: Callable, view_args: list, view_kwargs: dict) -> None:
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: list[Any],
+        view_kwargs: dict[str, Any],
+    ) -> None:
         open_to_all = not getattr(view_func, "login_required", True)
         if open_to_all or request.path_info.startswith(API_PREFIX) or not request.user.is_authenticated:
             return

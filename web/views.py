@@ -12,26 +12,27 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
 from web.forms import PreferencesForm
+from web.http import PageRequest
 from web.models import Preferences
 
 
-def _preferences(request: HttpRequest) -> Preferences:
+def _preferences(request: PageRequest) -> Preferences:
     return Preferences.objects.filter(user=request.user).first() or Preferences(user=request.user)
 
 
-def _account_page(request: HttpRequest, form: PreferencesForm, status: int = 200) -> HttpResponse:
+def _account_page(request: PageRequest, form: PreferencesForm, status: int = 200) -> HttpResponse:
     token = Token.objects.filter(user=request.user).first()
     context = {"token": token, "new_key": request.session.pop("new_key", None), "form": form}
     return render(request, "monps/account.html", context, status=status)
 
 
 @require_http_methods(["GET"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: PageRequest) -> HttpResponse:
     return _account_page(request, PreferencesForm(instance=_preferences(request)))
 
 
 @require_POST
-def preferences_save(request: HttpRequest) -> HttpResponse:
+def preferences_save(request: PageRequest) -> HttpResponse:
     form = PreferencesForm(request.POST, instance=_preferences(request))
     if not form.is_valid():
         return _account_page(request, form, status=422)
@@ -41,7 +42,7 @@ def preferences_save(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: PageRequest) -> HttpResponse:
     Token.objects.filter(user=request.user).delete()  # one token per user: a new one replaces the old
     token = Token.objects.create(user=request.user)
     request.session["new_key"] = token.key  # shown once, on the next page
@@ -50,7 +51,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def token_revoke(request: HttpRequest) -> HttpResponse:
+def token_revoke(request: PageRequest) -> HttpResponse:
     deleted, _ = Token.objects.filter(user=request.user).delete()
     messages.success(request, "API token revoked." if deleted else "There was no token to revoke.")
     return redirect("account")

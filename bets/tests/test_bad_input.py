@@ -7,6 +7,7 @@ import html
 import json
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from web.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-VALID = {
+VALID: dict[str, Any] = {
     "market": "h2h",
     "outcome": "Arsenal",
     "point": None,

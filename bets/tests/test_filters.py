@@ -2,6 +2,7 @@ import csv
 import io
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,7 @@ def bets() -> dict[int, str]:
     return labels
 
 
-def listed(auth_client, query: str, bets: dict[int, str]) -> dict[str, list[str]]:
+def listed(auth_client, query: str, bets: dict[int, str]) -> dict[str, Any]:
     """The labels of the bets that the page, its CSV export and the API list for one query string."""
     page = auth_client.get(f"/bets/?{query}").content.decode()
     export = b"".join(auth_client.get(f"/bets/export.csv?{query}").streaming_content).decode()

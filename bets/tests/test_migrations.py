@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -71,7 +72,7 @@ def test_every_old_entry_moves_with_its_exact_values_and_back(at_before, event, 
     a.save()
     a.price, a.clv, a.status, a.profit = Decimal("2.200"), Decimal("0.07317"), "won", Decimal("12.00")
     a.save()
-    old_rows = [
+    old_rows: list[tuple[Any, ...]] = [
         (a.pk, "create", {name: [None, plain(value)] for name, value in first.items()}, punter.pk, t1, "form"),
         (a.pk, "update", {"price": ["2.100", "2.200"], "clv": ["0.02439", "0.07317"]}, punter.pk, t2, "api"),
         (a.pk, "settle", {"status": ["pending", "won"], "profit": [None, "12.00"]}, None, t3, "task"),

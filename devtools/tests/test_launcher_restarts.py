@@ -55,7 +55,12 @@ def test_a_process_that_stayed_up_past_healthy_after_is_restarted_after_the_shor
     child.start()
     try:
         watch(child, starts=2, timeout=15)  # a quick exit, 1 s; a second follows, 2 s
-        wait_until(lambda: child.watch() or child.restart_at, timeout=15, what="a second quick exit", every=0.02)
+
+        def restart_due() -> float | None:  # watch() notes the exit and sets restart_at
+            child.watch()
+            return child.restart_at
+
+        wait_until(restart_due, timeout=15, what="a second quick exit", every=0.02)
         steady.touch()
         watch(child, starts=3, timeout=15)  # started again, up 0.6 s, and once more after 1 s
     finally:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import orjson
 import requests
@@ -75,7 +76,7 @@ class Usage:
     last: int | None = None
 
     @classmethod
-    def from_headers(cls, headers: requests.structures.CaseInsensitiveDict) -> Usage:
+    def from_headers(cls, headers: requests.structures.CaseInsensitiveDict[str]) -> Usage:
         def number(name: str) -> int | None:
             value = headers.get(name)
             try:
@@ -126,7 +127,7 @@ def retry_policy(*, retries: int, backoff: float, backoff_max: float) -> Retry:
         backoff_jitter=backoff,
         backoff_max=backoff_max,
         respect_retry_after_header=True,
-        retry_after_max=backoff_max,
+        retry_after_max=backoff_max,  # type: ignore[arg-type]  # urllib3 hints int; it compares seconds with it
         raise_on_status=False,
     )
 
@@ -309,18 +310,22 @@ def parse_time(value: object, where: str) -> datetime:
         raise InvalidQuote(f"{where}: time {value!r} is out of range") from None
 
 
-def _text(event: dict, name: str, where: str) -> str:
+def _text(event: dict[str, Any], name: str, where: str) -> str:
     value = event.get(name)
     if not isinstance(value, str) or not value.strip():
         raise InvalidQuote(f"{where}: field {name!r} is missing")
     return value.strip()
 
 
+# (event id, bookmaker key, market) -> its last_update already stored, a Unix time (odds.store.known_updates)
+KnownUpdates = dict[tuple[str, str, str], float]
+
+
 def parse_odds(
     payload: object,
     *,
     source: str = ODDS_API,
-    known: dict | None = None,
+    known: KnownUpdates | None = None,
 ) -> Snapshot:
     """Parse a ``/v4/sports/{sport}/odds`` body. A bad event or bookmaker market is rejected with its
     reason, and the rest is kept. ``known`` maps (event id, bookmaker, market) to the ``last_update``
@@ -359,7 +364,7 @@ def parse_odds(
 
 
 def _parse_bookmaker(
-    bookmaker: object, odds: EventOdds, snapshot: Snapshot, where: str, known: dict | None = None
+    bookmaker: object, odds: EventOdds, snapshot: Snapshot, where: str, known: KnownUpdates | None = None
 ) -> None:
     if not isinstance(bookmaker, dict) or not isinstance(bookmaker.get("key"), str):
         snapshot.rejected.append(f"{where}: a bookmaker without a key")
@@ -398,7 +403,9 @@ def _parse_bookmaker(
         snapshot.unseen_markets.discard(market_key)
 
 
-def _skip_unchanged(snapshot: Snapshot, market: dict, market_key: tuple[str, str, str], observed_at: datetime) -> None:
+def _skip_unchanged(
+    snapshot: Snapshot, market: dict[str, Any], market_key: tuple[str, str, str], observed_at: datetime
+) -> None:
     """A bookmaker market whose ``last_update`` is the one already stored: counted, not parsed."""
     snapshot.unchanged += len(market.get("outcomes") or ())
     snapshot.unchanged_markets.append((*market_key, observed_at))
@@ -412,7 +419,9 @@ _POINTS: dict[object, Decimal] = {}
 _STAMPS: dict[str, tuple[datetime, float]] = {}
 
 
-def _cached(cache: dict, convert: Callable[[object, str], Decimal], value: object, where: Callable[[], str]) -> Decimal:
+def _cached(
+    cache: dict[object, Decimal], convert: Callable[[object, str], Decimal], value: object, where: Callable[[], str]
+) -> Decimal:
     """``convert(value, where())`` once per distinct value; ``where`` is built only when needed."""
     if not isinstance(value, bool):  # True == 1 as a dict key: never let a bool hit the cache
         try:
@@ -425,7 +434,9 @@ def _cached(cache: dict, convert: Callable[[object, str], Decimal], value: objec
     return converted
 
 
-def _quotes(outcomes: list, bookmaker: str, market: str, observed_at: datetime, home: str, where: str) -> list[Quote]:
+def _quotes(
+    outcomes: list[Any], bookmaker: str, market: str, observed_at: datetime, home: str, where: str
+) -> list[Quote]:
     """The quotes of one market. An outcome whose price and point were seen (so validated) before
     takes a few lookups; any other goes through ``_quote``, which validates, converts and remembers."""
     quotes = []

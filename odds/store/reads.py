@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -76,7 +76,7 @@ def current_quotes(
     market or of these: one query, streamed, so the caller works on the first rows while the rest
     are on their way."""
     sql = QUOTES_SQL
-    params: dict = {"now": now}
+    params: dict[str, Any] = {"now": now}
     if event_ids is not None:
         sql += " AND s.event_id = ANY(%(events)s)"
         params["events"] = list(event_ids)
@@ -145,18 +145,22 @@ def selection_summaries(
         references="".join(REFERENCE_PRICE.format(id=book) for book in refs),
         scope="" if event_ids is None else " AND s.event_id = ANY(%(events)s)",
     )
-    params: dict = {"now": now}
+    params: dict[str, Any] = {"now": now}
     if event_ids is not None:
         params["events"] = list(event_ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [
-        SelectionSummary(
-            *row[:10],
-            tuple(
-                (book, row[10 + 2 * i], row[11 + 2 * i]) for i, book in enumerate(refs) if row[10 + 2 * i] is not None
-            ),
+        SelectionSummary._make(
+            (
+                *row[:10],
+                tuple(
+                    (book, row[10 + 2 * i], row[11 + 2 * i])
+                    for i, book in enumerate(refs)
+                    if row[10 + 2 * i] is not None
+                ),
+            )
         )
         for row in rows
     ]
@@ -183,7 +187,8 @@ def prices_at_least(lowest: dict[int, float]) -> list[tuple[int, int, float, flo
         return []
     with connection.cursor() as cursor:
         cursor.execute(ABOVE_SQL, {"selections": list(lowest), "lowest": list(lowest.values())})
-        return cursor.fetchall()
+        above: list[tuple[int, int, float, float]] = cursor.fetchall()
+        return above
 
 
 def event_times(event_ids: Iterable[int]) -> tuple[dict[int, float], dict[int, float | None]]:
@@ -293,9 +298,14 @@ def history_to_kickoff(
     one's kick-off to its kick-off, within ``start``..``end``, in order of line, outcome, bookmaker
     key and time."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            HISTORY, {"events": list(event_ids), "markets": list(markets), "start": start, "end": end, "lead": lead}
-        )
+        params: dict[str, Any] = {
+            "events": list(event_ids),
+            "markets": list(markets),
+            "start": start,
+            "end": end,
+            "lead": lead,
+        }
+        cursor.execute(HISTORY, params)
         return [HistoryRow(*row) for row in cursor.fetchall()]
 
 
@@ -352,6 +362,13 @@ class Close(NamedTuple):
     seen_at: datetime
 
 
+def _close(price: float | None, observed_at: datetime | None, last_seen_at: datetime | None) -> Close | None:
+    """A sighting's price, when it has one (its query's join gives all three or none)."""
+    if price is None or observed_at is None or last_seen_at is None:
+        return None
+    return Close(price, observed_at, last_seen_at)
+
+
 def closing_quote(
     *, kickoff: datetime, since: datetime, in_force: tuple[float, datetime] | None, sighting: Sighting | None
 ) -> Close | None:
@@ -366,36 +383,40 @@ def closing_quote(
     itself is its last sighting: never fresher than known. Observations before ``since`` are not read."""
     current = kept = None
     if sighting is not None:
-        if sighting.observed_at is not None and since <= sighting.observed_at <= kickoff:
-            current = sighting
-        kept_at = sighting.kept_observed_at
-        if kept_at is not None and since <= kept_at and sighting.kept_last_seen_at <= kickoff:
-            kept = sighting
+        latest = _close(sighting.price, sighting.observed_at, sighting.last_seen_at)
+        if latest is not None and since <= latest.observed_at <= kickoff:
+            current = latest
+        at_kickoff = _close(sighting.kept_price, sighting.kept_observed_at, sighting.kept_last_seen_at)
+        if at_kickoff is not None and since <= at_kickoff.observed_at and at_kickoff.seen_at <= kickoff:
+            kept = at_kickoff
     if current is not None and (in_force is None or in_force[1] <= current.observed_at):
-        seen = current.last_seen_at
+        seen = current.seen_at
         if seen > kickoff:
             seen = current.observed_at
-            if kept is not None and kept.kept_price == current.price:
-                seen = max(seen, kept.kept_last_seen_at)
+            if kept is not None and kept.price == current.price:
+                seen = max(seen, kept.seen_at)
         return Close(current.price, current.observed_at, seen)
-    if kept is not None and (in_force is None or in_force[1] <= kept.kept_observed_at):
-        return Close(kept.kept_price, kept.kept_observed_at, kept.kept_last_seen_at)
+    if kept is not None and (in_force is None or in_force[1] <= kept.observed_at):
+        return kept
     if in_force is not None:
         return Close(in_force[0], in_force[1], in_force[1])
     return None
 
 
+CloseKey = tuple[int, str, Decimal, str, int]  # (event id, market, line, outcome, bookmaker id)
+
+
 def closes(
     *,
-    in_force: Mapping[tuple, tuple[float, datetime]],
+    in_force: Mapping[CloseKey, tuple[float, datetime]],
     sightings: Iterable[Sighting],
     kickoffs: Mapping[int, datetime],
     lead: timedelta,
-) -> dict[tuple, Close]:
+) -> dict[CloseKey, Close]:
     """``closing_quote`` of every key (event id, market, line, outcome, bookmaker id) that has a
     history row in force at kick-off (``in_force``, read from ``lead`` before it) or a sighting."""
     seen = {(s.event_id, s.market, s.line, s.outcome, s.bookmaker_id): s for s in sightings}
-    found = {}
+    found: dict[CloseKey, Close] = {}
     for key in in_force.keys() | seen.keys():
         kickoff = kickoffs[key[0]]
         close = closing_quote(kickoff=kickoff, since=kickoff - lead, in_force=in_force.get(key), sighting=seen.get(key))

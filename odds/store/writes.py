@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 
 
-class CopyText(dict):
+class CopyText(dict[Decimal | datetime, str]):
     """COPY's text of each distinct price, point and time, made once: a response repeats a few hundred
     of them 100,000 times, and formatting them row by row costs more than the COPY itself."""
 
@@ -36,8 +37,10 @@ class QuoteRows:
     selection by number (its place in ``selections``), so the database need not match 100,000 rows
     on four columns to find their selections."""
 
-    selections: list[tuple] = field(default_factory=list)  # (number, event id, market, outcome, point, line)
-    prices: list[tuple] = field(default_factory=list)  # (selection number, bookmaker id, price, observed at)
+    # (number, event id, market, outcome, point, line), the point and line as COPY text
+    selections: list[tuple[int, int, str, str, str, str]] = field(default_factory=list)
+    # (selection number, bookmaker id, price, observed at), the price and time as COPY text
+    prices: list[tuple[int, int, str, str]] = field(default_factory=list)
     text: CopyText = field(default_factory=CopyText)
 
 
@@ -215,17 +218,21 @@ SET withdrawn_at = greatest(w.withdrawn_at, EXCLUDED.withdrawn_at)
 """
 
 
-def _in_batch_order(prices: list[tuple], text: CopyText) -> list[tuple] | None:
+# (selection id, bookmaker id, price, observed at, whether the selection is new), as COPY text
+ResolvedPrice = tuple[int, int, str, str, bool]
+
+
+def _in_batch_order(prices: list[ResolvedPrice], text: CopyText) -> list[tuple[object, ...]] | None:
     """For a batch that quotes a (selection, bookmaker) more than once, each price with the price and
     time before it in the batch, its position and whether it is the latest; None when none repeats."""
     keys = {(selection, book) for selection, book, _, _, _ in prices}
     if len(keys) == len(prices):
         return None
     moments = {copied: moment for moment, copied in text.items() if isinstance(moment, datetime)}
-    batches: dict[tuple, list[tuple]] = {}
+    batches: dict[tuple[int, int], list[ResolvedPrice]] = {}
     for row in prices:
         batches.setdefault((row[0], row[1]), []).append(row)
-    ordered = []
+    ordered: list[tuple[object, ...]] = []
     for batch in batches.values():
         batch.sort(key=lambda row: moments[row[3]])
         previous = None
@@ -239,9 +246,9 @@ def write_prices(
     *,
     rows: QuoteRows,
     collected_at: datetime,
-    unchanged: list[tuple] | None = None,
+    unchanged: list[tuple[int, str, int, datetime]] | None = None,
     seen_at: datetime | None = None,
-    seen_unchanged: Sequence[tuple] = (),
+    seen_unchanged: Sequence[tuple[int, str, int, datetime]] = (),
     started: Sequence[int] = (),
 ) -> tuple[int, int, int]:
     """Write these rows: (history rows written, current prices updated, current prices withdrawn).
@@ -258,19 +265,21 @@ def write_prices(
             cursor.execute(KEEP_AT_KICKOFF, {"started": list(started)})
         cursor.execute(SELECTION_TABLE)
         with cursor.copy("COPY incoming_selection (number, event_id, market, outcome, point, line) FROM STDIN") as copy:
-            for row in rows.selections:
-                copy.write_row(row)
+            for selection in rows.selections:
+                copy.write_row(selection)
         cursor.execute(NEW_SELECTIONS)
         new = {selection for (selection,) in cursor.fetchall()}
         cursor.execute(SELECTION_IDS)
         ids = dict(cursor.fetchall())  # every selection was just inserted or found: a KeyError otherwise
-        prices = [(ids[number], book, price, at, ids[number] in new) for number, book, price, at in rows.prices]
+        prices: list[ResolvedPrice] = [
+            (ids[number], book, price, at, ids[number] in new) for number, book, price, at in rows.prices
+        ]
         cursor.execute(RESOLVED_TABLE)
         ordered = _in_batch_order(prices, rows.text)
         columns = RESOLVED_COLUMNS if ordered is None else f"{RESOLVED_COLUMNS}, {IN_BATCH_COLUMNS}"
         with cursor.copy(f"COPY resolved_price ({columns}) FROM STDIN") as copy:
-            for row in prices if ordered is None else ordered:
-                copy.write_row(row)
+            for price in prices if ordered is None else ordered:
+                copy.write_row(price)
         cursor.execute(WRITE_HISTORY, {"collected_at": collected_at})
         history_written = cursor.rowcount
         cursor.execute(MOVE_CURRENT, {"collected_at": collected_at, **seen})
@@ -292,8 +301,8 @@ def write_prices(
             with cursor.copy(
                 "COPY quoted_market (event_id, market, bookmaker_id, observed_at, unchanged) FROM STDIN"
             ) as copy:
-                for row in unchanged:
-                    copy.write_row((*row, True))
+                for market in unchanged:
+                    copy.write_row((*market, True))
             cursor.execute(WITHDRAW)
             withdrawn = cursor.rowcount
             cursor.execute("DROP TABLE quoted_market")
@@ -312,5 +321,6 @@ RETURNING holder
 def take_lease(*, name: str, holder: str, ttl: timedelta) -> bool:
     """Take the lease ``name`` for ``ttl`` if it is free, expired or already ``holder``'s; committed at once."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(TAKE_LEASE, {"name": name, "holder": holder, "ttl": ttl})
+        params: dict[str, Any] = {"name": name, "holder": holder, "ttl": ttl}  # a timedelta, sent as an interval
+        cursor.execute(TAKE_LEASE, params)
         return cursor.fetchone() is not None

@@ -47,7 +47,7 @@ def test_a_collection_ingests_and_records_credits(epl_jan15):
     assert (run.credits_remaining, run.credits_used, run.credits_last) == (480, 20, 2)
     assert (run.events_seen, run.prices_seen, run.history_written) == (15, 785, 785)
     assert len(outcome.event_ids) == 15
-    assert responses.calls[0].request.params["markets"] == "h2h,spreads"
+    assert responses.calls[0].request.params["markets"] == "h2h,spreads"  # type: ignore[attr-defined]  # responses adds params
     assert run.key_fingerprint == key_fingerprint(KEY) != KEY
 
 
@@ -220,7 +220,7 @@ def test_the_free_sports_list_fills_the_sports_table():
     payload = load("sports_all.json")
     responses.get(f"{BASE}/v4/sports", json=payload)
     assert refresh_sports(api=api()) == len(payload)
-    assert responses.calls[0].request.params["all"] == "true"
+    assert responses.calls[0].request.params["all"] == "true"  # type: ignore[attr-defined]  # responses adds params
     epl = next(s for s in payload if s["key"] == "soccer_epl")
     sport = Sport.objects.get(key="soccer_epl")
     assert (sport.title, sport.group, sport.active) == (epl["title"], epl["group"], epl["active"])

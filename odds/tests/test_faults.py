@@ -63,7 +63,7 @@ def queue_collection(client_app):
     """``collect_odds.delay(SPORT)`` as monps sends it (with the time it was asked for), to the test's
     own broker."""
     with client_app.connection_for_write() as conn:
-        return collect_odds.apply_async(args=[SPORT], connection=conn)
+        return collect_odds.apply_async(args=(SPORT,), connection=conn)
 
 
 def runs() -> list[tuple[str, str]]:

@@ -23,7 +23,8 @@ def epl_week() -> list[datetime]:
 
 def replay(kickoffs, *, start=MONDAY, days=8, tick=timedelta(minutes=5), budget=timedelta(0)):
     """Run the planner every ``tick``: the collection times it chooses."""
-    calls, now = [], start
+    calls: list[datetime] = []
+    now = start
     while now < start + timedelta(days=days):
         decision = collection_due(
             now=now, kickoffs=kickoffs, last_collection=calls[-1] if calls else None, budget_interval=budget

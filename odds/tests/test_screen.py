@@ -373,10 +373,10 @@ def test_the_query_count_is_the_same_for_2_and_20_events(auth_client, django_ass
 
 def american_text(price: float) -> str:
     """American odds by hand: the profit on 100 from 2.00 up, the stake that wins 100 below it."""
-    price = Decimal(repr(price))
-    if price >= 2:
-        return f"+{((price - 1) * 100).quantize(Decimal(1), ROUND_HALF_UP)}"
-    return f"-{(100 / (price - 1)).quantize(Decimal(1), ROUND_HALF_UP)}"
+    exact = Decimal(repr(price))
+    if exact >= 2:
+        return f"+{((exact - 1) * 100).quantize(Decimal(1), ROUND_HALF_UP)}"
+    return f"-{(100 / (exact - 1)).quantize(Decimal(1), ROUND_HALF_UP)}"
 
 
 def test_prices_and_times_follow_the_bettors_odds_format_and_time_zone(auth_client, user, arsenal):

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from odds.ingest import MARKET_KEYS
+from odds.markets import MARKET_KEYS
 from odds.models import Event, Price, PriceHistory
 from odds.providers.odds_api import ingest_odds
 

@@ -36,13 +36,13 @@ class WebhookReceiver:
         self._released = threading.Event()
         self._released.set()
         self._changed = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler, bind_and_activate=False)
+        self._server = _WebhookServer(("127.0.0.1", 0), _Handler, bind_and_activate=False)
         self._server.daemon_threads = True
         self._server.receiver = self
         self._server.server_bind()
         # Stalled, one connection waits to be accepted (the filler) and the next one's SYN is dropped.
         self._server.socket.listen(0 if stalled else 16)
-        self._filler = socket.create_connection(self._server.server_address) if stalled else None
+        self._filler = socket.create_connection(("127.0.0.1", self._server.server_port)) if stalled else None
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         if not stalled:
             self._thread.start()
@@ -99,7 +99,13 @@ class WebhookReceiver:
             return self._answers.pop(0) if self._answers else 200
 
 
+class _WebhookServer(ThreadingHTTPServer):
+    receiver: WebhookReceiver
+
+
 class _Handler(BaseHTTPRequestHandler):
+    server: _WebhookServer
+
     def do_POST(self) -> None:
         receiver: WebhookReceiver = self.server.receiver
         length = int(self.headers.get("Content-Length", 0))
@@ -133,7 +139,7 @@ class SmtpReceiver:
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self._answer: bytes | None = b"250 queued"
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpHandler)
+        self._server = _SmtpServer(("127.0.0.1", 0), _SmtpHandler)
         self._server.daemon_threads = True
         self._server.receiver = self
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -153,7 +159,13 @@ class SmtpReceiver:
         self._server.server_close()
 
 
+class _SmtpServer(socketserver.ThreadingTCPServer):
+    receiver: SmtpReceiver
+
+
 class _SmtpHandler(socketserver.StreamRequestHandler):
+    server: _SmtpServer
+
     def handle(self) -> None:
         receiver: SmtpReceiver = self.server.receiver
         self.say(b"220 receiver ESMTP")

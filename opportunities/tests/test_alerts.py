@@ -154,6 +154,17 @@ def test_a_receiver_that_cannot_be_reached_gets_nothing_and_it_is_retried(alerti
     assert alert.last_error.startswith("attempt 1: cannot connect: [Errno 111] Connection refused")
 
 
+def test_a_webhook_target_without_a_host_is_not_delivered_and_says_why(alerting):
+    # Saved without the form's URL check (the shell, a script): no connection is tried.
+    alerting.webhook_url = "http:///hook"
+    alerting.save()
+    value_event()
+    detect(now=NOW)
+    alert = deliver_alert(alert_id=webhook_alert().pk)
+    assert (alert.status, alert.attempts, alert.handed_over_at) == (Alert.PENDING, 1, None)
+    assert alert.last_error == "attempt 1: 'http:///hook' names no host"
+
+
 def test_a_request_handed_over_without_an_answer_is_unconfirmed_and_never_sent_again(alerting, receiver):
     receiver.hang_up()  # it reads the request and closes the connection
     value_event()

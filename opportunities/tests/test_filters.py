@@ -112,7 +112,8 @@ def test_a_strategy_by_id_as_the_pages_select_sends_it(auth_client, market):
     assert listed(auth_client, "strategy=%C2%B2") == {"page": [], "api": []}
 
 
-ACTIVE, EXPIRED, BOTH = {"expired_at__isnull": True}, {"expired_at__isnull": False}, {}
+ACTIVE, EXPIRED = {"expired_at__isnull": True}, {"expired_at__isnull": False}
+BOTH: dict[str, bool] = {}
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import os
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,9 +53,13 @@ def test_the_refresh_api_refuses_a_sport_it_does_not_know(auth_client, settings,
     assert response.json()["errors"] == {"sport": [message]}
 
 
-def console_output(level: int, emit: callable) -> str:
+def console_output(level: int, emit: Callable[[], object]) -> str:
     """What the configured console handler (monps.settings.LOGGING) writes while ``emit()`` runs."""
-    handler = next(h for h in logging.getLogger().handlers if any(isinstance(f, RedactSecrets) for f in h.filters))
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.StreamHandler) and any(isinstance(f, RedactSecrets) for f in h.filters)
+    )
     stream, handler.stream = handler.stream, io.StringIO()
     root, urllib3 = logging.getLogger(), logging.getLogger("urllib3")
     levels = root.level, urllib3.level

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def scrape(client, **headers) -> dict[str, list]:
     response = client.get("/metrics", **headers)
     assert response.status_code == 200, response.content
-    samples = {}
+    samples: dict[str, list] = {}
     for family in text_string_to_metric_families(response.content.decode()):
         for sample in family.samples:
             samples.setdefault(sample.name, []).append(sample)
@@ -84,7 +84,7 @@ SUFFIXES = {
 
 def exported_names(client) -> set[str]:
     """Every series name /metrics can export, from its families (also those without samples yet)."""
-    names = set()
+    names: set[str] = set()
     for family in text_string_to_metric_families(client.get("/metrics").content.decode()):
         names.update(family.name + suffix for suffix in SUFFIXES.get(family.type, [""]))
         names.update(sample.name for sample in family.samples)

@@ -36,7 +36,7 @@ def site_on_own_redis(settings, own_redis):
     return redis.Redis.from_url(redis_database(own_redis.url, 1))
 
 
-def throttle_keys(cache: redis.Redis) -> list[bytes]:
+def throttle_keys(cache: redis.Redis) -> list[bytes | str]:
     return cache.keys("monps:1:throttle_user_*")
 
 
@@ -98,11 +98,11 @@ def three_a_minute(settings):
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**rates, "user": "3/min"}}
     api_settings.reload()
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]  # DRF's stub: rates as numbers
     yield
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     api_settings.reload()
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]  # DRF's stub: rates as numbers
 
 
 @pytest.mark.django_db
@@ -129,10 +129,10 @@ def test_a_worker_rides_out_a_redis_restart_and_its_queue_survives(
         worker.wait_ready(client_app)
         odds_api_stub.hold(1)
         with client_app.connection_for_write() as conn:
-            running = collect_odds.apply_async(args=[SPORT], connection=conn)
+            running = collect_odds.apply_async(args=(SPORT,), connection=conn)
             assert odds_api_stub.arrived.wait(30), worker.tail()
             # Asked for while the first one runs: it waits in Redis (one task at a time per child).
-            waiting = collect_odds.apply_async(args=[SPORT], connection=conn)
+            waiting = collect_odds.apply_async(args=(SPORT,), connection=conn)
         own_redis.stop()  # saved to disk on the way down, with both tasks
         odds_api_stub.release()  # the running collection completes with Redis down
         # The worker acknowledges between two attempts to reconnect: one more that fails after the

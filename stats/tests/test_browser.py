@@ -37,9 +37,18 @@ def history(django_user_model, plain_static):  # noqa: F811 - the fixture import
 
 def test_the_verdict_and_the_bookmakers(page, live_server, history):
     failures = []
-    page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.status} {r.url}"))
+
+    def failed_response(r) -> None:
+        if r.status >= 400:
+            failures.append(f"{r.status} {r.url}")
+
+    def console_error(message) -> None:
+        if message.type == "error":
+            failures.append(f"console: {message.text}")
+
+    page.on("response", failed_response)
     page.on("pageerror", lambda error: failures.append(f"script error: {error}"))
-    page.on("console", lambda message: message.type == "error" and failures.append(f"console: {message.text}"))
+    page.on("console", console_error)
     login(page, live_server)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     api = page.request.get(f"{live_server.url}/api/stats/global/").json()

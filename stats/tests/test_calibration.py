@@ -4,6 +4,7 @@ from its definition, the bootstrap, and ``manage.py calibrate`` on the football-
 import io
 import math
 import random
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
@@ -23,7 +24,7 @@ def scope(at: str, market: str = "h2h") -> Scope:
     return Scope(Sport.objects.get(key="soccer_epl").pk, market, Bookmaker.objects.get(key="pinnacle").pk, at)
 
 
-def plain_scores(events: list[tuple[tuple[float, ...], int]], method: str) -> tuple[float, float, float | None]:
+def plain_scores(events: Sequence[tuple[tuple[float, ...], int]], method: str) -> tuple[float, float, float | None]:
     """Log loss, Brier and (three-way) RPS from their definitions, over (prices, index that happened)."""
     losses, briers, rpss = [], [], []
     for prices, happened in events:

@@ -3,6 +3,7 @@
 import random
 import re
 import statistics
+from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -69,8 +70,8 @@ def clock():
 def test_summary_matches_a_plain_python_sum():
     bets = make_history(40)
     settled = [b for b in bets if b.status not in ("pending", "void")]
-    profit = sum(b.profit for b in settled)
-    staked = sum(b.stake for b in settled)
+    profit = sum((b.profit for b in settled), Decimal(0))
+    staked = sum((b.stake for b in settled), Decimal(0))
     summary = selectors.summary()
     assert summary.bets == 40
     assert summary.pending == sum(b.status == "pending" for b in bets)
@@ -82,10 +83,10 @@ def test_summary_matches_a_plain_python_sum():
     hits = sum(1 for b in decided if b.status == "won") + Decimal(sum(1 for b in decided if b.status == "half_won")) / 2
     assert summary.hit_rate == (hits / len(decided)).quantize(Decimal("0.00001"))
     clvs = [b.clv for b in bets]
-    assert summary.average_clv == (sum(clvs) / len(clvs)).quantize(Decimal("0.00001"))
-    weighted = sum(b.clv * b.stake for b in bets) / sum(b.stake for b in bets)
+    assert summary.average_clv == (sum(clvs, Decimal(0)) / len(clvs)).quantize(Decimal("0.00001"))
+    weighted = sum((b.clv * b.stake for b in bets), Decimal(0)) / sum(b.stake for b in bets)
     assert summary.weighted_clv == weighted.quantize(Decimal("0.00001"))
-    assert summary.expected_profit_clv == sum(b.clv * b.stake for b in settled).quantize(Decimal("0.01"))
+    assert summary.expected_profit_clv == sum((b.clv * b.stake for b in settled), Decimal(0)).quantize(Decimal("0.01"))
 
 
 def test_clv_by_method_matches_plain_python():
@@ -359,7 +360,9 @@ def test_bands_are_listed_in_their_order_not_by_stake(auth_client):
     for dimension, bands in selectors.BANDS.items():
         field = "price" if dimension == "price_band" else "edge_at_placing"
 
-        def band(bet: Bet, field: str = field, bands: list = bands) -> str:
+        def band(
+            bet: Bet, field: str = field, bands: Sequence[tuple[Decimal | None, Decimal | None, str]] = bands
+        ) -> str:
             value = getattr(bet, field)
             return next(
                 label for low, high, label in bands if (low is None or value >= low) and (high is None or value < high)

@@ -31,14 +31,14 @@ def test_api_throttles(auth_client, settings):
     from rest_framework.throttling import SimpleRateThrottle
 
     api_settings.reload()
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]  # DRF's stub: rates as numbers
     try:
         codes = [auth_client.get("/api/opportunities/").status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
     finally:
         settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "2000/min"}}
         api_settings.reload()
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]  # DRF's stub: rates as numbers
         cache.clear()
 
 

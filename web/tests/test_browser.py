@@ -4,6 +4,7 @@ Screenshots of every page at desktop and phone widths go to test-artifacts/scree
 
 import io
 import re
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def market(plain_static):
         name="Pinnacle value",
         defaults={"reference_bookmaker": pinnacle, "devig_method": "shin", "min_edge": Decimal("0")},
     )
-    collect_demo(now=timezone.now(), backfill=timezone.timedelta(hours=3))
+    collect_demo(now=timezone.now(), backfill=timedelta(hours=3))
     detect()
 
 
@@ -134,10 +135,19 @@ def test_screenshots_of_every_page(page, live_server, market):
 
     # Every file a page asks for (icon, styles, scripts, charts) is there, and no script fails.
     failures = []
-    page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.status} {r.url}"))
+
+    def failed_response(r) -> None:
+        if r.status >= 400:
+            failures.append(f"{r.status} {r.url}")
+
+    def console_error(message) -> None:
+        if message.type == "error":
+            failures.append(f"console: {message.text}")
+
+    page.on("response", failed_response)
     page.on("pageerror", lambda error: failures.append(f"script error: {error}"))
     # The browser fetches the icon on its own: only the console reports that it failed.
-    page.on("console", lambda message: message.type == "error" and failures.append(f"console: {message.text}"))
+    page.on("console", console_error)
     login(page, live_server)
     event = Event.objects.filter(commence_time__gt=timezone.now()).order_by("commence_time").first()
     # The calibration page with its tables and chart: finished events from the football-data test file.

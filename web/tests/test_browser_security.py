@@ -35,7 +35,12 @@ def watched(page, live_server):
     page.add_init_script(REPORT_VIOLATIONS)
     page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}"))
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
+
+    def failed_response(r) -> None:
+        if r.status >= 400:
+            problems.append(f"{r.status} {r.url}")
+
+    page.on("response", failed_response)
     page.on("request", lambda request: requests.append(request.url))
     # Nothing may leave the machine: a request elsewhere is recorded above, then refused here.
     local = urlsplit(live_server.url).netloc

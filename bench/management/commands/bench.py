@@ -1,4 +1,5 @@
 import os
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -11,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "small"), choices=["small", "large"])
         parser.add_argument("--yes", action="store_true", help="allow running on a database that has bets")
 
-    def handle(self, *args, scale: str, yes: bool, **options) -> None:
+    def handle(self, *args: Any, scale: str, yes: bool, **options: Any) -> None:
         from django.db import connection
 
         from bench import run

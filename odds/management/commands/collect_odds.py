@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odds.collector import collect_sport, sports_to_collect
@@ -10,7 +12,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--sport", help="sport key, e.g. soccer_epl")
 
-    def handle(self, *args, sport: str | None, **options) -> None:
+    def handle(self, *args: Any, sport: str | None, **options: Any) -> None:
         failed = False
         for key in [sport] if sport else sports_to_collect():
             run = collect_sport(sport_key=key).run

@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             "--bankroll", default="1000.00", help="demo deposit recorded when the ledger is empty (0: none)"
         )
 
-    def handle(self, *args, seed: int, days: float, bankroll: str, **options) -> None:
+    def handle(self, *args: Any, seed: int, days: float, bankroll: str, **options: Any) -> None:
         from bets.models import LedgerEntry
         from bets.services import add_ledger_entry, settle_pending
         from opportunities.detection import detect

@@ -1,5 +1,6 @@
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+")
 
-    def handle(self, *args, files: list[str], **options) -> None:
+    def handle(self, *args: Any, files: list[str], **options: Any) -> None:
         paths = list(iter_files(files))
         missing = [str(p) for p in paths if not p.exists()]
         if missing:

@@ -1,5 +1,6 @@
 import json
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--sport", required=True, help="sport key the response was requested for")
 
-    def handle(self, *args, file: str, sport: str, **options) -> None:
+    def handle(self, *args: Any, file: str, sport: str, **options: Any) -> None:
         payload = _load_json(Path(file))
         foreign = (
             {e.get("sport_key") for e in payload if isinstance(e, dict)} - {sport}

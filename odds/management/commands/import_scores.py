@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--sport", required=True)
 
-    def handle(self, *args, file: str, sport: str, **options) -> None:
+    def handle(self, *args: Any, file: str, sport: str, **options: Any) -> None:
         try:
             updates, rejected = parse_scores(_load_json(Path(file)))
         except ProviderError as exc:

@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="start", type=_date)
         parser.add_argument("--to", dest="end", type=_date)
 
-    def handle(self, *args, **o) -> None:
+    def handle(self, *args: Any, **o: Any) -> None:
         replay = {"lead": timedelta(hours=o["lead_hours"]), "kelly_fraction": o["kelly"], "bankroll": o["bankroll"]}
         if o["strategy"]:
             strategy = Strategy.objects.filter(name=o["strategy"]).select_related("reference_bookmaker").first()
@@ -85,7 +86,7 @@ def _verdict_lines(verdict: Verdict) -> list[str]:
     """The skill-or-luck figures, as the stats page and the API give them."""
     clv = verdict.clv
     lines = []
-    if clv.t is not None:
+    if clv.t is not None and clv.ci95 is not None:  # computed together
         low, high = clv.ci95
         lines.append(
             f"CLV t = {clv.t:.2f}, p = {clv.p_value:.4f} (one-sided) over {clv.bets} bets with a CLV, "

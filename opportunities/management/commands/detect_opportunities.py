@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from opportunities.detection import detect
@@ -6,7 +8,7 @@ from opportunities.detection import detect
 class Command(BaseCommand):
     help = "Run one detection pass over every upcoming event now."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         result = detect()
         self.stdout.write(
             f"{result.events} events, {result.prices} prices: {len(result.created)} new opportunities, "

@@ -1,5 +1,6 @@
 import os
 import secrets
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = "Create the first user when there is none (MONPS_ADMIN_USER / MONPS_ADMIN_PASSWORD, or printed once)."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         User = get_user_model()
         if User.objects.exists():
             return

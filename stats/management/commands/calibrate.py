@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odds.models import MARKETS, Bookmaker, Event, Sport
@@ -20,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--resamples", type=int, default=RESAMPLES, help=f"bootstrap resamples ({RESAMPLES})")
         parser.add_argument("--seed", type=int, default=SEED, help=f"bootstrap seed (default {SEED})")
 
-    def handle(self, *args, **o) -> None:
+    def handle(self, *args: Any, **o: Any) -> None:
         if o["resamples"] < 1:
             raise CommandError(f"--resamples {o['resamples']}: at least 1")
         sport_keys = dict(Sport.objects.values_list("id", "key"))
@@ -58,7 +60,7 @@ class Command(BaseCommand):
             cells = []
             for name in ("log_loss", "brier", "rps"):
                 value, interval = getattr(result, name), result.ci95[name]
-                cells.append("-" if value is None else f"{value:.5f} [{interval[0]:.5f}, {interval[1]:.5f}]")
+                cells.append("-" if interval is None else f"{value:.5f} [{interval[0]:.5f}, {interval[1]:.5f}]")
             self.stdout.write(f"  {result.method:<15}" + "".join(f"{c:>32}" for c in cells))
         if scored.best:
             self.stdout.write(f"  best: {scored.best} (lowest log loss in {scored.best_share:.0%} of the resamples)")
