@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from bets.models import Bet, LedgerEntry
@@ -22,8 +24,8 @@ class BetForm(forms.Form):
     opportunity = PlainIntegerField(required=False, widget=forms.HiddenInput)
     allow_started = forms.BooleanField(required=False, label="The event has started: I placed this bet before")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["price"].help_text = price_help()
 
     def clean_event(self) -> Event:

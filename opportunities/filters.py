@@ -142,4 +142,4 @@ class ActiveOpportunityFilter(OpportunityFilter):
     and asks for the minimum edge in percent only."""
 
     active = None  # type: ignore[assignment]  # django-filter's way to drop an inherited filter
-    min_edge = None  # type: ignore[assignment]
+    min_edge = None  # type: ignore[assignment]  # the same
