@@ -51,9 +51,29 @@ class Bookmaker(models.Model):
     is_sharp = models.BooleanField(default=False, help_text="Prices close to the true probability.")
     is_exchange = models.BooleanField(default=False)
     is_aggregate = models.BooleanField(default=False, help_text="Not a bookmaker: a market best or average.")
+    commission = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0"),
+        help_text="Share of net winnings an exchange keeps, e.g. 0.05; 0 for a bookmaker.",
+    )
+    stake_rounding = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, help_text="Stakes here round down to this unit."
+    )
+    max_stake = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="The largest stake this book accepts."
+    )
+    active = models.BooleanField(default=True, help_text="The bettor has an account here.")
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(commission__gte=0) & Q(commission__lt=1), name="bookmaker_commission_share"
+            ),
+            models.CheckConstraint(condition=Q(stake_rounding__gt=0), name="bookmaker_stake_rounding_positive"),
+            models.CheckConstraint(condition=Q(max_stake__gt=0), name="bookmaker_max_stake_positive"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -206,6 +206,12 @@ def edge(price: Real, probability: Real) -> Real:
     return price * probability - 1
 
 
+def net_price(price: Real, commission: Real) -> Real:
+    """What a back bet pays per unit once an exchange takes ``commission`` of the net winnings:
+    ``1 + (price - 1)(1 - commission)`` (on Decimals too, exactly); ``price`` when commission is 0."""
+    return 1 + (price - 1) * (1 - commission) if commission else price
+
+
 def kelly(price: float, probability: float, fraction: float = 1.0, *, cap: float | None = None) -> float:
     """Kelly (1956): the stake as a share of bankroll, ``(b p - q) / b`` with ``b = price - 1``, times
     ``fraction`` (e.g. 0.25 for quarter Kelly), at most ``cap``; 0 when the edge is not positive."""

@@ -2,6 +2,7 @@
 
 import itertools
 import math
+from decimal import Decimal
 
 import pytest
 from hypothesis import assume, given, settings
@@ -16,6 +17,7 @@ from opportunities.pricing import (
     kelly,
     locked_return,
     margin,
+    net_price,
     shin_z,
     surebet,
 )
@@ -195,3 +197,10 @@ def test_two_way_shin_in_closed_form_solves_shins_equations(home, away):
         assert p == pytest.approx(
             (math.sqrt(z * z + 4 * (1 - z) * implied_p**2 / booksum) - z) / (2 * (1 - z)), abs=1e-9
         )
+
+
+def test_net_price_takes_the_commission_from_the_winnings_only():
+    # A back bet at 3.00 with 5% commission: 2.00 won per unit, 0.10 of it kept, so 2.90 returned.
+    assert net_price(Decimal("3.00"), Decimal("0.05")) == Decimal("2.9000")
+    assert net_price(3.0, 0.05) == pytest.approx(2.9)
+    assert net_price(Decimal("1.50"), Decimal("0")) == Decimal("1.50")
