@@ -10,10 +10,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from bets.imports import ImportRefused, import_bets
+from bets.imports import ImportRefused, TooManyLines, import_bets
 from web.http import PageRequest
 
 MAX_BYTES = 5 * 1024 * 1024
+# Each line is a bet placed through the service (a few milliseconds): a larger file is the command's.
+MAX_LINES = 2_000
 
 
 def _zones() -> list[tuple[str, str]]:
@@ -56,7 +58,10 @@ def bet_import(request: PageRequest) -> HttpResponse:
                     via="form",
                     zone=form.cleaned_data["time_zone"],
                     dry_run=form.cleaned_data["dry_run"],
+                    max_lines=MAX_LINES,
                 )
+            except TooManyLines as exc:
+                form.add_error("file", f"{exc}: manage.py import_bets takes more")
             except ImportRefused as exc:
                 form.add_error("file", str(exc))
     else:

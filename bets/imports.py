@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 KICKOFF_TOLERANCE = timedelta(hours=3)
-MAX_LINES = 20_000
+MAX_LINES = 100_000
 # One import at a time: two imports of one file at once would both find its bets missing.
 LOCK_KEY = 7_210_421
 
@@ -76,7 +76,11 @@ PROFIT_STATUSES = (Bet.WON, Bet.LOST, Bet.HALF_WON, Bet.HALF_LOST, Bet.VOID)
 
 
 class ImportRefused(Exception):
-    """The file as a whole cannot be read (not UTF-8, no header, too many lines)."""
+    """The file as a whole cannot be read (no header, not CSV, too many lines)."""
+
+
+class TooManyLines(ImportRefused):
+    pass
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ def import_bets(
     via: str = "command",
     zone: tzinfo = UTC,
     dry_run: bool = False,
+    max_lines: int = MAX_LINES,
 ) -> ImportReport:
     """Read ``text`` (CSV) and write its bets through ``place_bet``, all or none. ``zone``: the time
     zone of times written without an offset. ``dry_run``: check every line, write nothing."""
@@ -156,8 +161,8 @@ def import_bets(
         report.lines = sum(any(cell.strip() for cell in cells) for _, cells in body)
         report.problems.append(LineProblem(1, [f"{problem} (the layout: docs/commands.md)"]))
         return report
-    if len(body) > MAX_LINES:
-        raise ImportRefused(f"{name} has {len(body)} lines; at most {MAX_LINES} at once")
+    if len(body) > max_lines:
+        raise TooManyLines(f"{name} has {len(body):,} lines; at most {max_lines:,} at once here")
     reader = _Reader(zone=zone)
     lines: list[_Line] = []
     for number, cells in body:
@@ -194,10 +199,11 @@ def _write(lines: list[_Line], report: ImportReport, *, user: User | None, via: 
             report.already_stored += 1
             report.matches.append(LineMatch(line.number, line.given, line.event, line.shown, already_stored=True))
             continue
+        # No savepoint of its own: place_bet writes nothing it refuses, and a line refused after its
+        # bet was written (its profit) refuses the whole file, which is rolled back.
         try:
-            with transaction.atomic():  # a refused line's writes go; the others' stay, to find every problem
-                bet = services.place_bet(bet=line.bet, user=user, via=via, allow_started=True)
-                reasons = _settle_as_given(bet, line, user=user, via=via)
+            bet = services.place_bet(bet=line.bet, user=user, via=via, allow_started=True)
+            reasons = _settle_as_given(bet, line, user=user, via=via)
         except services.BetRejected as exc:
             reasons = [f"{_column(field)}: {' '.join(messages)}" for field, messages in exc.message_dict.items()]
         if reasons:
@@ -210,7 +216,10 @@ def _write(lines: list[_Line], report: ImportReport, *, user: User | None, via: 
 def _settle_as_given(bet: Bet, line: _Line, *, user: User | None, via: str) -> list[str]:
     """The file's status, unless it says pending of a bet its event's result has settled; its profit
     must be the one monps computes."""
-    bet.refresh_from_db()  # place_bet may have settled it from the result
+    if line.status is None and line.profit is None:
+        return []
+    if line.event.completed or line.event.cancelled:
+        bet.refresh_from_db()  # place_bet settled it from the result
     if line.status is not None and line.status != Bet.PENDING and bet.status != line.status:
         bet = services.settle_bet(bet=bet, status=line.status, user=user, via=via)
     if line.profit is not None and bet.profit != line.profit:

@@ -301,6 +301,9 @@ def test_the_import_page_shows_the_report(auth_client, played):
     assert f'<a href="/events/{played.pk}/">Manchester United v Wolverhampton Wanderers</a>' in html
     # Europe/London is UTC+0 in November: the same times.
     assert Bet.objects.get().placed_at == PLAYED - timedelta(days=1)
+    many = SimpleUploadedFile("many.csv", (GENERIC_HEADER + (line + "bet365,3.4,5,,\n") * 2001).encode())
+    refused = auth_client.post("/bets/import/", {"file": many, "time_zone": "UTC"}).content.decode()
+    assert "many.csv has 2,001 lines; at most 2,000 at once here: manage.py import_bets takes more" in refused
     latin = SimpleUploadedFile("latin.csv", "placed_at\nBodø\n".encode("latin-1"))
     refused = auth_client.post("/bets/import/", {"file": latin, "time_zone": "UTC"}).content.decode()
     assert "not UTF-8 text (byte 13 is 0xf8)" in refused
