@@ -1,11 +1,12 @@
 from django.urls import path
 
-from bets import views
+from bets import import_views, views
 
 urlpatterns = [
     path("", views.bet_list, name="bet-list"),
     path("new/", views.bet_new, name="bet-new"),
     path("export.csv", views.bet_export, name="bet-export"),
+    path("import/", import_views.bet_import, name="bet-import"),
     path("ledger/", views.ledger_add, name="ledger-add"),
     path("<int:bet_id>/", views.bet_detail, name="bet-detail"),
     path("<int:bet_id>/settle/", views.bet_settle, name="bet-settle"),

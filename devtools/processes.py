@@ -163,27 +163,33 @@ class Answer:
 
 
 class LocalApi:
-    """A stand-in for The Odds API on 127.0.0.1: each request's path (query included) is kept in
-    ``paths`` and its arrival in ``arrivals``; then it gets the next of ``answers`` (the last one
-    again once they run out), or ``answer(handler)`` when a test writes its own reply."""
+    """A stand-in for an outside HTTP API (The Odds API, Telegram's Bot API) on 127.0.0.1: each
+    request's path (query included) is kept in ``paths``, its body (empty for a GET) in ``bodies``
+    and its arrival in ``arrivals``; then it gets the next of ``answers`` (the last one again once
+    they run out), or ``answer(handler)`` when a test writes its own reply."""
 
     def __init__(self, *answers: Answer, answer: Callable[[BaseHTTPRequestHandler], None] | None = None) -> None:
         api = self
         self.answers, self.answer = answers, answer
         self.paths: list[str] = []
+        self.bodies: list[bytes] = []
         self.arrivals: list[float] = []  # time.monotonic() of each request
         self._lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with api._lock:
                     api.paths.append(self.path)
+                    api.bodies.append(body)
                     api.arrivals.append(time.monotonic())
                     turn = len(api.paths) - 1
                 if api.answer is not None:
                     api.answer(self)
                 else:
                     api.answers[min(turn, len(api.answers) - 1)].send(self)
+
+            do_POST = do_GET
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

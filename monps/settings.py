@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -449,6 +450,13 @@ ALERT_DIGEST_THRESHOLD = env_int("ALERT_DIGEST_THRESHOLD", 10)
 # An alert's delivery claimed longer ago than this by a worker that never finished it is looked at
 # again: sent if nothing was handed over yet, else marked unconfirmed (opportunities/alerts.py).
 ALERT_CLAIM_SECONDS = env_int("ALERT_CLAIM_SECONDS", 60)
+# Telegram alerts (opportunities/alerts.py): the bot's token only from here, never stored or shown;
+# the chat from here or each strategy's own.
+TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
+TELEGRAM_CHAT_ID = env_str("TELEGRAM_CHAT_ID")
+TELEGRAM_API_BASE_URL = env_str("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/")
+if TELEGRAM_BOT_TOKEN and not re.fullmatch(r"[0-9]+:[A-Za-z0-9_-]+", TELEGRAM_BOT_TOKEN):
+    raise ImproperlyConfigured("TELEGRAM_BOT_TOKEN is not a bot token: digits, a colon, then letters, digits, - or _")
 
 LOGGING: dict[str, Any] = {
     "version": 1,

@@ -1,12 +1,15 @@
-"""Alert delivery: e-mail and a JSON webhook, retried, every outcome recorded (admin → Alerts).
+"""Alert delivery: e-mail, a JSON webhook and Telegram, retried, every outcome recorded (admin → Alerts).
 
 What is guaranteed: monps hands an alert to its receiver again only after the receiver answered the
 previous hand-over with an error status (at most MAX_ATTEMPTS attempts in all), or when an operator
 asks (admin → Alerts → send again). So a receiver that answers truthfully gets each alert once:
-``sent`` (it answered 2xx, or the mail server accepted it) or ``unconfirmed`` (handed over once, and
-its answer never came). Every attempt carries the alert's idempotency key (``Idempotency-Key``
-header and ``idempotency_key`` in the JSON; the e-mail's ``Message-ID``), so a receiver that keeps
-keys can drop a copy sent after an error or by an operator.
+``sent`` (it answered 2xx, Telegram answered ``"ok": true``, or the mail server accepted it) or
+``unconfirmed`` (handed over once, and its answer never came). Every attempt carries the alert's
+idempotency key (``Idempotency-Key`` header and ``idempotency_key`` in the JSON; the e-mail's
+``Message-ID``), so a receiver that keeps keys can drop a copy sent after an error or by an
+operator. Telegram keeps none: it gets each alert once by the rule above alone. A receiver that
+asks for a pause (Telegram's ``retry_after``, a 429 or 503 with ``Retry-After``) gets the next
+attempt no sooner.
 
 How. An attempt claims the alert first: a compare-and-set on the row as read (``pending`` →
 ``sending``, ``claimed_at``), committed, so of two tasks only one claims it. It connects, records
@@ -21,7 +24,7 @@ leaves it alone until the claim is ALERT_CLAIM_SECONDS old. Then, if nothing was
 takes the attempt over (counted in ``reclaims``; should the first holder still be alive, its
 hand-over no longer matches its claim and it stops). If something was handed over, the receiver may
 have it: the alert becomes ``unconfirmed``, never sent again by itself, since webhooks such as
-Slack's, Discord's or ntfy's do not deduplicate.
+Slack's, Discord's or ntfy's, and Telegram, do not deduplicate.
 
 The price of never sending twice: a worker lost after recording the hand-over and before the
 request was written whole (microseconds for a webhook; the SMTP exchange for an e-mail) leaves
@@ -37,7 +40,9 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import Message
 from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
@@ -48,8 +53,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from opportunities.alerts_messages import message_text, subject, webhook_payload
-from opportunities.models import Alert, Opportunity
+from opportunities.alerts_messages import message_text, subject, telegram_payload, webhook_payload
+from opportunities.models import Alert, Opportunity, Strategy
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +62,21 @@ T = TypeVar("T")
 
 MAX_ATTEMPTS = 3
 TIMEOUT = 15  # seconds, for each of connect, write and read
+MAX_ANSWER = 64 * 1024  # bytes of a receiver's answer read: its status and a short body are all we use
+MAX_RETRY_AFTER = 3600  # seconds: a receiver asking for longer is asked again after this
 
 
-class NotDelivered(Exception):
+class DeliveryError(Exception):
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds the receiver asked for before the next attempt
+
+
+class NotDelivered(DeliveryError):
     """The receiver does not have the message: nothing was handed over, or it answered with an error."""
 
 
-class DeliveryUncertain(Exception):
+class DeliveryUncertain(DeliveryError):
     """The message was handed over and no answer came: the receiver may have it."""
 
 
@@ -92,14 +105,14 @@ def deliver_alert(*, alert_id: int) -> Alert:
     if not opportunities:
         _record(alert, status=Alert.FAILED, last_error=f"attempt {alert.attempts}: its opportunities are gone")
         return alert
-    send = _send_email if alert.channel == Alert.EMAIL else _post_webhook
     try:
-        send(alert, opportunities)
+        SENDERS[alert.channel](alert, opportunities)
     except ClaimLost:
         return Alert.objects.get(pk=alert_id)
     except NotDelivered as exc:
         status = Alert.FAILED if alert.attempts >= MAX_ATTEMPTS else Alert.PENDING
-        _record(alert, status=status, last_error=f"attempt {alert.attempts}: {exc}"[:2000])
+        retry_after = None if exc.retry_after is None else min(exc.retry_after, MAX_RETRY_AFTER)
+        _record(alert, status=status, last_error=f"attempt {alert.attempts}: {exc}"[:2000], retry_after=retry_after)
         logger.warning("alert %s via %s not delivered: %s", alert.pk, alert.channel, exc)
     except DeliveryUncertain as exc:
         _record(alert, status=Alert.UNCONFIRMED, last_error=f"attempt {alert.attempts}: {exc}; not sent again"[:2000])
@@ -118,7 +131,8 @@ def retry_in(alert: Alert) -> float | None:
     """Seconds until the alert's delivery is due again (after an error, with backoff; under someone's
     claim, once it expires), or None when there is nothing left to do."""
     if alert.status == Alert.PENDING:
-        return float(settings.ALERT_RETRY_SECONDS * 2 ** max(alert.attempts - 1, 0))
+        backoff = settings.ALERT_RETRY_SECONDS * 2 ** max(alert.attempts - 1, 0)
+        return float(max(backoff, alert.retry_after or 0))
     if alert.status == Alert.SENDING:
         return max((claim_expiry(alert) - timezone.now()).total_seconds(), 0) + 1
     return None
@@ -199,19 +213,23 @@ def _opportunities(alert: Alert) -> list[Opportunity]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def _post_webhook(alert: Alert, opportunities: list[Opportunity]) -> None:
-    body = json.dumps(webhook_payload(alert, opportunities)).encode()
-    url = urlsplit(alert.target)
-    headers = {
-        "Content-Type": "application/json",
-        "Idempotency-Key": str(alert.idempotency_key),
-        "User-Agent": "monps",
-    }
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    reason: str
+    headers: Message
+    body: bytes
+
+
+def _post(alert: Alert, target: str, body: bytes, headers: dict[str, str]) -> Answer:
+    """POST ``body`` to ``target``, recording the hand-over just before the request is written."""
+    url = urlsplit(target)
+    headers = {"User-Agent": "monps", "Idempotency-Key": str(alert.idempotency_key), **headers}
     if url.username is not None:  # https://user:password@host/… (ntfy's access control)
         credentials = f"{unquote(url.username)}:{unquote(url.password or '')}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
     if url.hostname is None:  # a target saved without the form's URL check
-        raise NotDelivered(f"{alert.target!r} names no host")
+        raise NotDelivered(f"{target!r} names no host")
     connection: HTTPConnection
     if url.scheme == "https":
         connection = HTTPSConnection(url.hostname, url.port, timeout=TIMEOUT, context=ssl.create_default_context())
@@ -224,11 +242,54 @@ def _post_webhook(alert: Alert, opportunities: list[Opportunity]) -> None:
         # A request that did not go out whole is one no receiver acts on.
         _step(lambda: connection.request("POST", path, body=body, headers=headers), NotDelivered, "request not sent")
         response = _step(connection.getresponse, DeliveryUncertain, "no answer after the request was sent")
-        _step(response.read, DeliveryUncertain, "answer cut short")
+        answer = _step(lambda: response.read(MAX_ANSWER), DeliveryUncertain, "answer cut short")
     finally:
         connection.close()
-    if not 200 <= response.status < 300:
-        raise NotDelivered(f"{response.status} {response.reason}")
+    return Answer(response.status, response.reason, response.msg, answer)
+
+
+def _post_webhook(alert: Alert, opportunities: list[Opportunity]) -> None:
+    body = json.dumps(webhook_payload(alert, opportunities)).encode()
+    answer = _post(alert, alert.target, body, {"Content-Type": "application/json"})
+    if not 200 <= answer.status < 300:
+        raise NotDelivered(f"{answer.status} {answer.reason}", retry_after=_retry_after_header(answer))
+
+
+def _send_telegram(alert: Alert, opportunities: list[Opportunity]) -> None:
+    """Bot API sendMessage to the alert's chat. Its answer is ``{"ok": true, "result": …}`` or
+    ``{"ok": false, "error_code": 429, "description": …, "parameters": {"retry_after": 1}}``. The token
+    is in the URL's path, so every message that could quote the URL is scrubbed of it."""
+    token = settings.TELEGRAM_BOT_TOKEN
+    if not token:
+        raise NotDelivered("TELEGRAM_BOT_TOKEN is not set")
+    body = json.dumps(telegram_payload(alert, opportunities)).encode()
+    url = f"{settings.TELEGRAM_API_BASE_URL}/bot{token}/sendMessage"
+    try:
+        answer = _post(alert, url, body, {"Content-Type": "application/json"})
+    except (NotDelivered, DeliveryUncertain) as exc:
+        raise type(exc)(str(exc).replace(token, "<TELEGRAM_BOT_TOKEN>"), retry_after=exc.retry_after) from None
+    try:
+        reply = json.loads(answer.body)
+    except ValueError:
+        reply = None
+    if not isinstance(reply, dict):
+        if 200 <= answer.status < 300:
+            raise DeliveryUncertain(f"{answer.status} {answer.reason} without Telegram's answer")
+        raise NotDelivered(f"{answer.status} {answer.reason}", retry_after=_retry_after_header(answer))
+    if 200 <= answer.status < 300 and reply.get("ok") is True:
+        return
+    description = str(reply.get("description") or answer.reason).replace(token, "<TELEGRAM_BOT_TOKEN>")
+    parameters = reply.get("parameters")
+    asked = parameters.get("retry_after") if isinstance(parameters, dict) else None
+    retry_after = asked if isinstance(asked, int) and not isinstance(asked, bool) and asked >= 0 else None
+    # Telegram said no ("ok": false), whatever the status: it has not sent the message.
+    raise NotDelivered(f"{answer.status} {description}"[:500], retry_after=retry_after or _retry_after_header(answer))
+
+
+def _retry_after_header(answer: Answer) -> int | None:
+    """Retry-After in seconds, on the answers that may carry it (429, 503); its date form is not read."""
+    value = answer.headers.get("Retry-After", "")
+    return int(value) if answer.status in (429, 503) and value.isascii() and value.isdigit() else None
 
 
 def _send_email(alert: Alert, opportunities: list[Opportunity]) -> None:
@@ -261,3 +322,23 @@ def _step(call: Callable[[], T], error: type[Exception], what: str) -> T:
         return call()
     except (OSError, HTTPException, ValueError, smtplib.SMTPException) as exc:
         raise error(f"{what}: {exc}") from exc
+
+
+SENDERS: dict[str, Callable[[Alert, list[Opportunity]], None]] = {
+    Alert.EMAIL: _send_email,
+    Alert.WEBHOOK: _post_webhook,
+    Alert.TELEGRAM: _send_telegram,
+}
+
+
+def channels(strategy: Strategy) -> list[tuple[str, str]]:
+    """Where a strategy's alerts go: (channel, target) for each channel it has and monps is set up for."""
+    wanted = []
+    if strategy.alert_email and settings.ALERT_EMAIL_TO:
+        wanted.append((Alert.EMAIL, ",".join(settings.ALERT_EMAIL_TO)))
+    if strategy.webhook_url:
+        wanted.append((Alert.WEBHOOK, strategy.webhook_url))
+    chat = strategy.telegram_chat_id or settings.TELEGRAM_CHAT_ID
+    if strategy.alert_telegram and settings.TELEGRAM_BOT_TOKEN and chat:
+        wanted.append((Alert.TELEGRAM, chat))
+    return wanted

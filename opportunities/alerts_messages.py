@@ -1,5 +1,6 @@
 """What an alert says: one opportunity, or a digest of one pass's many (best edges first), as e-mail
-text and as a webhook's JSON (Slack's ``text``, Discord's ``content``, and the opportunities)."""
+text, as a webhook's JSON (Slack's ``text``, Discord's ``content``, and the opportunities) and as
+Telegram's sendMessage."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from opportunities.models import Alert, Opportunity
 
 DIGEST_LISTED = 10  # a digest lists the best this many; the rest are counted
 DISCORD_CONTENT_LIMIT = 2000  # Discord refuses a longer content
+TELEGRAM_TEXT_LIMIT = 4096  # sendMessage refuses a longer text
 
 
 def alert_text(opportunity: Opportunity) -> str:
@@ -88,6 +90,15 @@ def webhook_payload(alert: Alert, opportunities: list[Opportunity]) -> dict[str,
     else:
         payload["opportunity"] = opportunity_json(opportunities[0])
     return payload
+
+
+def telegram_payload(alert: Alert, opportunities: list[Opportunity]) -> dict[str, object]:
+    """sendMessage's body: plain text (no parse_mode, so nothing in a team's name needs escaping)."""
+    return {
+        "chat_id": alert.target,
+        "text": message_text(alert, opportunities)[:TELEGRAM_TEXT_LIMIT],
+        "link_preview_options": {"is_disabled": True},
+    }
 
 
 def _point(opportunity: Opportunity) -> str:

@@ -534,7 +534,7 @@ def _queue_alerts(created: list[NewOpportunity], *, now: datetime) -> None:
     strategy and channel, one digest listing the best of them (opportunities/alerts.py sends them)."""
     from django.conf import settings
 
-    from opportunities.alerts import enqueue_deliveries
+    from opportunities.alerts import channels, enqueue_deliveries
     from opportunities.alerts_messages import DIGEST_LISTED
 
     wanted: dict[tuple[int, str, str], list[NewOpportunity]] = defaultdict(list)
@@ -544,10 +544,8 @@ def _queue_alerts(created: list[NewOpportunity], *, now: datetime) -> None:
             continue
         if now - opportunity.price_observed_at > timedelta(minutes=strategy.alert_max_age_minutes):
             continue  # a stale price is not worth waking anyone for
-        if strategy.alert_email and settings.ALERT_EMAIL_TO:
-            wanted[strategy.pk, Alert.EMAIL, ",".join(settings.ALERT_EMAIL_TO)].append(opportunity)
-        if strategy.webhook_url:
-            wanted[strategy.pk, Alert.WEBHOOK, strategy.webhook_url].append(opportunity)
+        for channel, target in channels(strategy):
+            wanted[strategy.pk, channel, target].append(opportunity)
     alerts = []
     for (_, channel, target), opportunities in wanted.items():
         if len(opportunities) <= max(settings.ALERT_DIGEST_THRESHOLD, 1):

@@ -37,6 +37,8 @@ class StrategyForm(forms.ModelForm[Strategy]):
             "alert_max_age_minutes",
             "alert_email",
             "webhook_url",
+            "alert_telegram",
+            "telegram_chat_id",
         ]
         widgets = {"sports": forms.CheckboxSelectMultiple, "bookmakers": forms.CheckboxSelectMultiple}
         formfield_callback = plain_numbers

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from stats.models import Calibration
 
 CONSENSUS = "consensus"
+# A Telegram chat as sendMessage takes it: its number (groups and channels: -100…) or a channel's @name.
+TELEGRAM_CHAT = RegexValidator(
+    r"\A(?:-?[0-9]{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})\Z", "a chat's number (e.g. -1001234567890) or a channel's @name"
+)
 
 
 class Strategy(models.Model):
@@ -90,6 +94,16 @@ class Strategy(models.Model):
     alert_max_age_minutes = models.PositiveIntegerField(default=30, help_text="No alert for a price older than this.")
     alert_email = models.BooleanField(default=True, help_text="E-mail ALERT_EMAIL_TO.")
     webhook_url = models.URLField(blank=True, help_text="JSON POST on each alert (ntfy, Discord, Slack…).")
+    alert_telegram = models.BooleanField(
+        default=True, help_text="Telegram, when TELEGRAM_BOT_TOKEN is set: to the chat below, or TELEGRAM_CHAT_ID."
+    )
+    telegram_chat_id = models.CharField(
+        max_length=32,
+        blank=True,
+        validators=[TELEGRAM_CHAT],
+        verbose_name="Telegram chat",
+        help_text="A chat's number or a channel's @name. Blank: TELEGRAM_CHAT_ID.",
+    )
 
     # Not a column: the strategies page sets it, the calibrations a best-scoring method resolves to.
     calibrated: list[Calibration]
@@ -234,7 +248,7 @@ class Alert(models.Model):
 
     Its delivery states and what they guarantee are described in opportunities/alerts.py."""
 
-    EMAIL, WEBHOOK = "email", "webhook"
+    EMAIL, WEBHOOK, TELEGRAM = "email", "webhook", "telegram"
     PENDING, SENDING, SENT, UNCONFIRMED, FAILED = "pending", "sending", "sent", "unconfirmed", "failed"
 
     opportunity = models.ForeignKey(
@@ -244,7 +258,7 @@ class Alert(models.Model):
         related_name="alerts",
         help_text="The opportunity, or a digest's best.",
     )
-    channel = models.CharField(max_length=16, choices=[(EMAIL, "E-mail"), (WEBHOOK, "Webhook")])
+    channel = models.CharField(max_length=16, choices=[(EMAIL, "E-mail"), (WEBHOOK, "Webhook"), (TELEGRAM, "Telegram")])
     target = models.CharField(max_length=500)
     idempotency_key = models.UUIDField(
         default=uuid.uuid4,
@@ -279,6 +293,12 @@ class Alert(models.Model):
         null=True, blank=True, help_text="When the latest attempt began handing the message to its receiver."
     )
     last_error = models.TextField(blank=True)
+    retry_after = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Seconds the receiver asked to wait before the next attempt (Telegram's "
+        "retry_after, a Retry-After header).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -60,6 +60,7 @@ CASES = [
     ("markets", "corners", "use h2h, spreads and/or totals (not corners)"),
     ("markets", "h2h\x00", "Null characters are not allowed."),
     ("webhook_url", "javascript:alert(1)", "Enter a valid URL."),
+    ("telegram_chat_id", "my chat", "a chat's number (e.g. -1001234567890) or a channel's @name"),
     ("reference_bookmaker", "abc", "Select a valid choice. That choice is not one of the available choices."),
     ("devig_method", "magic", "Select a valid choice. magic is not one of the available choices."),
 ]
