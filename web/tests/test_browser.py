@@ -179,6 +179,7 @@ def every_page(market) -> dict[str, str]:
         "strategy-form": f"/opportunities/strategies/{Strategy.objects.get(name='Pinnacle value').pk}/",
         "bets": "/bets/",
         "bet-new": "/bets/new/",
+        "bet-import": "/bets/import/",
         "bet": f"/bets/{bet.pk}/",
         "stats": "/stats/",
         "bookmakers": "/stats/bookmakers/",
