@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
@@ -118,6 +118,7 @@ class Closing:
     moved_point: Decimal | None
     moved_books: list[BookClose]
     moved_fair: list[tuple[str, Decimal]]  # method, fair probability of the bet's outcome there
+    fair_price: Decimal | None  # the fair close CLV is taken against: 1 / the closing fair probability
 
 
 def _book_closes(books: list[dict[str, Any]]) -> list[BookClose]:
@@ -166,4 +167,11 @@ def closing(bet: Bet) -> Closing:
         Decimal(moved["point"]) if moved.get("point") is not None else None,
         _book_closes(moved.get("books", [])),
         [(m, Decimal(p[bet.outcome])) for m in CLV_FIELDS if bet.outcome in (p := moved.get("fair", {}).get(m, {}))],
+        _fair_price(bet.closing_fair_probability),
     )
+
+
+def _fair_price(probability: Decimal | None) -> Decimal | None:
+    if not probability:  # no close, or a probability of 0: no finite fair price
+        return None
+    return (1 / probability).quantize(Decimal("0.001"), ROUND_HALF_UP)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +28,9 @@ def _figures() -> dict[str, Any]:
 
 
 def _active_bets() -> dict[str, Any]:
-    return {"active_bets": list(bet_selectors.bets(status="pending")[:5])}
+    # Pending bets come first: one query tells "none pending" (settled ones follow) from "no bets yet".
+    latest = list(bet_selectors.bets()[:5])
+    return {"active_bets": [bet for bet in latest if not bet.is_settled], "any_bets": bool(latest)}
 
 
 def _top_opportunities() -> dict[str, Any]:
@@ -41,7 +45,9 @@ def _chart() -> dict[str, Any]:
     series = selectors.bankroll_series()
     if not series:
         return {"bankroll_chart": None}
-    chart = line_chart([Line("Bankroll", series)], title="Bankroll over time", y_format="{:,.0f}", until=timezone.now())
+    chart = line_chart(
+        [Line("Bankroll", series)], title="Bankroll over time", y_format=_amount_format(series), until=timezone.now()
+    )
     return {"bankroll_chart": chart}
 
 
@@ -104,7 +110,16 @@ def _profit_chart(series: list[dict[str, Any]]) -> str | None:
     if not series:
         return None
     points = [(r["period"], r["cumulative_profit"]) for r in series]
-    return line_chart([Line("Cumulative profit", points)], title="Cumulative profit", y_format="{:,.0f}")
+    return line_chart([Line("Cumulative profit", points)], title="Cumulative profit", y_format=_amount_format(points))
+
+
+def _amount_format(points: Sequence[tuple[datetime, Decimal]]) -> str:
+    """Whole units on the axis when its five labels then all differ, cents otherwise: a chart spans its
+    values and a margin (5% of the value for one alone), so amounts 20 apart, or one of 100 or more, are
+    at least a unit apart label to label; closer ones would read "18, 18, 18, 17, 17"."""
+    values = [value for _, value in points]
+    span = max(values) - min(values)
+    return "{:,.0f}" if span >= 20 or (span == 0 and abs(values[0]) >= 100) else "{:,.2f}"
 
 
 def calibration_page(request: HttpRequest) -> HttpResponse:
@@ -126,11 +141,14 @@ def calibration_page(request: HttpRequest) -> HttpResponse:
 
 def _bins_by_method(chosen: Calibration, methods: list[str]) -> list[dict[str, Any]]:
     """The reliability diagram as a table: per bin, each method's forecasts, mean probability and
-    observed frequency, in the order of ``methods``."""
-    return [
-        {"low": first["low"], "high": first["high"], "cells": [chosen.reliability[m][index] for m in methods]}
-        for index, first in enumerate(chosen.reliability[methods[0]])
-    ]
+    observed frequency, named by its method (a phone labels each cell with it), in the order of ``methods``;
+    ``empty`` when no method forecast in the bin."""
+    rows = []
+    for index, first in enumerate(chosen.reliability[methods[0]]):
+        cells = [{**chosen.reliability[m][index], "method": m} for m in methods]
+        empty = not any(cell["forecasts"] for cell in cells)
+        rows.append({"low": first["low"], "high": first["high"], "cells": cells, "empty": empty})
+    return rows
 
 
 def bookmakers_page(request: PageRequest) -> HttpResponse:

@@ -192,7 +192,8 @@ def test_a_bets_page_shows_its_clv_under_every_method_and_where_the_fair_price_c
         row = row[: row.index("</tr>")]
         assert signed_pct(clv) in row, method
     assert '<td>shin <span class="badge">the bet\'s CLV</span></td>' in table
-    details = html[html.index('<details id="provenance">') : html.index("</details>")]
+    start = html.index('<details id="provenance">')
+    details = html[start : html.index("</details>", start)]
     assert "Reference Pinnacle" in details
     assert "devigged by shin; last quoted 25 Nov 2026 15:00 UTC, 0 min before kick-off" in details
     cells = [

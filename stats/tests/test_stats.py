@@ -11,6 +11,7 @@ from itertools import pairwise
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
@@ -124,8 +125,8 @@ def test_the_stats_page_shows_the_average_clv_of_every_method(auth_client):
     section = section[: section.index("</section>")]
     for method in METHODS:
         assert f"<td>{method}</td>" in section
-    assert f'<td class="num pos">{signed_pct(Decimal("0.03125"))}</td>' in section
-    assert f'<td class="num neg">{signed_pct(Decimal("-0.01"))}</td>' in section
+    assert f'<td class="num pos" data-label="Average CLV">{signed_pct(Decimal("0.03125"))}</td>' in section
+    assert f'<td class="num neg" data-label="Average CLV">{signed_pct(Decimal("-0.01"))}</td>' in section
 
 
 def test_breakdowns_match_plain_python():
@@ -438,3 +439,28 @@ def test_a_one_point_profit_chart_draws_its_point(auth_client):
     assert chart.count("<circle ") == 1
     assert "<polyline" not in chart
     assert re.findall(r'text-anchor="middle">([^<]+)</text>', chart) == ["01 Nov 2026"]  # the month it sums
+    # Its axis spans 10.00 and 5% each side: five labels, each different (not "10, 10, 10, 10, 10").
+    assert re.findall(r'text-anchor="end">([^<]+)</text>', chart) == ["9.50", "9.75", "10.00", "10.25", "10.50"]
+
+
+def test_an_amount_axis_shows_whole_units_when_they_differ_label_to_label(auth_client):
+    make_history(1, seed=5)
+    Bet.objects.update(status="won", profit=Decimal("150.00"), settled_at=NOW - timedelta(days=2))
+    html = auth_client.get("/stats/", {"period": "month"}).content.decode()
+    chart = re.search(r'<svg class="chart".*?</svg>', html, re.S).group(0)
+    assert re.findall(r'text-anchor="end">([^<]+)</text>', chart) == ["142", "146", "150", "154", "158"]
+
+
+def test_the_dashboard_says_when_every_bet_is_settled_and_explains_its_numbers(auth_client):
+    from web.explanations import EXPLANATIONS
+
+    html = auth_client.get("/").content.decode()
+    assert "No bets yet: place one from an opportunity." in html
+    make_history(3, seed=3)
+    Bet.objects.update(status="lost", profit=-F("stake"), settled_at=NOW)
+    panel = auth_client.get("/", {"panel": "bets"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "No active bets: every bet is settled." in panel
+    assert "No bets yet" not in panel
+    html = auth_client.get("/").content.decode()
+    for term in ("clv", "edge"):  # the average CLV, the top opportunities' edges
+        assert f'aria-label="What is {EXPLANATIONS[term].name}?">?</summary>' in html

@@ -23,7 +23,8 @@ def test_the_page_shows_every_methods_scores_and_the_best(auth_client, season):
     happened = [((1.9, 3.8, 3.8), 0), ((1.6, 4.8, 4.8), 1), ((3.8, 3.8, 1.9), 0)]
     for method in METHODS:
         log_loss = sum(-math.log(devig(prices, method)[i]) for prices, i in happened) / 3
-        assert f'<td>{method}</td><td class="num">3</td>\n      <td class="num">{log_loss:.5f}</td>' in html
+        events = '<td class="num full" data-label="Events">3</td>'
+        assert f'<td>{method}</td>{events}\n      <td class="num" data-label="Log loss">{log_loss:.5f}</td>' in html
     assert f'<tr class="best">\n      <td>{stored.best}</td>' in html
     assert f"Best: <strong>{stored.best}</strong>" in html
     assert html.count("<polyline") == len(METHODS)  # the reliability diagram, a curve per method
@@ -31,7 +32,16 @@ def test_the_page_shows_every_methods_scores_and_the_best(auth_client, season):
     assert titles == sorted(titles)  # in METHODS order, as the table's columns
     # Multiplicative's bin 0.2-0.3: 0.25 and 0.25 (e1), 0.2 and 0.2 (e2), 0.25 and 0.25 (e3), of which
     # the draw of e2 and the home win of e3 happened: mean (2 x 0.2 + 4 x 0.25) / 6, frequency 2 / 6.
-    assert '<tr><td>0.2–0.3</td><td class="num">0.233 → 0.333 <span class="muted">(6)</span></td>' in html
+    bin_cell = '<td class="num" data-label="multiplicative">0.233 → 0.333 <span class="muted">(6)</span></td>'
+    assert f"<tr><td>0.2–0.3</td>{bin_cell}" in html
+    # A bin no method forecast in says so once, across the methods' columns.
+    bins = stored.reliability["multiplicative"]
+    empty = [i for i in range(len(bins)) if not any(stored.reliability[m][i]["forecasts"] for m in METHODS)]
+    assert empty  # three events leave most bins without a forecast
+    assert html.count("no forecasts") == len(empty)
+    first = bins[empty[0]]
+    cell = '<td class="muted full" colspan="5">no forecasts</td>'
+    assert f"<tr><td>{first['low']:.1f}–{first['high']:.1f}</td>{cell}</tr>" in html
     assert '<option value="closing" selected>' in html  # the moment shown, by default
     assert "of 100 resamples of the events (seed 0)" in html
     # Its sport and reference's other calibrations, each a link to its own.

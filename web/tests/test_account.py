@@ -1,6 +1,7 @@
 import json
 import logging
 import logging.config
+import re
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -19,6 +20,30 @@ def test_a_user_creates_uses_and_revokes_a_token(auth_client, user):
     assert script.get("/api/bets/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
     auth_client.post("/settings/token/revoke/")
     assert script.get("/api/bets/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+
+
+def test_the_settings_page_query_count_is_the_same_for_1_and_20_users(auth_client, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from web.models import Preferences
+    from web.tests.factories import UserFactory
+
+    Token.objects.create(user=user)
+    Preferences.objects.create(user=user, currency="€")
+    with CaptureQueriesContext(connection) as one:
+        page = auth_client.get("/settings/").content.decode()
+    for _ in range(19):  # other bettors, each with their own preferences and token
+        other = UserFactory()
+        Preferences.objects.create(user=other, currency="£")
+        Token.objects.create(user=other)
+    with CaptureQueriesContext(connection) as twenty:
+        again = auth_client.get("/settings/").content.decode()
+    masked = re.compile(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"')  # new on every page
+    assert masked.sub("", page) == masked.sub("", again)  # only this bettor's
+    assert 'value="€"' in again
+    # The session, the user, the preferences shown on every page, the form's, the token.
+    assert len(one) == len(twenty) == 5
 
 
 def test_api_throttles(auth_client, settings):

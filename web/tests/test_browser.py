@@ -130,9 +130,66 @@ def test_the_bettors_day(page, live_server, market):
     assert page.request.get(f"{live_server.url}/api/stats/global/").json()["profit"] == f"{profit:.2f}"
 
 
-def test_screenshots_of_every_page(page, live_server, market):
-    from odds.models import Event
+@pytest.fixture
+def every_page(market) -> dict[str, str]:
+    """Every page of the site, each path with something to show: the demo market, a bet with its
+    closing line and provenance settled by hand (the bet's page; the stats' figures, bands and chart),
+    one opportunity hidden (the hidden list), and finished football-data.co.uk events with a
+    calibration (the bookmakers and calibration pages)."""
+    import time_machine
+    from django.contrib.auth import get_user_model
 
+    from bets.services import BetInput, place_bet, settle_bet, settle_pending
+    from bets.tests.conftest import CLOSED_CSV
+    from odds.ingest import ingest_snapshot
+    from odds.models import Event
+    from odds.providers.football_data import parse_csv
+    from opportunities.models import Opportunity, Strategy
+    from opportunities.services import hide_opportunity
+
+    event = Event.objects.filter(commence_time__gt=timezone.now()).order_by("commence_time").first()
+    ingest_snapshot(snapshot=parse_csv(CLOSED_CSV).snapshot)
+    closed = Event.objects.get(home_team="Bournemouth")
+    bet = place_bet(
+        bet=BetInput(
+            event_id=closed.pk,
+            market="h2h",
+            outcome="Bournemouth",
+            point=None,
+            bookmaker="bet365",
+            price="2.750",
+            stake="10.00",
+        ),
+        allow_started=True,
+    )
+    with time_machine.travel(closed.commence_time + timedelta(minutes=1)):
+        settle_pending()  # the closing line; the file has no score
+    settle_bet(bet=bet, status="won")
+    bettor = get_user_model().objects.get(username="bettor")
+    hide_opportunity(user_id=bettor.pk, opportunity=Opportunity.objects.active().first())
+    call_command("import_football_data", str(DATA / "E0_2324_head.csv"), stdout=io.StringIO())
+    call_command("calibrate", reference=["pinnacle"], resamples=50, stdout=io.StringIO())
+    return {
+        "dashboard": "/",
+        "odds": "/odds/",
+        "event": f"/events/{event.pk}/",
+        "opportunities": "/opportunities/",
+        "hidden": "/opportunities/hidden/",
+        "strategies": "/opportunities/strategies/",
+        "strategy-form": f"/opportunities/strategies/{Strategy.objects.get(name='Pinnacle value').pk}/",
+        "bets": "/bets/",
+        "bet-new": "/bets/new/",
+        "bet-import": "/bets/import/",
+        "bet": f"/bets/{bet.pk}/",
+        "stats": "/stats/",
+        "bookmakers": "/stats/bookmakers/",
+        "calibration": "/stats/calibration/?sport=soccer_epl&reference=pinnacle",
+        "settings": "/settings/",
+        "api-docs": "/api/docs/",
+    }
+
+
+def test_screenshots_of_every_page(page, live_server, every_page):
     # Every file a page asks for (icon, styles, scripts, charts) is there, and no script fails.
     failures = []
 
@@ -148,32 +205,34 @@ def test_screenshots_of_every_page(page, live_server, market):
     page.on("pageerror", lambda error: failures.append(f"script error: {error}"))
     # The browser fetches the icon on its own: only the console reports that it failed.
     page.on("console", console_error)
-    login(page, live_server)
-    event = Event.objects.filter(commence_time__gt=timezone.now()).order_by("commence_time").first()
-    # The calibration page with its tables and chart: finished events from the football-data test file.
-    call_command("import_football_data", str(DATA / "E0_2324_head.csv"), stdout=io.StringIO())
-    call_command("calibrate", reference=["pinnacle"], resamples=50, stdout=io.StringIO())
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pages = {
-        "dashboard": "/",
-        "odds": "/odds/",
-        "opportunities": "/opportunities/",
-        "bets": "/bets/",
-        "stats": "/stats/",
-        "event": f"/events/{event.pk}/",
-        "strategies": "/opportunities/strategies/",
-        "calibration": "/stats/calibration/?sport=soccer_epl&reference=pinnacle",
-    }
+    taken = []
+
+    def screenshot(name: str) -> None:
+        path = ARTIFACTS / f"{name}.png"
+        path.unlink(missing_ok=True)  # one left by an earlier run proves nothing
+        page.screenshot(path=str(path), full_page=True)
+        taken.append(path)
+
+    for size, viewport in SIZES.items():  # the one page seen logged out
+        page.set_viewport_size(viewport)
+        page.goto(f"{live_server.url}/accounts/login/")
+        assert page.locator("h1").inner_text() == "Log in"
+        screenshot(f"login-{size}")
+    login(page, live_server)
     for size, viewport in SIZES.items():
         page.set_viewport_size(viewport)
-        for name, path in pages.items():
+        for name, path in every_page.items():
             response = page.goto(f"{live_server.url}{path}")
             assert response.status == 200, path
-            assert page.locator("h1").count() == 1
+            if name == "api-docs":  # Swagger UI draws its page once its script has read the schema
+                page.wait_for_selector(".swagger-ui h1.title")
+            assert page.locator("h1").count() == 1, path
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"] + 1, f"{name} scrolls sideways at {size} width ({width}px)"
-            page.screenshot(path=str(ARTIFACTS / f"{name}-{size}.png"), full_page=True)
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 14
+            screenshot(f"{name}-{size}")
+    assert len(taken) == 2 * (len(every_page) + 1)
+    assert all(path.stat().st_size > 0 for path in taken)
     assert failures == []
 
 
