@@ -102,6 +102,14 @@ def odds_cost(markets: Iterable[str], regions: Iterable[str] = (), bookmakers: I
     return len(markets) * max(region_units, 1)
 
 
+HISTORICAL_FACTOR = 10  # a historical snapshot costs ten times the live call
+
+
+def historical_odds_cost(markets: Iterable[str], regions: Iterable[str]) -> int:
+    """Credits a ``/v4/historical/sports/{sport}/odds`` call costs: 10 × markets × regions."""
+    return HISTORICAL_FACTOR * odds_cost(markets, regions)
+
+
 # Statuses worth asking again: rate limiting (429 EXCEEDED_FREQ_LIMIT, "retry after a couple of
 # seconds") and a server or gateway down for a moment. 401 (a bad key or spent credits), 404 and 422
 # (bad parameters) answer the same every time and are never retried.
@@ -184,6 +192,20 @@ class OddsApiClient:
             params["eventIds"] = ",".join(event_ids)
         params.update(_time_window(commence_from, commence_to))
         return self._get(f"/v4/sports/{sport_path(sport)}/odds", params)
+
+    def historical_odds(
+        self, sport: str, *, date: datetime, regions: Iterable[str], markets: Iterable[str]
+    ) -> ApiResponse:
+        """The snapshot of ``/odds`` at or before ``date`` (paid plans only), in its envelope
+        (``parse_historical``)."""
+        params = {
+            "regions": ",".join(regions),
+            "markets": ",".join(markets),
+            "oddsFormat": "decimal",
+            "dateFormat": "iso",
+            "date": _iso(date),
+        }
+        return self._get(f"/v4/historical/sports/{sport_path(sport)}/odds", params)
 
     def scores(self, sport: str, *, days_from: int | None = None) -> ApiResponse:
         params = {"dateFormat": "iso"}
@@ -468,6 +490,36 @@ def _quote(outcome: object, bookmaker: str, market: str, observed_at: datetime, 
     else:
         point = _cached(_POINTS, to_point, outcome["point"], lambda: f"{where} {name}")
     return Quote(bookmaker, market, name, point, line_of(market, name, point, home), price, observed_at)
+
+
+@dataclass(frozen=True)
+class HistoricalSnapshot:
+    """A historical answer: the ``/odds`` body as it stood at ``timestamp`` (the snapshot at or before
+    the date asked for), and the times of the snapshots either side (None at either end)."""
+
+    timestamp: datetime
+    previous: datetime | None
+    next: datetime | None
+    data: list[Any]
+
+
+def parse_historical(payload: object) -> HistoricalSnapshot:
+    """Unwrap a ``/v4/historical/sports/{sport}/odds`` body: ``{"timestamp", "previous_timestamp",
+    "next_timestamp", "data": [events as /odds gives them]}``."""
+    if not isinstance(payload, dict):
+        raise ProviderError(f"historical odds response is a {type(payload).__name__}, expected an object")
+    data = payload.get("data")
+    if not isinstance(data, list):
+        raise ProviderError(f"historical odds response: data is a {type(data).__name__}, expected a list of events")
+    try:
+        timestamp = parse_time(payload.get("timestamp"), "historical odds response timestamp")
+        previous, following = (
+            parse_time(payload[name], f"historical odds response {name}") if payload.get(name) else None
+            for name in ("previous_timestamp", "next_timestamp")
+        )
+    except InvalidQuote as exc:
+        raise ProviderError(str(exc)) from None
+    return HistoricalSnapshot(timestamp, previous, following, data)
 
 
 @dataclass(frozen=True)
