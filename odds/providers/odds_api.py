@@ -393,8 +393,13 @@ def _parse_bookmaker(
         return
     key = bookmaker["key"]
     snapshot.bookmaker_titles.setdefault(key, str(bookmaker.get("title") or key))
-    for market in bookmaker.get("markets") or []:
-        if not isinstance(market, dict) or market.get("key") not in MARKET_KEYS:
+    markets = bookmaker.get("markets") or []
+    if not isinstance(markets, list):
+        snapshot.rejected.append(f"{where} {key}: markets is not a list")
+        return
+    for market in markets:
+        # A key that is not text cannot be one of ours (and a list or object cannot be looked up).
+        if not isinstance(market, dict) or not isinstance(market.get("key"), str) or market["key"] not in MARKET_KEYS:
             continue  # lay prices, outrights and other markets are not ours to price
         market_key = (odds.provider_id, key, market["key"])
         stamp = market.get("last_update") or bookmaker.get("last_update")
