@@ -13,22 +13,25 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from odds import services, store
-from odds.ingest import ingest_snapshot
+from odds.ingest import IngestResult, ingest_snapshot
 from odds.models import ODDS_API, CollectorRun, Event, Lease, Sport
 from odds.providers.odds_api import (
     ApiResponse,
     BadRequest,
+    HistoricalSnapshot,
     OddsApiClient,
     OddsApiError,
     QuotaExhausted,
     Usage,
+    historical_odds_cost,
     ingest_odds,
     odds_cost,
+    parse_historical,
     parse_scores,
 )
 from odds.schedule import Decision, SchedulePolicy, budget_interval, collection_due, month_start
@@ -191,6 +194,87 @@ def _collect(
     return CollectionOutcome(_finish(run, CollectorRun.OK), result.event_ids)
 
 
+@dataclass
+class HistoricalFetch:
+    run: CollectorRun
+    snapshot: HistoricalSnapshot | None = None  # None: not called (the budget), or failed
+    result: IngestResult | None = None
+
+
+def fetch_historical(
+    *,
+    sport_key: str,
+    date: datetime,
+    markets: list[str],
+    regions: list[str],
+    api: OddsApiClient | None = None,
+    on_ingested: Callable[[HistoricalSnapshot, CollectorRun, IngestResult], None] | None = None,
+) -> HistoricalFetch:
+    """One ``/v4/historical`` call for the snapshot of ``sport_key`` at or before ``date``, inside the
+    credit budget as a live collection is, recorded as a ``backfill`` run (whose credits the budget
+    then counts), and ingested as a live answer is, seen at the snapshot's own time. ``on_ingested``
+    runs in the ingestion's transaction: what it records is there exactly when the prices are."""
+    run = CollectorRun(
+        kind="backfill",
+        source=ODDS_API,
+        sport_key=sport_key,
+        started_at=timezone.now(),
+        key_fingerprint=key_fingerprint(),
+    )
+    refused = spending_refused(historical_odds_cost(markets, regions))
+    if refused:
+        return HistoricalFetch(_finish(run, CollectorRun.SKIPPED, error=refused))
+    run.save()
+    with run_context(run.pk):
+        try:
+            return _fetch_historical(run, sport_key, date, markets, regions, api, on_ingested)
+        except Exception as exc:
+            _end_failed(run, exc)
+            raise
+
+
+def _fetch_historical(
+    run: CollectorRun,
+    sport_key: str,
+    date: datetime,
+    markets: list[str],
+    regions: list[str],
+    api: OddsApiClient | None,
+    on_ingested: Callable[[HistoricalSnapshot, CollectorRun, IngestResult], None] | None,
+) -> HistoricalFetch:
+    try:
+        response = (api or client()).historical_odds(sport_key, date=date, regions=regions, markets=markets)
+    except OddsApiError as exc:
+        return HistoricalFetch(_fail(run, exc))
+    _record_usage(run, response)  # spent, whatever the body turns out to be
+    _with_database(lambda: run.save(update_fields=USAGE_FIELDS))
+    try:
+        snapshot = parse_historical(response.payload)
+    except OddsApiError as exc:
+        return HistoricalFetch(_fail(run, exc))
+
+    def ingest() -> IngestResult:
+        with transaction.atomic():
+            _, result = ingest_odds(snapshot.data, collected_at=snapshot.timestamp, seen_at=snapshot.timestamp)
+            if on_ingested is not None:
+                on_ingested(snapshot, run, result)
+        return result
+
+    result = _with_database(ingest)
+    run.events_seen, run.prices_seen = result.events, result.prices_seen
+    run.history_written, run.rejected = result.history_written, len(result.rejected)
+    run.error = "\n".join(result.rejected[:50])
+    logger.info(
+        "backfilled %s at %s: %d events, %d prices, %d history rows",
+        sport_key,
+        f"{snapshot.timestamp:%Y-%m-%d %H:%M}",
+        run.events_seen,
+        run.prices_seen,
+        run.history_written,
+    )
+    return HistoricalFetch(_finish(run, CollectorRun.OK), snapshot, result)
+
+
 def _check_not_collected_since(sport_key: str, queued_at: datetime | None) -> None:
     """A collection asked for at ``queued_at`` is done once a run of the sport that started after it
     ended ``ok``: the task's own, delivered again because the broker lost its acknowledgement (Redis
@@ -212,18 +296,27 @@ def _check_not_collected_since(sport_key: str, queued_at: datetime | None) -> No
         )
 
 
-def _check_can_spend(cost: int) -> None:
+def spending_refused(cost: int) -> str:
+    """Why a call costing ``cost`` credits must not be made now, or "" when it may: no key, a key
+    the API rejected, or credits that would fall into ``ODDS_API_CREDIT_RESERVE``."""
     if not settings.ODDS_API_KEY:
-        raise CollectionSkipped("ODDS_API_KEY is not set")
+        return "ODDS_API_KEY is not set"
     blocked = collection_blocked()
     if blocked:
-        raise CollectionSkipped(blocked)
+        return blocked
     left = credits_left()
     if left is not None and left - cost < settings.ODDS_API_CREDIT_RESERVE:
-        raise CollectionSkipped(
+        return (
             f"{left} credits left: a call costing {cost} would spend into the reserve of "
             f"{settings.ODDS_API_CREDIT_RESERVE} (ODDS_API_CREDIT_RESERVE)"
         )
+    return ""
+
+
+def _check_can_spend(cost: int) -> None:
+    reason = spending_refused(cost)
+    if reason:
+        raise CollectionSkipped(reason)
 
 
 USAGE_FIELDS = ["credits_remaining", "credits_used", "credits_last"]

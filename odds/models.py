@@ -285,3 +285,27 @@ class Lease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} held by {self.holder} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
+
+class BackfillSnapshot(models.Model):
+    """A moment of ``manage.py backfill_odds`` done: the historical snapshot in force at
+    ``requested_at`` (for these markets and regions) is ingested, so a later run skips the moment.
+    ``snapshot_at`` is that snapshot's own time; ``run`` the call that fetched it (one call covers
+    every moment before the next snapshot)."""
+
+    sport_key = models.CharField(max_length=64)
+    markets = models.CharField(max_length=64, help_text="Comma-separated, sorted.")
+    regions = models.CharField(max_length=64, help_text="Comma-separated, sorted.")
+    requested_at = models.DateTimeField()
+    snapshot_at = models.DateTimeField()
+    run = models.ForeignKey(CollectorRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sport_key", "markets", "regions", "requested_at"], name="backfill_moment_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sport_key} {self.markets} {self.regions} {self.requested_at:%Y-%m-%d %H:%M}"

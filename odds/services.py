@@ -131,7 +131,9 @@ class EventsWritten:
 def upsert_events(*, events: Sequence[EventFacts], collected_at: datetime | None = None) -> EventsWritten:
     """Store these events (the last of a key given twice wins): their fixture (sport, teams, kick-off)
     as the provider gives it, ``last_collected_at`` when ``collected_at`` is given (a collection of
-    their prices), and their result by the rule above. Atomic.
+    their prices), and their result by the rule above. Atomic. An event stored by a later collection
+    than ``collected_at`` (a backfilled snapshot older than a live one) keeps its fixture and
+    ``last_collected_at``: a kick-off moved since stays moved.
 
     The upsert locks each event's row until the transaction ends: concurrent ingestions of the same
     events wait for each other there, and take the locks in key order so they cannot deadlock."""
@@ -142,6 +144,7 @@ def upsert_events(*, events: Sequence[EventFacts], collected_at: datetime | None
     facts = {(e.source, e.provider_id): e for e in events}
     with transaction.atomic():
         sports = ensure_sports(titles={e.sport_key: e.sport_title for e in facts.values()})
+        newer = _collected_after(list(facts), collected_at)
         rows = [
             Event(
                 source=source,
@@ -153,6 +156,7 @@ def upsert_events(*, events: Sequence[EventFacts], collected_at: datetime | None
                 last_collected_at=collected_at,
             )
             for (source, provider_id), e in sorted(facts.items())
+            if (source, provider_id) not in newer
         ]
         Event.objects.bulk_create(
             rows,
@@ -160,9 +164,22 @@ def upsert_events(*, events: Sequence[EventFacts], collected_at: datetime | None
             unique_fields=["source", "provider_id"],
             update_fields=[*FIXTURE_FIELDS, *(["last_collected_at"] if collected_at else [])],
         )
-        written.ids = {(row.source, row.provider_id): row.pk for row in rows}
+        written.ids = {**newer, **{(row.source, row.provider_id): row.pk for row in rows}}
         _write_results(facts, written, now)
     return written
+
+
+def _collected_after(keys: list[tuple[str, str]], collected_at: datetime | None) -> dict[tuple[str, str], int]:
+    """The id of each of these events last collected after ``collected_at``, by (source, provider id)."""
+    if collected_at is None or not keys:
+        return {}
+    stored = Event.objects.filter(
+        source__in={source for source, _ in keys},
+        provider_id__in=[provider_id for _, provider_id in keys],
+        last_collected_at__gt=collected_at,
+    ).values_list("source", "provider_id", "pk")
+    wanted = set(keys)
+    return {(source, provider_id): pk for source, provider_id, pk in stored if (source, provider_id) in wanted}
 
 
 def _write_results(facts: Mapping[tuple[str, str], EventFacts], written: EventsWritten, now: datetime) -> None:

@@ -102,6 +102,14 @@ def odds_cost(markets: Iterable[str], regions: Iterable[str] = (), bookmakers: I
     return len(markets) * max(region_units, 1)
 
 
+HISTORICAL_FACTOR = 10  # a historical snapshot costs ten times the live call
+
+
+def historical_odds_cost(markets: Iterable[str], regions: Iterable[str]) -> int:
+    """Credits a ``/v4/historical/sports/{sport}/odds`` call costs: 10 × markets × regions."""
+    return HISTORICAL_FACTOR * odds_cost(markets, regions)
+
+
 # Statuses worth asking again: rate limiting (429 EXCEEDED_FREQ_LIMIT, "retry after a couple of
 # seconds") and a server or gateway down for a moment. 401 (a bad key or spent credits), 404 and 422
 # (bad parameters) answer the same every time and are never retried.
@@ -184,6 +192,20 @@ class OddsApiClient:
             params["eventIds"] = ",".join(event_ids)
         params.update(_time_window(commence_from, commence_to))
         return self._get(f"/v4/sports/{sport_path(sport)}/odds", params)
+
+    def historical_odds(
+        self, sport: str, *, date: datetime, regions: Iterable[str], markets: Iterable[str]
+    ) -> ApiResponse:
+        """The snapshot of ``/odds`` at or before ``date`` (paid plans only), in its envelope
+        (``parse_historical``)."""
+        params = {
+            "regions": ",".join(regions),
+            "markets": ",".join(markets),
+            "oddsFormat": "decimal",
+            "dateFormat": "iso",
+            "date": _iso(date),
+        }
+        return self._get(f"/v4/historical/sports/{sport_path(sport)}/odds", params)
 
     def scores(self, sport: str, *, days_from: int | None = None) -> ApiResponse:
         params = {"dateFormat": "iso"}
@@ -371,8 +393,13 @@ def _parse_bookmaker(
         return
     key = bookmaker["key"]
     snapshot.bookmaker_titles.setdefault(key, str(bookmaker.get("title") or key))
-    for market in bookmaker.get("markets") or []:
-        if not isinstance(market, dict) or market.get("key") not in MARKET_KEYS:
+    markets = bookmaker.get("markets") or []
+    if not isinstance(markets, list):
+        snapshot.rejected.append(f"{where} {key}: markets is not a list")
+        return
+    for market in markets:
+        # A key that is not text cannot be one of ours (and a list or object cannot be looked up).
+        if not isinstance(market, dict) or not isinstance(market.get("key"), str) or market["key"] not in MARKET_KEYS:
             continue  # lay prices, outrights and other markets are not ours to price
         market_key = (odds.provider_id, key, market["key"])
         stamp = market.get("last_update") or bookmaker.get("last_update")
@@ -468,6 +495,36 @@ def _quote(outcome: object, bookmaker: str, market: str, observed_at: datetime, 
     else:
         point = _cached(_POINTS, to_point, outcome["point"], lambda: f"{where} {name}")
     return Quote(bookmaker, market, name, point, line_of(market, name, point, home), price, observed_at)
+
+
+@dataclass(frozen=True)
+class HistoricalSnapshot:
+    """A historical answer: the ``/odds`` body as it stood at ``timestamp`` (the snapshot at or before
+    the date asked for), and the times of the snapshots either side (None at either end)."""
+
+    timestamp: datetime
+    previous: datetime | None
+    next: datetime | None
+    data: list[Any]
+
+
+def parse_historical(payload: object) -> HistoricalSnapshot:
+    """Unwrap a ``/v4/historical/sports/{sport}/odds`` body: ``{"timestamp", "previous_timestamp",
+    "next_timestamp", "data": [events as /odds gives them]}``."""
+    if not isinstance(payload, dict):
+        raise ProviderError(f"historical odds response is a {type(payload).__name__}, expected an object")
+    data = payload.get("data")
+    if not isinstance(data, list):
+        raise ProviderError(f"historical odds response: data is a {type(data).__name__}, expected a list of events")
+    try:
+        timestamp = parse_time(payload.get("timestamp"), "historical odds response timestamp")
+        previous, following = (
+            parse_time(payload[name], f"historical odds response {name}") if payload.get(name) else None
+            for name in ("previous_timestamp", "next_timestamp")
+        )
+    except InvalidQuote as exc:
+        raise ProviderError(str(exc)) from None
+    return HistoricalSnapshot(timestamp, previous, following, data)
 
 
 @dataclass(frozen=True)

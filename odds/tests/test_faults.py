@@ -177,6 +177,11 @@ def test_a_whole_worker_killed_leaves_its_task_to_the_next_worker_after_the_visi
     assert (killed.status, killed.error_code) == (CollectorRun.FAILED, "WORKER_LOST")
 
 
+# The module's own server is an embedded PostgreSQL, never TimescaleDB: what runs on it takes the
+# plain path even when the session runs against a TimescaleDB server (TIMESCALE_MODE=on).
+ON_OWN_SERVER = {"TIMESCALE_MODE": "auto"}
+
+
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory):
     """An embedded PostgreSQL of the module's own, migrated: it can be restarted under a worker."""
@@ -185,7 +190,7 @@ def own_server(tmp_path_factory):
     migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
+        env={**os.environ, "DATABASE_URL": url, **ON_OWN_SERVER},
         capture_output=True,
         text=True,
         timeout=120,
@@ -235,7 +240,7 @@ def test_a_database_restart_during_a_collection_is_waited_for_and_the_collection
     moment, own_postgres, start_killable_worker, own_redis, odds_api_stub, client_app
 ):
     postgres, url = own_postgres
-    env = worker_env(database_url=url, redis_url=own_redis.url, api_url=odds_api_stub.url)
+    env = worker_env(database_url=url, redis_url=own_redis.url, api_url=odds_api_stub.url, **ON_OWN_SERVER)
     worker = start_killable_worker(env=env, queues=["collection"], name="restart")
     worker.wait_ready(client_app)
     if moment == "after the download":
@@ -275,7 +280,7 @@ def test_a_worker_idle_through_a_database_restart_collects_on_a_new_connection(
     own_postgres, start_killable_worker, own_redis, odds_api_stub, client_app
 ):
     postgres, url = own_postgres
-    env = worker_env(database_url=url, redis_url=own_redis.url, api_url=odds_api_stub.url)
+    env = worker_env(database_url=url, redis_url=own_redis.url, api_url=odds_api_stub.url, **ON_OWN_SERVER)
     worker = start_killable_worker(env=env, queues=["collection"], name="idle")
     worker.wait_ready(client_app)
     queue_collection(client_app)

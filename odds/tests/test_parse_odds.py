@@ -84,6 +84,18 @@ def test_other_markets_are_ignored_not_rejected(epl_jan15):
     assert parse_odds(payload).rejected == []
 
 
+def test_markets_of_the_wrong_type_are_skipped_or_rejected_and_the_rest_kept(epl_jan15):
+    payload = copy.deepcopy(epl_jan15)
+    payload[0]["bookmakers"][0]["markets"].append({"key": ["h2h"], "outcomes": []})  # found by test_parsers_fuzz
+    payload[0]["bookmakers"][1]["markets"] = 5
+    snapshot = parse_odds(payload)
+    book = payload[0]["bookmakers"][1]["key"]
+    assert snapshot.rejected == [f"event {payload[0]['id']} {book}: markets is not a list"]
+    assert snapshot.quote_count == parse_odds(epl_jan15).quote_count - len(
+        [o for m in epl_jan15[0]["bookmakers"][1]["markets"] if m["key"] in {"h2h", "spreads"} for o in m["outcomes"]]
+    )
+
+
 def test_a_body_that_is_not_a_list_is_a_provider_error():
     with pytest.raises(ProviderError, match="odds response is a dict, expected a list of events"):
         parse_odds({"message": "oops"})

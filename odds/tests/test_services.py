@@ -94,6 +94,18 @@ def test_score_import_and_ingestion_write_the_same_event():
     assert (event.home_score, event.away_score, event.completed, event.last_collected_at) == (0, 3, True, COLLECTED)
 
 
+def test_an_older_collection_leaves_a_later_fixture_and_collection_time():
+    moved = snapshot()
+    moved.events[0].commence_time = KICKOFF + timedelta(days=1)  # rescheduled, as a later collection says
+    ingest_snapshot(snapshot=moved, collected_at=COLLECTED)
+    ingest_snapshot(snapshot=snapshot(), collected_at=COLLECTED - timedelta(days=5))  # a backfilled snapshot
+    event = Event.objects.get()
+    assert (event.commence_time, event.last_collected_at) == (KICKOFF + timedelta(days=1), COLLECTED)
+    ingest_snapshot(snapshot=snapshot(), collected_at=COLLECTED + timedelta(hours=1))  # newer: its fixture wins
+    event.refresh_from_db()
+    assert (event.commence_time, event.last_collected_at) == (KICKOFF, COLLECTED + timedelta(hours=1))
+
+
 def test_a_sport_is_created_once_and_keeps_its_title():
     ingest_snapshot(snapshot=snapshot(title="EPL"), collected_at=COLLECTED)
     ingest_scores(updates=[score()], source="football_data")
