@@ -14,4 +14,5 @@ class FairPriceForm(forms.Form):
         empty_label="First active strategy",
         label="Fair price from",
         help_text="the strategy whose reference book (or consensus) and devig method give the fair price",
+        error_messages={"invalid_choice": "there is no strategy with the id %(value)s: the first active one is used"},
     )

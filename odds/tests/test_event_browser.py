@@ -108,6 +108,7 @@ def test_every_line_has_its_chart_with_prices_read_on_hover_or_tap(browser, live
     assert shown == ["line-h2h-0", "line-spreads-m0_5", "line-totals-2_5"]
     assert [page.locator(f"#{f} svg.movement").count() for f in shown] == [3, 2, 2]
     seen = set(shown)
+    assert not page.locator("#movement-totals .line-picker button").is_visible()  # picking is enough
     for market, lines in (("spreads", ["-1.5", "-0.5"]), ("totals", ["3.5", "2.5"])):
         picker = page.locator(f"#pick-{market}")
         assert picker.locator("option").evaluate_all("os => os.map(o => o.value)") == sorted(lines, key=Decimal)

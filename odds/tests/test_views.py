@@ -170,7 +170,7 @@ def test_the_fair_price_is_the_chosen_strategys(auth_client):
     # A strategy that is not there: said beside the field, and the fair price of the first active one
     # (the one chosen above need not be active).
     html = auth_client.get(f"/events/{story.event.pk}/?strategy=999999").content.decode()
-    assert "Select a valid choice" in html
+    assert "there is no strategy with the id 999999: the first active one is used" in html
     assert "from <strong>Pinnacle: Pinnacle, multiplicative</strong>" in html
 
 
@@ -210,3 +210,21 @@ def test_event_page_query_count_is_constant_with_every_line_and_bet(auth_client,
     assert "2.5 · 6 books · main · your bet" in html
     assert html.count('class="bet-mark"') == 3
     assert html.count('class="book-toggle c') == 3 + 3 + 6
+
+
+def test_the_charts_read_in_the_bettors_odds_format_and_time_zone(auth_client, user):
+    from web.models import Preferences
+
+    Preferences.objects.create(user=user, odds_format="american", time_zone="America/New_York")
+    StrategyFactory(pinnacle=True)
+    story = story_event(now=timezone.now())
+    html = auth_client.get(f"/events/{story.event.pk}/").content.decode()
+    assert 'data-zone="America/New_York"' in html
+    chart = html[html.index('id="line-h2h-0"') :]
+    points = re.search(r'data-series="pinnacle" data-label="Pinnacle" data-points="([^"]+)"', chart).group(1)
+    # Pinnacle's home price at each snapshot, +110 (2.10) down to -105 (1.95): American odds.
+    assert [text for _, _, text in json.loads(unescape(points))] == ["+110", "+105", "+100", "-105"]
+    ticks = re.findall(r'<text x="40" y="[^"]+" text-anchor="end">([^<]+)</text>', chart[: chart.index("</svg>")])
+    assert len(ticks) >= 3
+    assert [tick for tick in ticks if not re.fullmatch(r"[+-]\d+", tick)] == []  # the price axis too
+    assert re.search(r'text-anchor="end">\d\d:\d\d E[SD]T</text>', chart[: chart.index("</svg>")])
