@@ -253,7 +253,7 @@ def _line_chart(
         market=market,
     )
     books = sorted({item.bookmaker_id for item, _ in quoted}, key=lambda b: _book_order(bookmakers[b], rules))
-    line_bets = [bet for item, _ in quoted for bet in bets.get(item.selection_id, [])]
+    line_bets = [bet for selection in {item.selection_id for item, _ in quoted} for bet in bets.get(selection, [])]
     shown = _shown(books, bookmakers, rules, {bet.bookmaker_id for bet in line_bets})
     panels: list[Panel] = []
     for outcome in outcomes:
