@@ -55,6 +55,11 @@ def bets(*, status: str | None = None) -> QuerySet[Bet]:
     return queryset.with_status(status) if status else queryset
 
 
+def bets_on_event(event_id: int) -> QuerySet[Bet]:
+    """An event's bets, settled or not, with their bookmakers, in the order placed: one query."""
+    return Bet.objects.filter(event_id=event_id).select_related("bookmaker").order_by("placed_at", "id")
+
+
 @dataclass(frozen=True)
 class Totals:
     count: int

@@ -248,14 +248,14 @@ def _line(event: Event, group: LineGroup, choice: Choice) -> ScreenLine | None:
             for book, q in quoted
         ]
         point = next(q.point_decimal for _, q in quoted if q is not None) if group.market != H2H else None
-        rows.append(OutcomeRow(outcome, point, probability, _fair_price(probability), best, cells))
+        rows.append(OutcomeRow(outcome, point, probability, fair_price_shown(probability), best, cells))
     return ScreenLine(
         market=group.market,
         line=Decimal(repr(group.line)).quantize(Decimal("0.01")),
         title=MARKET_TITLES.get(group.market, group.market),
         books=[BookColumn(book, _round(margins.get(book.pk))) for book in shown],
         outcomes=rows,
-        fair_note="" if fair else _why_unpriced(fair, rules),
+        fair_note="" if fair else why_unpriced(fair, rules),
         best_edge=_largest(cell.edge for row in rows for cell in row.cells if cell is not None),
     )
 
@@ -282,13 +282,15 @@ def _cell(
     )
 
 
-def _why_unpriced(fair: valuation.Fair, rules: StrategyRules) -> str:
+def why_unpriced(fair: valuation.Fair, rules: StrategyRules) -> str:
+    """Why a line has no fair price under ``rules``: the odds screen's and the event page's words."""
     if fair.basis == valuation.REFERENCE:
         return fair.error or f"{rules.reference_name or 'the reference book'} does not quote this whole line"
     return f"fewer than {rules.min_books} books quote this whole line"
 
 
-def _fair_price(probability: float | None) -> Decimal | None:
+def fair_price_shown(probability: float | None) -> Decimal | None:
+    """A fair probability as the price shown, rounded as opportunities store prices (None for none)."""
     if probability is None or probability <= 0:
         return None
     return Decimal(repr(pricing.fair_price(probability))).quantize(PRICE, ROUND_HALF_UP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -66,6 +67,15 @@ def best_prices(event_ids: list[int], markets: list[str] | None = None) -> dict[
     return by_event
 
 
+@dataclass(frozen=True)
+class Quoted:
+    """A price of the event page's table and when it was observed: a current price, or the one in
+    force at kick-off."""
+
+    price: Decimal
+    observed_at: datetime
+
+
 @dataclass
 class PriceRow:
     """One selection across bookmakers: the event page's price table."""
@@ -74,26 +84,39 @@ class PriceRow:
     outcome: str
     point: Decimal | None
     line: Decimal
-    prices: dict[str, Price] = field(default_factory=dict)
+    prices: dict[str, Quoted] = field(default_factory=dict)
     best: Decimal | None = None
-    cells: list[tuple[Price | None, bool, str]] = field(default_factory=list)
+    cells: list[tuple[Quoted | None, bool, str]] = field(default_factory=list)
 
 
-def price_table(event: Event) -> tuple[list[PriceRow], list[Bookmaker]]:
-    """Current prices of an event by selection and bookmaker, with the best marked: one query."""
-    prices = list(
-        Price.objects.filter(selection__event=event)
-        .select_related("selection", "bookmaker")
-        .order_by("selection__market", "selection__line", "selection_id")
-    )
+def price_table(event: Event, *, at_kickoff: bool = False) -> tuple[list[PriceRow], list[Bookmaker]]:
+    """An event's prices by selection and bookmaker, with the best marked: the current ones (one
+    query) or, ``at_kickoff``, each bookmaker's price in force at kick-off, read from history in the
+    event's window as its closing price is (three queries; market best and average have none)."""
+    quoted: list[tuple[Selection, Bookmaker, Quoted]]
+    if at_kickoff:
+        selections = {s.pk: s for s in Selection.objects.filter(event=event)}
+        start, _ = history_window(event.commence_time)
+        in_force = store.prices_in_force(selection_ids=list(selections), at=event.commence_time, since=start)
+        books = {b.pk: b for b in Bookmaker.objects.filter(pk__in={row.bookmaker_id for row in in_force})}
+        quoted = [
+            (selections[row.selection_id], books[row.bookmaker_id], Quoted(row.price, row.observed_at))
+            for row in in_force
+        ]
+    else:
+        quoted = [
+            (price.selection, price.bookmaker, Quoted(price.price, price.observed_at))
+            for price in Price.objects.filter(selection__event=event)
+            .select_related("selection", "bookmaker")
+            .order_by("selection__market", "selection__line", "selection_id")
+        ]
     rows: dict[int, PriceRow] = {}
     bookmakers: dict[str, Bookmaker] = {}
-    for price in prices:
-        s = price.selection
+    for s, book, price in quoted:
         row = rows.setdefault(s.pk, PriceRow(s.market, s.outcome, s.point_or_none, s.line))
-        row.prices[price.bookmaker.key] = price
-        bookmakers[price.bookmaker.key] = price.bookmaker
-        if not price.bookmaker.is_aggregate and (row.best is None or price.price > row.best):
+        row.prices[book.key] = price
+        bookmakers[book.key] = book
+        if not book.is_aggregate and (row.best is None or price.price > row.best):
             row.best = price.price
     ordered_books = sorted(bookmakers.values(), key=lambda b: (b.is_aggregate, not b.is_sharp, b.title))
     outcome_order = {event.home_team: 0, "Draw": 1, event.away_team: 2, "Over": 0, "Under": 1}
@@ -128,6 +151,9 @@ class Series:
     points: list[tuple[datetime, Decimal]]
     opening_price: Decimal | None = None
     closing_price: Decimal | None = None
+    selection_id: int = 0
+    bookmaker_id: int = 0
+    line: Decimal = Decimal(0)  # what the outcomes of one line share (``Selection.line``)
 
 
 class DateBin(Func):
@@ -179,14 +205,22 @@ def history_window(commence_time: datetime) -> tuple[datetime, datetime]:
 
 
 def line_movement(
-    event: Event, *, markets: list[str] | None = None, since: datetime | None = None, bucket: timedelta | None = None
+    event: Event,
+    *,
+    markets: list[str] | None = None,
+    selection_ids: Collection[int] | None = None,
+    since: datetime | None = None,
+    bucket: timedelta | None = None,
 ) -> list[Series]:
-    """Every price change of an event's selections per bookmaker in its history window (from ``since``
-    if later): two queries. With ``bucket``, the last price of each bucket instead (long histories drawn
-    in a few hundred points)."""
-    selections = {
-        s.pk: s for s in Selection.objects.filter(event=event, **({"market__in": markets} if markets else {}))
-    }
+    """Every price change of an event's selections (of these markets, or these selections) per
+    bookmaker in its history window (from ``since`` if later): two queries. With ``bucket``, the last
+    price of each bucket instead (long histories drawn in a few hundred points)."""
+    chosen = Selection.objects.filter(event=event)
+    if markets:
+        chosen = chosen.filter(market__in=markets)
+    if selection_ids is not None:
+        chosen = chosen.filter(pk__in=list(selection_ids))
+    selections = {s.pk: s for s in chosen}
     start, end = history_window(event.commence_time)
     if since and since > start:
         start = since
@@ -214,7 +248,15 @@ def line_movement(
         item = series.get((selection_id, bookmaker_id))
         if item is None:
             item = series[(selection_id, bookmaker_id)] = Series(
-                book_key, book_title, s.market, s.outcome, s.point_or_none, []
+                book_key,
+                book_title,
+                s.market,
+                s.outcome,
+                s.point_or_none,
+                [],
+                selection_id=selection_id,
+                bookmaker_id=bookmaker_id,
+                line=s.line,
             )
         item.points.append((at, price))
         if item.opening_price is None:

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
-from collections import defaultdict
+from datetime import datetime
+from typing import Any
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from odds import screen, selectors
+from bets.selectors import bets_on_event
+from odds import movement, screen, selectors, store
 from odds.filters import OddsScreenFilter
-from odds.models import H2H, Event
-from web.charts import Line, line_chart
+from odds.forms import FairPriceForm
+from odds.models import MARKETS, Bookmaker, Event
 from web.http import PageRequest
 
 
@@ -55,25 +57,71 @@ def odds_screen(request: PageRequest) -> HttpResponse:
     return render(request, "odds/screen.html", context)
 
 
+@require_GET
 def event_detail(request: PageRequest, event_id: int) -> HttpResponse:
-    """Prices now and line movement; an HTMX refresh gets the prices alone."""
+    """Prices now (at kick-off, once it has passed) and the line movement of each market's main line
+    (or the line asked for: ``?spreads=-0.5``); an HTMX refresh gets the prices alone."""
     event = get_object_or_404(Event.objects.select_related("sport"), pk=event_id)
-    rows, bookmakers = selectors.price_table(event)
-    context = {"event": event, "rows": rows, "bookmakers": bookmakers, "now": timezone.now()}
+    now = timezone.now()
+    started = event.commence_time <= now
+    rows, bookmakers = selectors.price_table(event, at_kickoff=started)
+    context = {"event": event, "rows": rows, "bookmakers": bookmakers, "now": now, "started": started}
     if request.htmx:
         return render(request, "odds/event.html#prices", context)
-    context["charts"] = _charts(event)
+    context.update(_movement(request, event, now=now))
     return render(request, "odds/event.html", context)
 
 
-def _charts(event: Event) -> list[tuple[str, str]]:
-    series = selectors.line_movement(event, markets=[H2H])
-    by_outcome: dict[str, list[Line]] = defaultdict(list)
-    for item in series:
-        by_outcome[item.outcome].append(Line(item.bookmaker_title, item.points))
-    order = {event.home_team: 0, "Draw": 1, event.away_team: 2}
-    until = min(timezone.now(), event.commence_time)
-    return [
-        (outcome, line_chart(lines, title=f"{outcome} price by bookmaker", until=until))
-        for outcome, lines in sorted(by_outcome.items(), key=lambda kv: order.get(kv[0], 9))
+@require_GET
+def event_market(request: PageRequest, event_id: int, market: str) -> HttpResponse:
+    """One market's line-movement chart, of the line asked for (``?spreads=-0.5``) or its main one:
+    what the event page's line picker swaps in."""
+    event = get_object_or_404(Event.objects.select_related("sport"), pk=event_id)
+    if market not in dict(MARKETS):
+        raise Http404(f"no market {market!r}: h2h, spreads or totals")
+    now = timezone.now()
+    found = _movement(request, event, now=now, market=market)
+    if not found["markets"]:
+        raise Http404(f"no {market} prices for this event before kick-off")
+    context = {"event": event, "now": now, "started": event.commence_time <= now, "market": found["markets"][0]}
+    return render(request, "odds/movement.html#market", {**context, **found})
+
+
+def _movement(request: PageRequest, event: Event, *, now: datetime, market: str | None = None) -> dict[str, Any]:
+    """The line movement's context: the fair price's strategy (and its form), each market's lines and
+    the chart of the one shown, with the bets on it. The event's selections quoted before kick-off,
+    then the history of the lines shown alone: whatever the number of lines, the same queries."""
+    form = FairPriceForm(request.GET or None, auto_id="fair_%s")
+    chosen = form.cleaned_data.get("strategy") if form.is_valid() else None
+    reference = screen.reference(str(chosen.pk) if chosen else None)
+    rules = reference.rules
+    start, _ = selectors.history_window(event.commence_time)
+    quoted = [
+        row
+        for row in store.quoted_selections(event_id=event.pk, start=start, end=event.commence_time)
+        if market is None or row.market == market
     ]
+    bets = [
+        movement.BetMark(
+            bet_id=bet.pk,
+            selection_id=bet.selection_id,
+            placed_at=bet.placed_at,
+            price=bet.price,
+            stake=bet.stake,
+            bookmaker_id=bet.bookmaker_id,
+            bookmaker_title=bet.bookmaker.title,
+            status=bet.get_status_display(),
+        )
+        for bet in bets_on_event(event.pk)
+    ]
+    markets = movement.markets(event, quoted, bets=bets, wanted=request.GET)
+    shown = [selection for m in markets for selection in m.chosen.selection_ids]
+    series = selectors.line_movement(event, selection_ids=shown) if shown else []
+    quoting = {book for row in quoted for book in row.bookmaker_ids}  # market best and average are none
+    books = {b.pk: b for b in Bookmaker.objects.filter(pk__in=quoting | {s.bookmaker_id for s in series})}
+    colours = movement.book_colours(quoting, books, rules)
+    drawn = movement.charts(event, series, bookmakers=books, colours=colours, bets=bets, rules=rules, now=now)
+    for m in markets:
+        m.chart = drawn.get((m.market, m.chosen.line))
+    strategy = "" if chosen is None else str(chosen.pk)
+    return {"form": form, "reference": reference, "markets": markets, "strategy": strategy}

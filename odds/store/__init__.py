@@ -6,7 +6,8 @@ of floats where tens of thousands are read, Decimals where a few are shown or st
 collector's lease; ``reads`` the current quotes in a scope, best prices, prices in force at a time,
 an event's history up to kick-off, the stored update times, the finished events' lines with their
 results and every book's opening and closing prices (for calibration), and when each price in force
-at kick-off was last seen before it (``kickoff_sightings``, ``closing_quote``); ``lines`` a period's
+at kick-off was last seen before it (``kickoff_sightings``, ``closing_quote``), an event's selections
+as its history tells them (``quoted_selections``, for the event page's lines); ``lines`` a period's
 price changes, for the bookmaker comparison.
 """
 
@@ -21,6 +22,7 @@ from odds.store.reads import (
     HistoryRow,
     InForce,
     OpeningClosing,
+    QuotedSelection,
     SelectionSummary,
     Sighting,
     best_prices,
@@ -35,6 +37,7 @@ from odds.store.reads import (
     opening_and_closing_prices,
     prices_at_least,
     prices_in_force,
+    quoted_selections,
     selection_summaries,
 )
 from odds.store.writes import CopyText, QuoteRows, take_lease, write_prices
@@ -52,6 +55,7 @@ __all__ = [
     "OpeningClosing",
     "PeriodPrice",
     "QuoteRows",
+    "QuotedSelection",
     "SelectionSummary",
     "Sighting",
     "best_prices",
@@ -67,6 +71,7 @@ __all__ = [
     "period_history",
     "prices_at_least",
     "prices_in_force",
+    "quoted_selections",
     "selection_summaries",
     "take_lease",
     "write_prices",

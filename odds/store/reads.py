@@ -309,6 +309,40 @@ def history_to_kickoff(
         return [HistoryRow(*row) for row in cursor.fetchall()]
 
 
+class QuotedSelection(NamedTuple):
+    """One selection of an event as its history in a range tells it: the bookmakers (not aggregates)
+    that priced it, its number of price changes and their mean price."""
+
+    selection_id: int
+    market: str
+    line: Decimal
+    outcome: str
+    point: Decimal
+    bookmaker_ids: list[int]
+    changes: int
+    mean_price: float
+
+
+# One pass over the event's history in a constant range (what TimescaleDB excludes chunks by).
+QUOTED_SELECTIONS = """
+SELECT s.id, s.market, s.line, s.outcome, s.point, array_agg(DISTINCT h.bookmaker_id), count(*), avg(h.price::float8)
+FROM odds_selection s
+JOIN odds_pricehistory h ON h.selection_id = s.id
+JOIN odds_bookmaker b ON b.id = h.bookmaker_id AND NOT b.is_aggregate
+WHERE s.event_id = %(event)s AND h.observed_at >= %(start)s AND h.observed_at <= %(end)s
+GROUP BY s.id
+ORDER BY s.market, s.line, s.outcome
+"""
+
+
+def quoted_selections(*, event_id: int, start: datetime, end: datetime) -> list[QuotedSelection]:
+    """Every selection of the event with a bookmaker price observed from ``start`` to ``end`` (both
+    included), summarised: one query, one row a selection whatever the length of its history."""
+    with connection.cursor() as cursor:
+        cursor.execute(QUOTED_SELECTIONS, {"event": event_id, "start": start, "end": end})
+        return [QuotedSelection(*row) for row in cursor.fetchall()]
+
+
 class Sighting(NamedTuple):
     """A bookmaker's current price of a selection and, once a snapshot seen after kick-off has come,
     its price as it stood at kick-off (``kept_*``, ``odds_closingprice``): when each was observed
