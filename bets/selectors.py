@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from bets.models import Bet, BookmakerLimit, LedgerEntry
 from odds.models import Bookmaker
@@ -75,12 +75,13 @@ def _balances(bookmaker_id: int | None = None) -> list[BookBalance]:
         books = books.filter(Q(recorded=True) | Exists(Bet.objects.filter(bookmaker=OuterRef("pk"))))
     else:
         books = books.filter(pk=bookmaker_id)
-    return [BookBalance(b, b.ledger, b.settled_profit, b.pending, b.recorded) for b in books.order_by("title")]
+    books = books.order_by(Lower("title"), "key")
+    return [BookBalance(b, b.ledger, b.settled_profit, b.pending, b.recorded) for b in books]
 
 
 def balances() -> list[BookBalance]:
     """Each bookmaker's balance = its ledger + the settled profit of its bets − its pending stakes,
-    for every book with a ledger entry or a bet, by name: one query, whatever their number. Ledger
+    for every book with a ledger entry or a bet, by name (whatever its case): one query, whatever their number. Ledger
     entries without a book are the general bankroll and count in ``bankroll()`` only."""
     return _balances()
 

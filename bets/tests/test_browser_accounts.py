@@ -9,7 +9,7 @@ from bets.models import Bet
 from bets.services import add_ledger_entry, record_limit
 from odds.models import Bookmaker
 from opportunities.models import Opportunity
-from web.tests.test_browser import ARTIFACTS, SIZES, login, market  # noqa: F401  # market: a fixture
+from web.tests.test_browser import ARTIFACTS, SIZES, login, market, plain_static  # noqa: F401  # fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +27,7 @@ def test_balances_refusal_override_and_limits_in_the_browser(page, live_server, 
     )
     other = limited.bookmaker
     record_limit(bookmaker=other, market="h2h", stake_accepted="2.00", stake_requested="40.00")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     login(page, live_server)
     assert page.locator(f'[data-balance="{book.key}"]').inner_text() == "5.00"
 
@@ -40,6 +41,7 @@ def test_balances_refusal_override_and_limits_in_the_browser(page, live_server, 
     page.wait_for_selector("#bet-form .errorlist")
     assert f"50.00 is more than the 5.00 {book.title} holds" in page.locator("#bet-form").inner_text()
     assert Bet.objects.count() == 0
+    page.locator("#bet-form").screenshot(path=str(ARTIFACTS / "bet-over-balance-desktop.png"))
     page.check("#id_allow_over_balance")
     page.click("#bet-form button[type=submit]")
     page.wait_for_selector("#bet-form-card[role=status]")
@@ -53,7 +55,6 @@ def test_balances_refusal_override_and_limits_in_the_browser(page, live_server, 
     )
     assert page.locator(f'[data-stake="{limited.pk}"]').inner_text() == "2.00"
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for size, viewport in SIZES.items():
         page.set_viewport_size(viewport)
         for name, path in {"accounts": "/bets/accounts/", "dashboard-balances": "/"}.items():
