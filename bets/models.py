@@ -114,6 +114,12 @@ class Bet(models.Model):  # type: ignore[django-manager-missing]  # its trail: a
             models.Index(fields=["status", "-placed_at"], name="bet_status_placed"),
             models.Index(fields=["-placed_at"], name="bet_placed"),
             models.Index(fields=["event"], name="bet_event"),
+            # What is already staked on a selection (every opportunity row) and each book's sums
+            # (its balance), read from the indexes alone.
+            models.Index(
+                fields=["selection"], include=["stake"], condition=Q(status="pending"), name="bet_pending_selection"
+            ),
+            models.Index(fields=["bookmaker", "status"], include=["stake", "profit"], name="bet_book_sums"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=1), name="bet_price_above_one"),

@@ -1,13 +1,16 @@
 """Limits: a book accepting less than the stake asked for is recorded, and sets the book's maximum."""
 
+import io
 import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from bets.demo import LIMITING_BOOK, NOTE, WINS_BEFORE_LIMIT, limit_demo_bettor
 from bets.models import Bet, BookmakerLimit
+from bets.selectors import balances, bankroll
 from bets.services import BetRejected, place_bet, record_limit, settle_bet
 from bets.tests.factories import BetInputFactory
 from odds.demo import run_demo
@@ -143,3 +146,16 @@ def test_the_demo_soft_book_limits_the_demo_bettor_after_a_few_winning_bets(db):
     assert (limit.note, max_stake(LIMITING_BOOK)) == (NOTE, Decimal("2.00"))
     assert limit_demo_bettor() is None  # once only
     assert len(limits()) == 1
+
+
+def test_the_demo_bankroll_is_held_at_the_demo_books(db):
+    from odds.demo import BOOKS
+
+    call_command("demo_market", days=0, stdout=io.StringIO())
+    held = {a.bookmaker.key: (a.balance, a.recorded) for a in balances()}
+    # 1000.00 in six: 166.66 each and four cents over, to the first four books.
+    shares = [Decimal("166.67")] * 4 + [Decimal("166.66")] * 2
+    assert held == {book.key: (share, True) for book, share in zip(BOOKS, shares, strict=True)}
+    assert bankroll().now == Decimal("1000.00")
+    call_command("demo_market", days=0, stdout=io.StringIO())  # again: nothing more is deposited
+    assert bankroll().now == Decimal("1000.00")
