@@ -3,8 +3,9 @@ keeps the rule true when two bets are entered at once.
 
 A book's balance is known once a ledger entry names it (``bets.selectors.balances``); a bet at such
 a book larger than its balance is refused unless the bettor confirms it (``allow_over_balance``).
-Bets at a book with no recorded balance, and bets entered late (the event had started), are never
-refused for it: monps does not know what the book held then."""
+Bets at a book with no recorded balance, and bets entered late (the event had started, or the bet
+came with ``allow_started``, as every imported bet does), are never refused for it: monps does not
+know what the book held then."""
 
 from __future__ import annotations
 

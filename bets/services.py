@@ -249,8 +249,9 @@ def place_bet(
     if errors:
         raise BetRejected(errors)
     bookmaker, price, stake, selection = (cleaned[k] for k in ("bookmaker", "price", "stake", "selection"))
-    # A late entry's stake left the book when the bet was placed: today's balance says nothing of it.
-    over = None if late else accounts.over_balance(bookmaker=bookmaker, stake=stake)
+    # A late entry's stake left the book when the bet was placed (an event started, a bet imported
+    # with allow_started): today's balance says nothing of it.
+    over = None if late or allow_started else accounts.over_balance(bookmaker=bookmaker, stake=stake)
     if over and not allow_over_balance:
         raise BetRejected({"stake": [over.message]})
     opportunity = None

@@ -110,6 +110,10 @@ def test_no_refusal_for_a_bet_entered_late(db):
     add_ledger_entry(kind="deposit", amount="10.00", bookmaker="bet365", at=NOW - timedelta(days=1))
     placed = bet(started, "100.00", placed_at=NOW - timedelta(hours=2), allow_started=True)
     assert (placed.stake, placed.allow_over_balance) == (Decimal("100.00"), False)
+    # A bet brought in with allow_started (as the CSV import brings every bet) on an event to come.
+    upcoming = h2h_event("soon", {"bet365": {"H": 2.1, "D": 3.4, "A": 3.8}})
+    imported = bet(upcoming, "100.00", placed_at=NOW - timedelta(hours=2), allow_started=True)
+    assert (imported.stake, imported.allow_over_balance) == (Decimal("100.00"), False)
 
 
 def test_raising_a_pending_stake_over_the_balance_needs_the_same_confirmation(event):
