@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from bets import services, trail
-from bets.models import Bet, BetEvent, LedgerEntry
+from bets.models import Bet, BetEvent, BookmakerLimit, LedgerEntry
 from odds.models import MARKETS
 from web.forms import PLAIN_NUMBERS
 from web.http import PageRequest, acting_user
@@ -33,6 +33,9 @@ class BetAdminForm(forms.ModelForm[Bet]):
     market = forms.ChoiceField(choices=MARKETS)
     allow_started = forms.BooleanField(required=False, help_text="The event has started: a late entry.")
     allow_settled = forms.BooleanField(required=False, help_text="Change the price or stake of a settled bet.")
+    allow_over_balance = forms.BooleanField(
+        required=False, help_text="Stake more than the book's recorded balance (kept in the bet's history)."
+    )
 
     class Meta:
         model = Bet
@@ -44,6 +47,7 @@ class BetAdminForm(forms.ModelForm[Bet]):
             "bookmaker",
             "price",
             "stake",
+            "stake_requested",
             "placed_at",
             "strategy_name",
             "notes",
@@ -61,6 +65,7 @@ class BetAdminForm(forms.ModelForm[Bet]):
                     user=self.current_user,
                     via="admin",
                     allow_started=data.get("allow_started", False),
+                    allow_over_balance=data.get("allow_over_balance", False),
                 )
             else:
                 changes: dict[str, Any] = {
@@ -76,6 +81,7 @@ class BetAdminForm(forms.ModelForm[Bet]):
                     user=self.current_user,
                     via="admin",
                     allow_settled=data.get("allow_settled", False),
+                    allow_over_balance=data.get("allow_over_balance", False),
                 )
         except services.BetRejected as exc:
             raise ValidationError(exc.message_dict) from None
@@ -118,9 +124,18 @@ class BetAdmin(admin.ModelAdmin[Bet]):
         "closing_note",
         "opportunity",
         "edge_at_placing",
+        "over_balance",
         "history",
     ]
     actions = ["settle_from_results", "mark_won", "mark_lost", "mark_void", "mark_push"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Bet | None = None) -> list[str]:
+        # What was asked for is a fact of the placing, as the limit it recorded: not edited after.
+        return [*self.readonly_fields, "stake_requested"] if obj else list(self.readonly_fields)
+
+    @admin.display(description="Over the book's balance", boolean=True)
+    def over_balance(self, obj: Bet) -> bool:
+        return obj.allow_over_balance
 
     def get_form(
         self, request: HttpRequest, obj: Bet | None = None, change: bool = False, **kwargs: Any
@@ -292,7 +307,7 @@ class BetEventAdmin(admin.ModelAdmin[BetEvent]):
 class LedgerEntryAdminForm(forms.ModelForm[LedgerEntry]):
     class Meta:
         model = LedgerEntry
-        fields = ["kind", "amount", "at", "note"]
+        fields = ["kind", "amount", "bookmaker", "at", "note"]
 
     def clean_at(self) -> datetime:
         try:
@@ -305,6 +320,52 @@ class LedgerEntryAdminForm(forms.ModelForm[LedgerEntry]):
 class LedgerEntryAdmin(admin.ModelAdmin[LedgerEntry]):
     form = LedgerEntryAdminForm
     formfield_overrides = PLAIN_NUMBERS
-    list_display = ["at", "kind", "amount", "note"]
-    list_filter = ["kind"]
+    list_display = ["at", "kind", "amount", "bookmaker", "note"]
+    list_filter = ["kind", "bookmaker"]
+    list_select_related = ["bookmaker"]
     date_hierarchy = "at"
+
+
+class BookmakerLimitAdminForm(forms.ModelForm[BookmakerLimit]):
+    """A limit met outside monps, recorded by hand through the same service as a bet's."""
+
+    class Meta:
+        model = BookmakerLimit
+        fields = ["bookmaker", "market", "stake_accepted", "stake_requested", "at", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if self.errors:
+            return data
+        try:
+            self.instance = services.record_limit(
+                bookmaker=data["bookmaker"],
+                market=data["market"],
+                stake_accepted=data["stake_accepted"],
+                stake_requested=data.get("stake_requested"),
+                at=data.get("at"),
+                note=data.get("note", ""),
+            )
+        except services.BetRejected as exc:
+            raise ValidationError(exc.message_dict) from None
+        return data
+
+
+@admin.register(BookmakerLimit)
+class BookmakerLimitAdmin(admin.ModelAdmin[BookmakerLimit]):
+    """Each book's limits, newest first; the newest is the book's maximum stake."""
+
+    form = BookmakerLimitAdminForm
+    formfield_overrides = PLAIN_NUMBERS
+    list_display = ["at", "bookmaker", "market", "stake_accepted", "stake_requested", "bet", "note"]
+    list_filter = ["bookmaker", "market"]
+    list_select_related = ["bookmaker", "bet"]
+    date_hierarchy = "at"
+    readonly_fields = ["bet"]
+
+    def save_model(self, request: HttpRequest, obj: BookmakerLimit, form: Any, change: bool) -> None:
+        pass  # recorded by the service during validation
+
+    def has_change_permission(self, request: HttpRequest, obj: BookmakerLimit | None = None) -> bool:
+        return False  # a limit is what a book did; one recorded by mistake is deleted

@@ -62,6 +62,8 @@ class BetOut(serializers.ModelSerializer[Bet]):
             "bookmaker",
             "price",
             "stake",
+            "stake_requested",
+            "allow_over_balance",
             "placed_at",
             "status",
             "profit",
@@ -94,11 +96,13 @@ class BetIn(StrictSerializer):
     # Strings, so the service can tell "2.1234" (rejected) from 2.123 and name the field.
     price = serializers.CharField()
     stake = serializers.CharField()
+    stake_requested = serializers.CharField(required=False, allow_null=True, default=None)
     placed_at = DateTimeField(required=False)
     strategy = serializers.CharField(required=False, allow_blank=True, default="")
     opportunity = PlainIntegerField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     allow_started = serializers.BooleanField(required=False, default=False)
+    allow_over_balance = serializers.BooleanField(required=False, default=False)
 
     def to_input(self) -> services.BetInput:
         data = self.validated_data
@@ -110,6 +114,7 @@ class BetIn(StrictSerializer):
             bookmaker=data["bookmaker"],
             price=data["price"],
             stake=data["stake"],
+            stake_requested=data["stake_requested"],
             placed_at=data.get("placed_at"),
             strategy_name=data["strategy"],
             opportunity_id=data.get("opportunity"),
@@ -125,6 +130,7 @@ class BetEdit(StrictSerializer):
     strategy = serializers.CharField(required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
     allow_settled = serializers.BooleanField(required=False, default=False)
+    allow_over_balance = serializers.BooleanField(required=False, default=False)
 
     def unknown_field(self, name: str) -> str:
         if name in services.FIXED:
@@ -158,6 +164,7 @@ def bets(request: Request) -> Response:
                 user=acting_user(request),
                 via="api",
                 allow_started=data.validated_data["allow_started"],
+                allow_over_balance=data.validated_data["allow_over_balance"],
             )
         except services.BetRejected as exc:
             raise _rejected(exc) from None
@@ -179,11 +186,17 @@ def bet_detail(request: Request, bet_id: int) -> Response:
     data.is_valid(raise_exception=True)
     changes = dict(data.validated_data)
     allow_settled = changes.pop("allow_settled", False)
+    allow_over_balance = changes.pop("allow_over_balance", False)
     if "strategy" in changes:
         changes["strategy_name"] = changes.pop("strategy")
     try:
         services.update_bet(
-            bet_id=bet.pk, changes=changes, user=acting_user(request), via="api", allow_settled=allow_settled
+            bet_id=bet.pk,
+            changes=changes,
+            user=acting_user(request),
+            via="api",
+            allow_settled=allow_settled,
+            allow_over_balance=allow_over_balance,
         )
     except services.BetRejected as exc:
         raise _rejected(exc) from None

@@ -19,10 +19,18 @@ class BetForm(forms.Form):
     bookmaker = forms.ModelChoiceField(Bookmaker.objects.filter(is_aggregate=False), to_field_name="key")
     price = PriceField()
     stake = PlainDecimalField(max_digits=12, decimal_places=2, min_value=0.01)
+    stake_requested = PlainDecimalField(
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        label="Stake asked for",
+        help_text="if the book accepted less: monps records its limit",
+    )
     placed_at = PlainDateTimeField(required=False, help_text="blank: now")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     opportunity = PlainIntegerField(required=False, widget=forms.HiddenInput)
     allow_started = forms.BooleanField(required=False, label="The event has started: I placed this bet before")
+    allow_over_balance = forms.BooleanField(required=False, label="Stake more than the book's recorded balance")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,5 +58,12 @@ class SettleForm(forms.Form):
 class LedgerForm(forms.Form):
     kind = forms.ChoiceField(choices=LedgerEntry.KINDS)
     amount = PlainDecimalField(max_digits=12, decimal_places=2)
+    bookmaker = forms.ModelChoiceField(
+        Bookmaker.objects.filter(is_aggregate=False),
+        to_field_name="key",
+        required=False,
+        empty_label="General bankroll",
+        help_text="money held at this book",
+    )
     at = PlainDateTimeField(required=False, help_text="blank: now")
     note = forms.CharField(required=False, max_length=200)

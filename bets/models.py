@@ -5,7 +5,7 @@ from __future__ import annotations
 import pghistory
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from odds.models import MARKETS, Bookmaker, Event, Selection
@@ -52,7 +52,16 @@ class Bet(models.Model):  # type: ignore[django-manager-missing]  # its trail: a
     )
     bookmaker = models.ForeignKey(Bookmaker, on_delete=models.PROTECT, related_name="bets")
     price = models.DecimalField(max_digits=8, decimal_places=3)
-    stake = models.DecimalField(max_digits=12, decimal_places=2)
+    stake = models.DecimalField(max_digits=12, decimal_places=2, help_text="The stake the book accepted.")
+    stake_requested = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The stake asked for; above the stake when the book accepted less (a limit).",
+    )
+    # The bettor confirmed a stake above the book's recorded balance (bets.accounts).
+    allow_over_balance = models.BooleanField(default=False)
     strategy_name = models.CharField(max_length=64, blank=True)
     strategy = models.ForeignKey(
         "opportunities.Strategy", null=True, blank=True, on_delete=models.SET_NULL, related_name="bets"
@@ -105,10 +114,20 @@ class Bet(models.Model):  # type: ignore[django-manager-missing]  # its trail: a
             models.Index(fields=["status", "-placed_at"], name="bet_status_placed"),
             models.Index(fields=["-placed_at"], name="bet_placed"),
             models.Index(fields=["event"], name="bet_event"),
+            # What is already staked on a selection (every opportunity row) and each book's sums
+            # (its balance), read from the indexes alone.
+            models.Index(
+                fields=["selection"], include=["stake"], condition=Q(status="pending"), name="bet_pending_selection"
+            ),
+            models.Index(fields=["bookmaker", "status"], include=["stake", "profit"], name="bet_book_sums"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=1), name="bet_price_above_one"),
             models.CheckConstraint(condition=Q(stake__gt=0), name="bet_stake_positive"),
+            models.CheckConstraint(
+                condition=Q(stake_requested__isnull=True) | Q(stake_requested__gte=F("stake")),
+                name="bet_stake_requested_not_below_stake",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -130,6 +149,8 @@ TRAIL_FIELDS = [
     "bookmaker",
     "price",
     "stake",
+    "stake_requested",
+    "allow_over_balance",
     "placed_at",
     "status",
     "profit",
@@ -180,6 +201,10 @@ class LedgerEntry(models.Model):
     amount = models.DecimalField(
         max_digits=12, decimal_places=2, help_text="Signed: deposits positive, withdrawals negative."
     )
+    # Money at one bookmaker (its account); without one, the general bankroll.
+    bookmaker = models.ForeignKey(
+        Bookmaker, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
     at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=200, blank=True)
 
@@ -192,4 +217,35 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.amount} at {self.at:%Y-%m-%d}"
+        where = f" at {self.bookmaker}" if self.bookmaker_id else ""
+        return f"{self.kind} {self.amount}{where} on {self.at:%Y-%m-%d}"
+
+
+class BookmakerLimit(models.Model):
+    """A book accepting less than the stake asked for: the stake it took is its maximum from then on
+    (``Bookmaker.max_stake`` follows the newest limit)."""
+
+    bookmaker = models.ForeignKey(Bookmaker, on_delete=models.PROTECT, related_name="limits")
+    at = models.DateTimeField(default=timezone.now)
+    market = models.CharField(max_length=16, choices=MARKETS)
+    stake_accepted = models.DecimalField(max_digits=12, decimal_places=2)
+    stake_requested = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # The bet that met the limit, if any; on TimescaleDB no constraint can point at a bet's id alone.
+    bet = models.ForeignKey(
+        Bet, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, related_name="limits"
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["bookmaker", "-at"], name="limit_bookmaker_at")]
+        constraints = [
+            models.CheckConstraint(condition=Q(stake_accepted__gt=0), name="limit_stake_accepted_positive"),
+            models.CheckConstraint(
+                condition=Q(stake_requested__isnull=True) | Q(stake_requested__gt=F("stake_accepted")),
+                name="limit_requested_above_accepted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bookmaker} took {self.stake_accepted} on {self.market} on {self.at:%Y-%m-%d}"

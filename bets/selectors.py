@@ -7,12 +7,14 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Lower
 
-from bets.models import Bet, LedgerEntry
+from bets.models import Bet, BookmakerLimit, LedgerEntry
+from odds.models import Bookmaker
 
 ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,62 @@ def bankroll() -> Bankroll:
         exposure=Coalesce(Sum("stake", filter=Q(status=Bet.PENDING)), ZERO),
     )
     return Bankroll(ledger, bets["profit"], bets["exposure"])
+
+
+@dataclass(frozen=True)
+class BookBalance:
+    """One bookmaker's account: what its ledger entries, its settled bets and its pending stakes
+    make of the money held there."""
+
+    bookmaker: Bookmaker
+    ledger: Decimal  # deposits, withdrawals and adjustments at this book
+    settled_profit: Decimal
+    pending: Decimal  # stakes of pending bets here
+    recorded: bool  # a ledger entry names this book: its balance is known, and bets are checked against it
+
+    @property
+    def balance(self) -> Decimal:
+        return self.ledger + self.settled_profit - self.pending
+
+
+def _per_book(rows: QuerySet[Any], column: str) -> Coalesce:
+    """The sum of ``column`` over ``rows`` of the outer query's bookmaker, 0 when it has none."""
+    total = rows.filter(bookmaker=OuterRef("pk")).order_by().values("bookmaker").annotate(total=Sum(column))
+    return Coalesce(Subquery(total.values("total"), output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+def _balances(bookmaker_id: int | None = None) -> list[BookBalance]:
+    books = Bookmaker.objects.filter(is_aggregate=False).annotate(
+        ledger=_per_book(LedgerEntry.objects.all(), "amount"),
+        settled_profit=_per_book(Bet.objects.settled(), "profit"),
+        pending=_per_book(Bet.objects.pending(), "stake"),
+        recorded=Exists(LedgerEntry.objects.filter(bookmaker=OuterRef("pk"))),
+    )
+    if bookmaker_id is None:
+        books = books.filter(Q(recorded=True) | Exists(Bet.objects.filter(bookmaker=OuterRef("pk"))))
+    else:
+        books = books.filter(pk=bookmaker_id)
+    books = books.order_by(Lower("title"), "key")
+    return [BookBalance(b, b.ledger, b.settled_profit, b.pending, b.recorded) for b in books]
+
+
+def balances() -> list[BookBalance]:
+    """Each bookmaker's balance = its ledger + the settled profit of its bets − its pending stakes,
+    for every book with a ledger entry or a bet, by name (whatever its case): one query, whatever their number. Ledger
+    entries without a book are the general bankroll and count in ``bankroll()`` only."""
+    return _balances()
+
+
+def book_balance(bookmaker_id: int) -> BookBalance:
+    """One book's balance, by the same rule: one query."""
+    [found] = _balances(bookmaker_id)
+    return found
+
+
+def limits(bookmaker_id: int | None = None) -> QuerySet[BookmakerLimit]:
+    """The limits books set, newest first, with their book and bet: one query."""
+    queryset = BookmakerLimit.objects.select_related("bookmaker", "bet__event")
+    return queryset if bookmaker_id is None else queryset.filter(bookmaker_id=bookmaker_id)
 
 
 def bets(*, status: str | None = None) -> QuerySet[Bet]:

@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from bets import settlement, trail
+from bets import accounts, settlement, trail
 from bets.closing import CLV_FIELDS, closing_line
-from bets.models import Bet, LedgerEntry
+from bets.models import Bet, BookmakerLimit, LedgerEntry
 from odds.markets import NOT_ABOVE_ONE, PRICE_STEP, InvalidQuote, line_of, price_problem, to_point
 from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event, Selection
 from opportunities import pricing
@@ -178,6 +178,7 @@ class BetInput:
     price: object
     stake: object
     placed_at: datetime | None = None
+    stake_requested: object = None  # the stake asked for, when the book accepted less
     strategy_name: str = ""
     strategy_id: int | None = None
     opportunity_id: int | None = None
@@ -195,6 +196,7 @@ def bet_input(data: dict[str, Any]) -> BetInput:
         price=data["price"],
         stake=data["stake"],
         placed_at=data.get("placed_at"),
+        stake_requested=data.get("stake_requested"),
         strategy_name=data.get("strategy_name", ""),
         notes=data.get("notes", ""),
         opportunity_id=data.get("opportunity"),
@@ -202,8 +204,17 @@ def bet_input(data: dict[str, Any]) -> BetInput:
 
 
 @transaction.atomic
-def place_bet(*, bet: BetInput, user: User | None = None, via: str = "api", allow_started: bool = False) -> Bet:
-    """Validate and record a bet. Late entry of a bet on an event that has started needs ``allow_started``."""
+def place_bet(
+    *,
+    bet: BetInput,
+    user: User | None = None,
+    via: str = "api",
+    allow_started: bool = False,
+    allow_over_balance: bool = False,
+) -> Bet:
+    """Validate and record a bet. Late entry of a bet on an event that has started needs
+    ``allow_started``; a stake above its book's recorded balance needs ``allow_over_balance``
+    (``bets.accounts``). A stake requested above the stake accepted records the book's limit."""
     errors: dict[str, list[str]] = {}
     now = timezone.now()
     event = Event.objects.filter(pk=bet.event_id).first()
@@ -213,6 +224,7 @@ def place_bet(*, bet: BetInput, user: User | None = None, via: str = "api", allo
         "bookmaker": lambda: _bookmaker(bet.bookmaker),
         "price": lambda: clean_price(bet.price),
         "stake": lambda: clean_stake(bet.stake),
+        "stake_requested": lambda: _stake_requested(bet.stake_requested),
         "placed_at": lambda: clean_placed_at(bet.placed_at or now, now=now),
         "strategy_name": lambda: clean_text(bet.strategy_name, "strategy_name", STRATEGY_NAME_LENGTH),
         "notes": lambda: clean_text(bet.notes, "notes", NOTES_LENGTH),
@@ -225,14 +237,23 @@ def place_bet(*, bet: BetInput, user: User | None = None, via: str = "api", allo
         except BetRejected as exc:
             errors.update(exc.message_dict)
     placed_at = cleaned.get("placed_at")
-    if placed_at and event.commence_time <= max(placed_at, now) and not allow_started:
+    late = bool(placed_at and event.commence_time <= max(placed_at, now))
+    if late and not allow_started:
         errors["event"] = [
             f"{event} started at {event.commence_time:%Y-%m-%d %H:%M} UTC; a bet placed before "
             "the start can be entered late with allow_started"
         ]
+    stake, stake_requested = cleaned.get("stake"), cleaned.get("stake_requested")
+    if stake is not None and stake_requested is not None and stake_requested < stake:
+        errors["stake_requested"] = [f"{stake_requested} is below the stake accepted, {stake}: it is the larger"]
     if errors:
         raise BetRejected(errors)
     bookmaker, price, stake, selection = (cleaned[k] for k in ("bookmaker", "price", "stake", "selection"))
+    # A late entry's stake left the book when the bet was placed (an event started, a bet imported
+    # with allow_started): today's balance says nothing of it.
+    over = None if late or allow_started else accounts.over_balance(bookmaker=bookmaker, stake=stake)
+    if over and not allow_over_balance:
+        raise BetRejected({"stake": [over.message]})
     opportunity = None
     if bet.opportunity_id is not None:
         from opportunities.models import Opportunity
@@ -254,6 +275,8 @@ def place_bet(*, bet: BetInput, user: User | None = None, via: str = "api", allo
             bookmaker=bookmaker,
             price=price,
             stake=stake,
+            stake_requested=stake_requested,
+            allow_over_balance=over is not None,  # confirmed, and needed
             placed_at=cleaned["placed_at"],  # set: its check passed
             strategy_id=strategy_id,
             strategy_name=strategy_name,
@@ -262,11 +285,73 @@ def place_bet(*, bet: BetInput, user: User | None = None, via: str = "api", allo
             notes=bet.notes,
             created_by=user,
         )
+    if stake_requested is not None and stake_requested > stake:
+        record_limit(
+            bookmaker=bookmaker,
+            market=created.market,
+            stake_accepted=stake,
+            stake_requested=stake_requested,
+            at=created.placed_at,
+            bet=created,
+        )
     if event.commence_time <= timezone.now():
         record_closing_line(bet=created, user=user, via=via)
     if event.completed or event.cancelled:
         settle_bet(bet=created, user=user, via=via)
     return created
+
+
+def _stake_requested(value: object) -> Decimal | None:
+    return None if value is None or value == "" else clean_stake(value, "stake_requested")
+
+
+@transaction.atomic
+def record_limit(
+    *,
+    bookmaker: Bookmaker,
+    market: str,
+    stake_accepted: object,
+    stake_requested: object = None,
+    at: datetime | None = None,
+    bet: Bet | None = None,
+    note: str = "",
+) -> BookmakerLimit:
+    """A book took less than the stake asked for: record the limit, and make the stake it took the
+    book's maximum (``Bookmaker.max_stake``) unless a newer limit is already recorded."""
+    errors: dict[str, list[str]] = {}
+    if market not in dict(MARKETS):
+        errors["market"] = [f"{shown(market)} is not one of {', '.join(dict(MARKETS))}"]
+    accepted = requested = None
+    try:
+        accepted = clean_stake(stake_accepted, "stake_accepted")
+        requested = None if stake_requested is None else clean_stake(stake_requested, "stake_requested")
+    except BetRejected as exc:
+        errors.update(exc.message_dict)
+    if accepted is not None and requested is not None and requested <= accepted:
+        errors["stake_requested"] = [f"{requested} is not above the stake accepted, {accepted}: no limit"]
+    now = timezone.now()
+    try:
+        at = clean_time(at or now, now=now, field="at", earliest="the earliest a limit can have")
+    except BetRejected as exc:
+        errors.update(exc.message_dict)
+    note = clean_text(note, "note", BookmakerLimit._meta.get_field("note").max_length)
+    if errors:
+        raise BetRejected(errors)
+    assert accepted is not None  # its check passed
+    assert at is not None
+    limit = BookmakerLimit.objects.create(
+        bookmaker=bookmaker,
+        at=at,
+        market=market,
+        stake_accepted=accepted,
+        stake_requested=requested,
+        bet=bet,
+        note=note,
+    )
+    if not BookmakerLimit.objects.filter(bookmaker=bookmaker, at__gt=at).exists():
+        Bookmaker.objects.filter(pk=bookmaker.pk).update(max_stake=accepted)
+        bookmaker.max_stake = accepted
+    return limit
 
 
 def _bookmaker(value: object) -> Bookmaker:
@@ -289,10 +374,18 @@ FIXED = {"event", "market", "outcome", "point"}  # a different bet: void this on
 
 @transaction.atomic
 def update_bet(
-    *, bet_id: int, changes: dict[str, object], user: User | None = None, via: str = "api", allow_settled: bool = False
+    *,
+    bet_id: int,
+    changes: dict[str, object],
+    user: User | None = None,
+    via: str = "api",
+    allow_settled: bool = False,
+    allow_over_balance: bool = False,
 ) -> Bet:
     """Edit a bet's terms. A settled bet's price or stake changes only with ``allow_settled``;
-    its profit is then computed again. Every change is kept in the audit trail (``bets.trail``)."""
+    its profit is then computed again. A pending bet raised above its book's recorded balance (or
+    moved to a book that holds less) needs ``allow_over_balance``, as when it was placed. Every
+    change is kept in the audit trail (``bets.trail``)."""
     bet = Bet.objects.select_for_update().get(pk=bet_id)
     unknown = set(changes) - EDITABLE
     if unknown:
@@ -320,6 +413,23 @@ def update_bet(
     terms_changed = any(k in cleaned and cleaned[k] != getattr(bet, k) for k in ("price", "stake"))
     if bet.is_settled and terms_changed and not allow_settled:
         raise EditConflict(f"bet {bet.pk} is settled ({bet.status}); editing its price or stake needs allow_settled")
+    stake = cleaned.get("stake", bet.stake)
+    assert isinstance(stake, Decimal)  # clean_stake's
+    if bet.stake_requested is not None and stake > bet.stake_requested:
+        raise BetRejected({"stake": [f"{stake} is above the stake requested, {bet.stake_requested}"]})
+    bookmaker_id = cleaned.get("bookmaker_id", bet.bookmaker_id)
+    assert isinstance(bookmaker_id, int)
+    moved = bookmaker_id != bet.bookmaker_id
+    placed_at = cleaned.get("placed_at", bet.placed_at)
+    assert isinstance(placed_at, datetime)  # clean_placed_at's
+    if bet.status == Bet.PENDING and (moved or stake > bet.stake) and not _late(bet.event_id, placed_at, now):
+        released = Decimal(0) if moved else bet.stake
+        book = Bookmaker.objects.get(pk=bookmaker_id)
+        over = accounts.over_balance(bookmaker=book, stake=stake, released=released)
+        if over and not allow_over_balance:
+            raise BetRejected({"stake": [over.message]})
+        if over:
+            bet.allow_over_balance = True
     for name, value in cleaned.items():
         setattr(bet, name, value)
     if bet.is_settled and bet.status != Bet.VOID:
@@ -329,6 +439,11 @@ def update_bet(
     with trail.recording(action="update", user=user, via=via):
         bet.save()
     return bet
+
+
+def _late(event_id: int, placed_at: datetime, now: datetime) -> bool:
+    """A bet on an event that has started is a late entry: the book's balance now says nothing of it."""
+    return Event.objects.filter(pk=event_id, commence_time__lte=max(placed_at, now)).exists()
 
 
 @transaction.atomic
@@ -430,8 +545,12 @@ def _closing_clvs(bet: Bet) -> None:
 
 
 @transaction.atomic
-def add_ledger_entry(*, kind: str, amount: object, at: datetime | None = None, note: str = "") -> LedgerEntry:
-    """Deposits are positive, withdrawals negative (either sign may be given), adjustments either."""
+def add_ledger_entry(
+    *, kind: str, amount: object, at: datetime | None = None, note: str = "", bookmaker: object = None
+) -> LedgerEntry:
+    """Deposits are positive, withdrawals negative (either sign may be given), adjustments either.
+    With ``bookmaker`` (its key) the money is at that book, and its balance is known from then on;
+    without, it is the general bankroll."""
     if kind not in dict(LedgerEntry.KINDS):
         raise BetRejected({"kind": [f"{kind!r} is not one of deposit, withdrawal, adjustment"]})
     value = _number(amount, "amount", "an amount")
@@ -444,4 +563,7 @@ def add_ledger_entry(*, kind: str, amount: object, at: datetime | None = None, n
         value = abs(value)
     elif kind == LedgerEntry.WITHDRAWAL:
         value = -abs(value)
-    return LedgerEntry.objects.create(kind=kind, amount=value, at=at, note=note)
+    book = None if bookmaker is None or bookmaker == "" else _bookmaker(bookmaker)
+    if book is not None:
+        accounts.lock_book(book.pk)  # a bet being checked against this balance sees the entry, or waits
+    return LedgerEntry.objects.create(kind=kind, amount=value, at=at, note=note, bookmaker=book)

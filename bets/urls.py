@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bets import import_views, views
+from bets import account_views, import_views, views
 
 urlpatterns = [
     path("", views.bet_list, name="bet-list"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("export.csv", views.bet_export, name="bet-export"),
     path("import/", import_views.bet_import, name="bet-import"),
     path("ledger/", views.ledger_add, name="ledger-add"),
+    path("accounts/", account_views.accounts, name="bet-accounts"),
     path("<int:bet_id>/", views.bet_detail, name="bet-detail"),
     path("<int:bet_id>/settle/", views.bet_settle, name="bet-settle"),
 ]

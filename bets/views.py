@@ -44,7 +44,11 @@ def bet_list(request: PageRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "bets":
         return render(request, "bets/list.html#bets", context)
     # Only the full page shows the bankroll and the ledger.
-    context.update(bankroll=selectors.bankroll(), ledger=list(LedgerEntry.objects.all()[:10]), ledger_form=LedgerForm())
+    context.update(
+        bankroll=selectors.bankroll(),
+        ledger=list(LedgerEntry.objects.select_related("bookmaker")[:10]),
+        ledger_form=LedgerForm(),
+    )
     return render(request, "bets/list.html", context)
 
 
@@ -63,7 +67,11 @@ def bet_new(request: PageRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 bet = services.place_bet(
-                    bet=form.to_input(), user=request.user, via="form", allow_started=form.cleaned_data["allow_started"]
+                    bet=form.to_input(),
+                    user=request.user,
+                    via="form",
+                    allow_started=form.cleaned_data["allow_started"],
+                    allow_over_balance=form.cleaned_data["allow_over_balance"],
                 )
             except services.BetRejected as exc:
                 form.add_service_errors(exc.message_dict)
@@ -134,6 +142,7 @@ def ledger_add(request: HttpRequest) -> HttpResponse:
                 amount=form.cleaned_data["amount"],
                 at=form.cleaned_data.get("at"),
                 note=form.cleaned_data["note"],
+                bookmaker=form.cleaned_data["bookmaker"].key if form.cleaned_data["bookmaker"] else None,
             )
         except services.BetRejected as exc:
             messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))

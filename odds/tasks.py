@@ -130,5 +130,7 @@ def demo_tick(seed: int = 7) -> int:
     with transaction.atomic():
         _after_prices(result.event_ids)
         _after_scores()
+        # The soft book limits a bettor who won there (bets.demo): the results settled so far count.
+        transaction.on_commit(lambda: _queue("bets.tasks.limit_demo_bettor", {}, "the next demo tick"))
     logger.info("demo tick: %d history rows", result.history_written, extra={"run_id": run.pk})
     return result.history_written

@@ -30,7 +30,28 @@ class OpportunityOut(serializers.ModelSerializer[Opportunity]):
         max_digits=12,
         decimal_places=2,
         read_only=True,
-        help_text="suggested_stake less already_staked, never below 0 (not rounded to anyone's stake rounding)",
+        help_text=(
+            "the stake available: suggested_stake less already_staked, capped at the book's max_stake and"
+            " book_balance, never below 0 (not rounded to anyone's stake rounding)"
+        ),
+    )
+    max_stake = serializers.DecimalField(
+        source="bookmaker.max_stake",
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="the largest stake the book accepts (its latest limit), null when none is known",
+    )
+    book_balance = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="what the book holds (never below 0), null when no balance is recorded there",
+    )
+    expected_profit = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, help_text="edge × remaining_stake: the default ranking"
     )
 
     class Meta:
@@ -54,6 +75,9 @@ class OpportunityOut(serializers.ModelSerializer[Opportunity]):
             "suggested_stake",
             "already_staked",
             "remaining_stake",
+            "max_stake",
+            "book_balance",
+            "expected_profit",
             "strategy",
             "price_observed_at",
             "detected_at",
@@ -74,7 +98,8 @@ class OpportunityOut(serializers.ModelSerializer[Opportunity]):
 )
 @api_view(["GET"])
 def opportunities(request: Request) -> Response:
-    """Opportunities (active by default), by edge or by time, filtered and paginated. Edges are
+    """Opportunities (active by default), by expected profit at the stake available (the default),
+    by edge or by time, filtered and paginated. Edges are
     fractions (0.03 = 3%): ``min_edge`` takes a fraction, ``min_edge_pct`` a percentage. Prices are
     decimal odds. Opportunities a user hid on the page are listed here too."""
     filterset = OpportunityFilter(request.query_params, queryset=selectors.opportunities(active=None))
@@ -89,7 +114,7 @@ def opportunities(request: Request) -> Response:
 )
 @api_view(["GET"])
 def top(request: Request) -> Response:
-    """The N active opportunities with the largest edge."""
+    """The N active opportunities with the most expected profit at the stake available."""
     try:
         n = int(request.query_params.get("n", 10))
     except ValueError:

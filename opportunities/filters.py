@@ -23,7 +23,12 @@ from web.filters import BooleanFilter, ChoiceFilter, KeyFilter, PlainNumberFilte
 from web.forms import price_help
 
 # What the page's select offers; the API also takes the other names of ORDERINGS.
-SHOWN_ORDERINGS = [("edge", "Edge"), ("detected", "Newest"), ("kickoff", "Kick-off")]
+SHOWN_ORDERINGS = [
+    ("expected_profit", "Expected profit"),
+    ("edge", "Edge"),
+    ("detected", "Newest"),
+    ("kickoff", "Kick-off"),
+]
 HUNDRED = Decimal(100)
 
 
@@ -37,7 +42,7 @@ class OpportunityFilterForm(forms.Form):
 
 
 class OpportunityFilter(django_filters.FilterSet):
-    """Over ``opportunities.selectors.opportunities(active=None)``, by edge unless ordered otherwise."""
+    """Over ``opportunities.selectors.opportunities(active=None)``, by expected profit unless ordered otherwise."""
 
     active = BooleanFilter(
         field_name="expired_at",
@@ -103,7 +108,11 @@ class OpportunityFilter(django_filters.FilterSet):
         empty_label=None,
         method="order",
         label="Ordering",
-        description="edge (the default): largest edge first; detected: newest first; kickoff: soonest kick-off first",
+        description=(
+            "expected_profit (the default): most expected profit at the stake available first (edge × the"
+            " Kelly stake capped at the book's limit and balance); edge: largest edge first; detected: newest"
+            " first; kickoff: soonest kick-off first"
+        ),
     )
 
     class Meta:

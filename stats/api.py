@@ -79,13 +79,35 @@ def global_stats(request: Request) -> Response:
 @api_view(["GET"])
 def bankroll(request: Request) -> Response:
     """Bankroll now, exposure, available, its change over 7 and 30 days in all (``change_*``) and from
-    betting alone (``betting_*``: no deposits or withdrawals), and the latest ledger entries."""
+    betting alone (``betting_*``: no deposits or withdrawals), each bookmaker's balance
+    (``balances``: ``balance`` is null where none is recorded) and the latest ledger entries (with
+    their bookmaker's key, null for the general bankroll)."""
+    from bets.selectors import balances
+
     money = selectors.bankroll_change()
-    ledger = [
-        {"id": e.pk, "kind": e.kind, "amount": e.amount, "at": e.at, "note": e.note}
-        for e in LedgerEntry.objects.all()[:100]
+    accounts = [
+        {
+            "bookmaker": a.bookmaker.key,
+            "ledger": a.ledger,
+            "settled_profit": a.settled_profit,
+            "pending": a.pending,
+            "balance": a.balance if a.recorded else None,
+            "max_stake": a.bookmaker.max_stake,
+        }
+        for a in balances()
     ]
-    return Response(_plain({**asdict(money), "ledger": ledger}))
+    ledger = [
+        {
+            "id": e.pk,
+            "kind": e.kind,
+            "amount": e.amount,
+            "bookmaker": e.bookmaker.key if e.bookmaker else None,
+            "at": e.at,
+            "note": e.note,
+        }
+        for e in LedgerEntry.objects.select_related("bookmaker")[:100]
+    ]
+    return Response(_plain({**asdict(money), "balances": accounts, "ledger": ledger}))
 
 
 @extend_schema(

@@ -37,6 +37,10 @@ def _top_opportunities() -> dict[str, Any]:
     return {"top_opportunities": opportunity_selectors.top(3)}
 
 
+def _accounts() -> dict[str, Any]:
+    return {"balances": bet_selectors.balances()}
+
+
 def _collector() -> dict[str, Any]:
     return {"collector": collector_panel()}
 
@@ -56,6 +60,7 @@ PANELS: dict[str, Callable[[], dict[str, Any]]] = {
     "figures": _figures,
     "bets": _active_bets,
     "opportunities": _top_opportunities,
+    "accounts": _accounts,
     "collector": _collector,
     "chart": _chart,
 }

@@ -35,6 +35,12 @@ EXPLANATIONS: dict[str, Explanation] = {
         "p the fair probability and q = 1 − p; the strategy stakes a fraction of it (e.g. a quarter), capped, of "
         "the bankroll now.",
     ),
+    "available": Explanation(
+        "the stake available",
+        "Stake available: the Kelly stake less what you already have on this selection, capped at the book's "
+        "limit (the largest stake it accepted from you) and at what you hold there, when you recorded it. "
+        "Expected profit = edge × this stake; the list is ranked by it unless you choose another order.",
+    ),
     "clv": Explanation(
         "CLV",
         "Closing line value: the price taken against the fair price at kick-off, price × closing fair "

@@ -32,9 +32,10 @@ MISSING = object()
 LONG = "x" * 10_000
 TOTALS = {"market": "totals", "outcome": "Over"}
 FIELDS_IN = (
-    "event, market, outcome, point, bookmaker, price, stake, placed_at, strategy, opportunity, notes, allow_started"
+    "event, market, outcome, point, bookmaker, price, stake, stake_requested, placed_at, strategy, opportunity, notes,"
+    " allow_started, allow_over_balance"
 )
-FIELDS_EDIT = "price, stake, placed_at, bookmaker, strategy, notes, allow_settled"
+FIELDS_EDIT = "price, stake, placed_at, bookmaker, strategy, notes, allow_settled, allow_over_balance"
 REQUIRED = "This field is required."
 BLANK = "This field may not be blank."
 NULL = "This field may not be null."
@@ -149,6 +150,11 @@ CREATE_CASES = [
     ("notes", "a\x00b", NUL),
     ("notes", ["a"], NOT_STRING),
     ("allow_started", "maybe", "Must be a valid boolean."),
+    ("stake_requested", "5.00", "5.00 is below the stake accepted, 10.00: it is the larger"),
+    ("stake_requested", "-5", "must be more than 0"),
+    ("stake_requested", "1e3", "'1e3' is in exponent notation: write the number in full"),
+    ("stake_requested", "10.001", "10.001 has more than 2 decimal places"),
+    ("allow_over_balance", "maybe", "Must be a valid boolean."),
     ("placed", "2026-11-24T11:00:00Z", f"is not a field here; the fields are {FIELDS_IN}"),
     ("status", "won", f"is not a field here; the fields are {FIELDS_IN}"),
 ]

@@ -21,6 +21,8 @@ BEFORE = ("bets", "0003_bet_hypertable")  # BetChange, no BetEvent yet
 WITH_BOTH = ("bets", "0004_bet_trail")
 ATTNAMES = ["event_id", "market", "outcome", "point", "bookmaker_id", "price", "stake", "placed_at", "status"]
 ATTNAMES += ["profit", "strategy_name", "notes", "closing_price", "clv", "settled_manually"]
+# Trail fields added after 0005 (bets 0008): rows moved before then read them as their defaults.
+ADDED_LATER = {"stake_requested": (None, None), "allow_over_balance": (None, False)}
 
 
 def migrate(target: tuple[str, str]):
@@ -96,7 +98,15 @@ def test_every_old_entry_moves_with_its_exact_values_and_back(at_before, event, 
     trail = entries(BetEvent.objects.order_by("pgh_id"))
     moved = [e for e in trail if e.action != "unrecorded"]
     assert [(e.bet_id, e.action, e.changes, e.user_id, e.at, e.via) for e in moved] == [
-        (bet_id, action, {name: tuple(typed(v) for v in pair) for name, pair in changes.items()}, user_id, at, via)
+        (
+            bet_id,
+            action,
+            {name: tuple(typed(v) for v in pair) for name, pair in changes.items()}
+            | (ADDED_LATER if action == "create" else {}),
+            user_id,
+            at,
+            via,
+        )
         for bet_id, action, changes, user_id, at, via in old_rows
     ]
     # What the old trail missed is there too, found where it first shows: A's clv before the re-pricing,
@@ -104,7 +114,7 @@ def test_every_old_entry_moves_with_its_exact_values_and_back(at_before, event, 
     found = [(e.bet_id, e.at, e.changes, e.user_id, e.via) for e in trail if e.action == "unrecorded"]
     b_today = {"event_id": event.pk, "market": "h2h", "outcome": "Draw", "bookmaker_id": bet365.pk}
     b_today |= {"price": Decimal("3.400"), "stake": Decimal("10.00"), "placed_at": t1, "status": "pending"}
-    b_today |= {"strategy_name": "", "notes": "", "settled_manually": False}
+    b_today |= {"strategy_name": "", "notes": "", "settled_manually": False, "allow_over_balance": False}
     assert found == [
         (a.pk, t2, {"clv": (None, Decimal("0.02439"))}, None, ""),
         (a.pk, NOW, {"closing_price": (None, Decimal("2.050"))}, None, ""),

@@ -56,6 +56,8 @@ def created(event, **overrides) -> dict:
         "bookmaker_id": Bookmaker.objects.get(key="bet365").pk,
         "price": Decimal("2.100"),
         "stake": Decimal("10.00"),
+        "stake_requested": None,
+        "allow_over_balance": False,
         "placed_at": NOW,
         "status": "pending",
         "profit": None,

@@ -165,8 +165,10 @@ def test_the_explanations_open_beside_the_column_heads(page, live_server):
     login(page, live_server)
     page.goto(f"{live_server.url}/opportunities/")
     assert not page.locator("#results .legend").is_visible()  # the heads carry them on a wide screen
-    stake = page.locator("#results thead th").nth(5).locator("details.explain")
+    stake = page.locator("#results thead th").nth(5).locator("details.explain").first
     assert page.locator("#results thead th").nth(5).inner_text().startswith("Stake")
+    available = page.locator("#results thead th").nth(5).locator("details.explain").nth(1).locator("summary")
+    assert available.get_attribute("aria-label") == "What is the stake available?"
     summary = stake.locator("summary")
     assert summary.get_attribute("aria-label") == "What is the Kelly stake?"
     summary.focus()

@@ -199,6 +199,7 @@ def test_the_filter_bar_keeps_its_fields_and_choices(auth_client, market):
         ("", " selected", "All strategies"),
         (str(consensus), "", "Consensus value"),
         (str(pinnacle), "", "Pinnacle value"),
+        ("expected_profit", "", "Expected profit"),
         ("edge", "", "Edge"),
         ("detected", "", "Newest"),
         ("kickoff", " selected", "Kick-off"),

@@ -55,7 +55,7 @@ def furnish(auth_client, user, n: int, start: int = 0) -> None:
 
 def test_api_lists_run_a_constant_number_of_queries(auth_client, user, django_assert_num_queries):
     furnish(auth_client, user, 2)
-    counts = {"/api/opportunities/": 4, "/api/opportunities/top/": 3}
+    counts = {"/api/opportunities/": 5, "/api/opportunities/top/": 4}  # the books' balances among them
     for path, count in counts.items():
         with django_assert_num_queries(count):
             auth_client.get(path)
@@ -81,19 +81,19 @@ def test_page_lists_with_filters_and_partial(auth_client, user, django_assert_nu
     html = auth_client.get("/opportunities/").content.decode()
     assert "<h1>Opportunities</h1>" in html
     assert "Place bet" in html
-    # The session, the user, their preferences, the rows, their count, the new ones' count; the page
-    # also records the visit, counts the hidden ones, reads the surebets, their bookmakers, and the
-    # filter bar's sports, bookmakers and strategies.
-    with django_assert_num_queries(13):
+    # The session, the user, their preferences, the books' balances, the rows, their count, the new
+    # ones' count; the page also records the visit, counts the hidden ones, reads the surebets, their
+    # bookmakers, and the filter bar's sports, bookmakers and strategies.
+    with django_assert_num_queries(14):
         auth_client.get("/opportunities/", {"market": "totals"})
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         partial = auth_client.get("/opportunities/", {"market": "totals"}, HTTP_HX_REQUEST="true")
     assert partial.content.decode().lstrip().startswith('<section id="results"')
     furnish(auth_client, user, 15, start=2)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         partial = auth_client.get("/opportunities/", {"market": "totals"}, HTTP_HX_REQUEST="true")
     assert len(re.findall(r'<tr id="opportunity-', partial.content.decode())) == 17 - 2  # two hidden
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         auth_client.get("/opportunities/", {"market": "totals"})
 
 

@@ -203,7 +203,7 @@ def test_pages_and_api_agree(auth_client):
 
 def test_dashboard_and_stats_query_counts_are_constant(auth_client, django_assert_num_queries):
     make_history(4, seed=1)
-    with django_assert_num_queries(14) as dashboard_small:
+    with django_assert_num_queries(16) as dashboard_small:  # the books' balances: their panel's, the top's
         auth_client.get("/")
     with django_assert_num_queries(17) as stats_small:  # the verdict (two), the CLV by method (one)
         auth_client.get("/stats/")
@@ -227,11 +227,12 @@ def test_dashboard_panels_refresh_alone(auth_client):
     assert html.lstrip().startswith('<section id="figures"')
     assert "Active bets" not in html
     own = {}
-    for panel in ("figures", "bets", "opportunities", "collector", "chart"):
+    for panel in ("figures", "bets", "opportunities", "accounts", "collector", "chart"):
         with CaptureQueriesContext(connection) as queries:
             auth_client.get("/", {"panel": panel}, HTTP_HX_REQUEST="true")
         own[panel] = len(queries) - 3  # the session, the user and their preferences
-    assert own == {"figures": 6, "bets": 1, "opportunities": 1, "collector": 2, "chart": 1}
+    # The opportunities read the books' balances first, to cap their stakes.
+    assert own == {"figures": 6, "bets": 1, "opportunities": 2, "accounts": 1, "collector": 2, "chart": 1}
     with CaptureQueriesContext(connection) as page:
         auth_client.get("/")
     assert len(page) == 3 + sum(own.values())

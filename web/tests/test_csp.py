@@ -1,6 +1,7 @@
 """The Content-Security-Policy: one strict policy on every response, and templates that need no more.
 Browsers check that pages pass it in test_browser_security.py."""
 
+import json
 import re
 from pathlib import Path
 
@@ -54,4 +55,12 @@ def test_our_templates_and_static_files_have_no_inline_scripts_or_styles():
 
 def test_htmx_injects_no_style_and_evaluates_no_code(auth_client):
     page = auth_client.get("/").content.decode()
-    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false, "allowEval": false}\'>' in page
+    config = json.loads(re.search(r'<meta name="htmx-config" content=\'([^\']*)\'>', page).group(1))
+    assert (config["includeIndicatorStyles"], config["allowEval"]) == (False, False)
+    # A form refused with its errors (422) is swapped in like a 200; other errors are not.
+    assert config["responseHandling"] == [
+        {"code": "204", "swap": False},
+        {"code": "[23]..", "swap": True},
+        {"code": "422", "swap": True},
+        {"code": "[45]..", "swap": False, "error": True},
+    ]

@@ -133,7 +133,16 @@ def test_the_schema_describes_every_filter(auth_client):
     opportunities = parameters("/api/opportunities/")
     assert opportunities["active"] == {"type": "boolean", "nullable": True, "default": True}
     assert opportunities["min_edge"] == {"type": "string", "format": "decimal", "pattern": r"^-?\d{0,2}(?:\.\d{0,4})?$"}
-    assert opportunities["ordering"]["enum"] == ["-detected_at", "-edge", "detected", "detected_at", "edge", "kickoff"]
+    assert opportunities["ordering"]["enum"] == [
+        "-detected_at",
+        "-edge",
+        "-expected_profit",
+        "detected",
+        "detected_at",
+        "edge",
+        "expected_profit",
+        "kickoff",
+    ]
     assert opportunities["market"]["enum"] == ["h2h", "spreads", "totals"]
     bets = parameters("/api/bets/")
     assert bets["status"]["enum"] == sorted(

@@ -5,7 +5,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from odds.demo import collect_demo
+from odds.demo import BOOKS, collect_demo
+
+CENT = Decimal("0.01")
+
+
+def demo_deposits(bankroll: Decimal, keys: list[str]) -> dict[str, Decimal]:
+    """``bankroll`` in equal shares to the cent, the cents left over to the first books."""
+    share, left = divmod(bankroll.quantize(CENT) / CENT, len(keys))
+    return {key: (share + (i < left)) * CENT for i, key in enumerate(keys)}
 
 
 class Command(BaseCommand):
@@ -22,6 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, seed: int, days: float, bankroll: str, **options: Any) -> None:
+        from bets.demo import limit_demo_bettor
         from bets.models import LedgerEntry
         from bets.services import add_ledger_entry, settle_pending
         from opportunities.detection import detect
@@ -32,8 +41,17 @@ class Command(BaseCommand):
             f"{result.history_written} history rows written."
         )
         if Decimal(bankroll) > 0 and not LedgerEntry.objects.exists():
-            add_ledger_entry(kind="deposit", amount=bankroll, note="demo bankroll")
-            self.stdout.write(f"Recorded a demo deposit of {bankroll} so stakes can be suggested.")
+            # Held at the demo's books, so their balances show and bets are checked against them.
+            shares = demo_deposits(Decimal(bankroll), [book.key for book in BOOKS])
+            for key, amount in shares.items():
+                add_ledger_entry(kind="deposit", amount=amount, note="demo bankroll", bookmaker=key)
+            self.stdout.write(
+                f"Recorded a demo bankroll of {bankroll}, split over the {len(shares)} demo bookmakers,"
+                " so stakes can be suggested."
+            )
         found = detect()
         settled = settle_pending(via="command")
         self.stdout.write(f"{len(found.created)} new opportunities, {found.surebets} surebets; {settled} bets settled.")
+        limit = limit_demo_bettor()
+        if limit is not None:
+            self.stdout.write(f"{limit.bookmaker.title} now accepts at most {limit.stake_accepted} from you.")
