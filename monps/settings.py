@@ -372,6 +372,8 @@ CELERY_TASK_ROUTES = {
     "opportunities.tasks.send_alert": {"queue": "alerts"},
     "opportunities.tasks.send_alert_digest": {"queue": "alerts"},
     "opportunities.tasks.send_pending_alerts": {"queue": "alerts"},
+    "opportunities.tasks.run_backtest": {"queue": "backtests"},
+    "opportunities.tasks.resume_backtests": {"queue": "backtests"},
     "opportunities.tasks.*": {"queue": "detection"},
     "bets.tasks.*": {"queue": "settlement"},
     "odds.tasks.*": {"queue": "collection"},
