@@ -88,6 +88,10 @@ def backtest_compare(request: PageRequest) -> HttpResponse:
 
 def run_context(run: BacktestRun) -> dict[str, Any]:
     context: dict[str, Any] = {"run": run, **_parameters(run)}
+    if run.grid:
+        context["grid_axes"] = " × ".join(
+            f"{name.replace('_', ' ')} {', '.join(str(v) for v in values)}" for name, values in run.grid["axes"].items()
+        )
     if run.status != BacktestRun.FINISHED:
         return context
     titles = _book_titles()
@@ -101,8 +105,22 @@ def run_context(run: BacktestRun) -> dict[str, Any]:
     if run.grid:
         context["heatmaps"] = heatmaps(run.grid)
         best = run.grid["best"]
-        context["grid_best"] = None if best is None else run.grid["cells"][best]
+        if best is not None:
+            cell = context["grid_best"] = run.grid["cells"][best]
+            context["grid_p"] = {
+                "clv": p_text(cell["clv_p_value"]),
+                "clv_holm": p_text(cell["clv_p_holm"]),
+                "profit": p_text(cell["profit_p_value"]),
+                "profit_holm": p_text(cell["profit_p_holm"]),
+            }
     return context
+
+
+def p_text(value: float | None) -> str:
+    """A p-value as the pages write it: four places, or "below 0.0001"; "n/a" when there is none."""
+    if value is None:
+        return "n/a"
+    return "below 0.0001" if value < 0.0001 else f"{value:.4f}"
 
 
 def _parameters(run: BacktestRun) -> dict[str, Any]:
@@ -119,7 +137,13 @@ def _parameters(run: BacktestRun) -> dict[str, Any]:
     else:
         staking = f"flat {p['flat_stake']:g} a bet from {p['bankroll']:,.0f}"
     dates = " to ".join(d for d in (p["date_from"], p["date_to"]) if d) or "all dates"
+    best_cell = ""
+    if run.grid and run.grid["best"] is not None:
+        cell = run.grid["cells"][run.grid["best"]]
+        kelly = "flat" if cell["kelly_fraction"] is None else f"Kelly × {cell['kelly_fraction']:g}"
+        best_cell = f"min edge {cell['min_edge']:.1%}, {kelly}, {cell['method'].replace('_', ' ')}"
     return {
+        "best_cell": best_cell,
         "when": when,
         "staking": staking,
         "dates": dates,
@@ -192,7 +216,16 @@ def heatmaps(grid: dict[str, Any]) -> list[dict[str, Any]]:
                     if value is not None:
                         share = 0.5 if high == low else (value - low) / (high - low)
                         level = round((share if higher_is_better else 1 - share) * (HEAT_LEVELS - 1))
-                    row.append({"cell": cell, "value": value, "level": level, "best": index == best})
+                    row.append(
+                        {
+                            "cell": cell,
+                            "value": value,
+                            "level": level,
+                            "best": index == best,
+                            "p": p_text(cell["clv_p_value"]),
+                            "p_holm": p_text(cell["clv_p_holm"]),
+                        }
+                    )
                 rows.append({"min_edge": edge, "cells": row})
             maps.append({"method": method, "key": key, "title": title, "fractions": fractions, "rows": rows})
     return maps

@@ -180,9 +180,9 @@ def test_the_api_starts_a_run_and_answers_its_figures(auth_client, strategy, dja
             {"strategy": "Simulated value", "stake": 10},
             {
                 "stake": [
-                    "is not a field here; the fields are strategy, sport, date_from, date_to, bet_at, lead_hours, staking, "
-                    "kelly_fraction, bankroll, flat_stake, min_edge, method, min_price, max_price, markets, "
-                    "max_stake_share, grid"
+                    "is not a field here; the fields are strategy, sport, date_from, date_to, bet_at, lead_hours, "
+                    "staking, kelly_fraction, bankroll, flat_stake, min_edge, method, min_price, max_price, "
+                    "markets, max_stake_share, grid"
                 ]
             },
         ),

@@ -13,7 +13,7 @@ from django.db import connection
 from devtools.processes import hold_table, wait_until, waiting_on
 from devtools.testing import database_url
 from odds.models import Bookmaker, Lease
-from opportunities.backtest import replay, read_history, selected_events
+from opportunities.backtest import read_history, replay, selected_events
 from opportunities.backtest_runs import RunRequest, bet_rows, replay_of, start_backtest
 from opportunities.models import BacktestBet, BacktestRun
 from opportunities.tests.backtest_market import simulated_season
