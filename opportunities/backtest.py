@@ -214,15 +214,18 @@ LineKey = tuple[int, str, Decimal]  # (event id, market, line)
 @dataclass
 class History:
     """Every price a replay may read, read once: each finished event's lines to kick-off, by book
-    and outcome, and the sightings that tell how fresh each closing price was. The closing lines a
-    replay needs are valued once per set of rules and kept (``closing``)."""
+    and outcome; then, for the events a replay bets on, the sightings that tell how fresh each
+    closing price was (read once an event is first bet on). The closing lines a replay needs are
+    valued once per set of rules and kept (``closing``)."""
 
     events: dict[int, Event]
     series: dict[LineKey, BookHistory]
     points: dict[tuple[int, str, Decimal, str], Decimal]
     keys: dict[int, str]  # bookmaker id: key
-    sightings: list[store.Sighting]
+    markets: list[str] = field(default_factory=list)
     lines: list[LineKey] = field(default_factory=list)  # in order of kick-off
+    _sightings: dict[LineKey, list[store.Sighting]] = field(default_factory=dict)
+    _sighted: set[int] = field(default_factory=set)  # the events whose sightings were read
     _closes: dict[LineKey, dict[int, dict[str, valuation.Sighted]]] = field(default_factory=dict)
     _closing: dict[tuple[LineKey, str, int | None, int], valuation.ClosingFair] = field(default_factory=dict)
 
@@ -254,14 +257,18 @@ class History:
     def _read_closes(self, line_keys: list[LineKey]) -> None:
         """Each line's closing prices by book and outcome, with when each was last seen by kick-off:
         the last history row of each (all end at kick-off) and the current and kept prices."""
-        wanted = set(line_keys)
+        unread = sorted({k[0] for k in line_keys} - self._sighted)
+        if unread:
+            for sighting in store.kickoff_sightings(event_ids=unread, markets=self.markets):
+                self._sightings.setdefault((sighting.event_id, sighting.market, sighting.line), []).append(sighting)
+            self._sighted.update(unread)
         in_force = {
             (*line_key, outcome, book): (values[-1], times[-1])
             for line_key in line_keys
             for book, outcomes in self.series[line_key].items()
             for outcome, (times, values) in outcomes.items()
         }
-        sightings = [s for s in self.sightings if (s.event_id, s.market, s.line) in wanted]
+        sightings = [s for k in line_keys for s in self._sightings.get(k, [])]
         found = store.closes(
             in_force=in_force,
             sightings=sightings,
@@ -277,15 +284,16 @@ class History:
 
 def read_history(*, events: QuerySet[Event], strategy: StrategyRules) -> History:
     """The history of ``events`` (finished, with a score, of the strategy's sports) in the strategy's
-    markets: three queries (the events, their history to kick-off, their sightings)."""
+    markets: two queries (the events, their history to kick-off); the sightings of the events bet on
+    are read when they are first needed."""
     events = events.filter(completed=True, home_score__isnull=False)
     if strategy.sports:
         events = events.filter(sport_id__in=strategy.sports)
     finished = list(events.select_related("sport").order_by("commence_time", "id"))
-    history = History(events={e.pk: e for e in finished}, series={}, points={}, keys={}, sightings=[])
+    markets = sorted(strategy.markets)
+    history = History(events={e.pk: e for e in finished}, series={}, points={}, keys={}, markets=markets)
     if not finished:
         return history
-    markets = sorted(strategy.markets)
     series: dict[LineKey, BookHistory] = defaultdict(lambda: defaultdict(dict))
     rows = store.history_to_kickoff(
         event_ids=list(history.events),
@@ -302,7 +310,6 @@ def read_history(*, events: QuerySet[Event], strategy: StrategyRules) -> History
         found[0].append(observed_at)
         found[1].append(price)
     history.series = series
-    history.sightings = store.kickoff_sightings(event_ids=list(history.events), markets=markets)
     by_id = history.events
     history.lines = sorted(series, key=lambda k: (by_id[k[0]].commence_time, k))
     return history

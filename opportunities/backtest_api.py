@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -38,13 +39,13 @@ class BacktestIn(StrictSerializer):
     bet_at = serializers.ChoiceField(
         [LEAD, OPENING], default=LEAD, help_text="lead: lead_hours before kick-off; opening: each line's opening"
     )
-    lead_hours = PlainDecimalField(max_digits=7, decimal_places=2, default=24)
+    lead_hours = PlainDecimalField(max_digits=7, decimal_places=2, default=Decimal(24))
     staking = serializers.ChoiceField([FLAT, KELLY], required=False, allow_null=True)
     kelly_fraction = PlainDecimalField(
         max_digits=4, decimal_places=3, required=False, allow_null=True, help_text="default: the strategy's"
     )
-    bankroll = PlainDecimalField(max_digits=14, decimal_places=2, default=1000)
-    flat_stake = PlainDecimalField(max_digits=12, decimal_places=2, default=1)
+    bankroll = PlainDecimalField(max_digits=14, decimal_places=2, default=Decimal(1000))
+    flat_stake = PlainDecimalField(max_digits=12, decimal_places=2, default=Decimal(1))
     min_edge = PlainDecimalField(max_digits=6, decimal_places=4, required=False, allow_null=True)
     method = serializers.ChoiceField([*METHODS, BEST], required=False, allow_null=True)
     min_price = PlainDecimalField(max_digits=8, decimal_places=3, required=False, allow_null=True)

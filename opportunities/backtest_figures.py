@@ -104,7 +104,7 @@ def breakdowns(report: BacktestReport) -> dict[str, list[Figures]]:
         groups: dict[str, list[BacktestBet]] = {}
         for bet in report.bets:
             groups.setdefault(key_of(bet), []).append(bet)
-        rows = []
+        rows: list[Figures] = []
         for key, bets in groups.items():
             staked = sum(b.stake for b in bets if b.status != "void")
             profit = sum(b.profit for b in bets)

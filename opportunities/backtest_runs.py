@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -373,10 +374,12 @@ class _Ticker:
         BacktestRun.objects.filter(pk=self.run_id, status=BacktestRun.RUNNING).update(progress=at)
 
 
-def execute_backtest(*, run_id: int, holder: str) -> BacktestRun | None:
+def execute_backtest(*, run_id: int, holder: str | None = None) -> BacktestRun | None:
     """Run a saved run (the task's body; ``holder``: its task id), or nothing when it is done, gone,
     or running on another worker. A failure ends the run as failed with the reason."""
     from celery.exceptions import SoftTimeLimitExceeded
+
+    holder = holder or uuid.uuid4().hex
 
     run = BacktestRun.objects.filter(pk=run_id).first()
     if run is None or run.done:
@@ -385,8 +388,8 @@ def execute_backtest(*, run_id: int, holder: str) -> BacktestRun | None:
     if not store.take_lease(name=name, holder=holder, ttl=timedelta(seconds=lease_seconds())):
         return run
     try:
-        run.refresh_from_db()
-        if run.done:  # finished by the lease's previous holder meanwhile
+        if BacktestRun.objects.filter(pk=run_id, status__in=[BacktestRun.FINISHED, BacktestRun.FAILED]).exists():
+            run.refresh_from_db()  # finished by the lease's previous holder meanwhile
             return run
         BacktestRun.objects.filter(pk=run_id).update(
             status=BacktestRun.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, progress=0.0, error=""
@@ -454,27 +457,30 @@ def bet_rows(run_id: int, report: BacktestReport) -> list[BacktestBet]:
     def fixed(value: float, places: int) -> Decimal:
         return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places))
 
-    return [
-        BacktestBet(
-            run_id=run_id,
-            sequence=index,
-            event_id=bet.event_id,
-            placed_at=bet.placed_at,
-            market=bet.market,
-            outcome=bet.outcome,
-            point=bet.point,
-            bookmaker_id=bet.bookmaker_id,
-            price=fixed(bet.price, 3),
-            net_price=fixed(bet.net_price, 7),
-            fair_probability=fixed(bet.fair_probability, 8),
-            edge=fixed(bet.edge, 6),
-            stake=fixed(bet.stake, 2),
-            status=bet.status,
-            profit=fixed(bet.profit, 2),
-            clv=None if bet.clv is None else fixed(bet.clv, 6),
+    rows = []
+    for index, bet in enumerate(report.bets):
+        assert bet.placed_at is not None  # every bet the engine settles has its moment
+        rows.append(
+            BacktestBet(
+                run_id=run_id,
+                sequence=index,
+                event_id=bet.event_id,
+                placed_at=bet.placed_at,
+                market=bet.market,
+                outcome=bet.outcome,
+                point=bet.point,
+                bookmaker_id=bet.bookmaker_id,
+                price=fixed(bet.price, 3),
+                net_price=fixed(bet.net_price, 7),
+                fair_probability=fixed(bet.fair_probability, 8),
+                edge=fixed(bet.edge, 6),
+                stake=fixed(bet.stake, 2),
+                status=bet.status,
+                profit=fixed(bet.profit, 2),
+                clv=None if bet.clv is None else fixed(bet.clv, 6),
+            )
         )
-        for index, bet in enumerate(report.bets)
-    ]
+    return rows
 
 
 def _fail(run: BacktestRun, reason: str) -> BacktestRun:

@@ -8,13 +8,14 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from odds.models import Bookmaker, Event
 from opportunities.tests.factories import NOW, h2h_event
 
 OPENING, CLOSING = timedelta(days=2), timedelta(minutes=10)
 SOFT = ("bet365", "betfair_ex_eu", "williamhill", "unibet_eu")
-ACCOUNTS = {
+ACCOUNTS: dict[str, dict[str, Any]] = {
     "betfair_ex_eu": {"commission": Decimal("0.02"), "stake_rounding": Decimal("2.00"), "is_exchange": True},
     "williamhill": {"max_stake": Decimal("8.00"), "stake_rounding": Decimal("0.50")},
     "unibet_eu": {"active": False},
