@@ -344,7 +344,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # The five devig methods are one choice set wherever a field offers them (a method, the best one).
-    "ENUM_NAME_OVERRIDES": {"DevigMethodEnum": "opportunities.pricing.METHODS"},
+    "ENUM_NAME_OVERRIDES": {
+        "DevigMethodEnum": "opportunities.pricing.METHODS",
+        "BacktestStatusEnum": "opportunities.backtest_models.RUN_STATUSES",
+    },
     # Swagger UI and Redoc from drf-spectacular-sidecar's static files: /api/docs/ works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

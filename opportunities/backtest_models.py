@@ -9,14 +9,18 @@ from django.utils import timezone
 from odds.models import MARKETS, Bookmaker, Event
 
 
+QUEUED, RUNNING, FINISHED, FAILED = "queued", "running", "finished", "failed"
+RUN_STATUSES = [(QUEUED, "Queued"), (RUNNING, "Running"), (FINISHED, "Finished"), (FAILED, "Failed")]
+
+
 class BacktestRun(models.Model):
     """One replay of a strategy (or a grid of its settings), run by a worker (``backtest_runs``).
 
     ``parameters`` are what was asked; ``rules`` the strategy's rules after this run's adjustments and
     the bookmakers' accounts, as they were when it was asked: running it again replays those."""
 
-    QUEUED, RUNNING, FINISHED, FAILED = "queued", "running", "finished", "failed"
-    STATUSES = [(QUEUED, "Queued"), (RUNNING, "Running"), (FINISHED, "Finished"), (FAILED, "Failed")]
+    QUEUED, RUNNING, FINISHED, FAILED = QUEUED, RUNNING, FINISHED, FAILED
+    STATUSES = RUN_STATUSES
 
     strategy = models.ForeignKey(
         "opportunities.Strategy", null=True, blank=True, on_delete=models.SET_NULL, related_name="backtests"

@@ -207,3 +207,21 @@ def test_backtests_need_a_login(client, strategy):
     assert client.get("/backtest/")["Location"].startswith("/accounts/login/")
     assert client.get("/api/backtests/").status_code == 401
     assert client.post("/api/backtests/", {"strategy": strategy.pk}, content_type="application/json").status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/backtest/", "/api/backtests/"])
+def test_the_list_of_runs_reads_as_many_rows_in_as_many_queries(auth_client, strategy, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run = finished(strategy, grid={"min_edge": [0.01, 0.03]})
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert auth_client.get(path).status_code == 200
+        return len(captured.captured_queries)
+
+    few = queries()
+    fields = ["strategy", "strategy_name", "parameters", "rules", "status", "summary", "curve", "breakdowns", "grid"]
+    BacktestRun.objects.bulk_create([BacktestRun(**{f: getattr(run, f) for f in fields}) for _ in range(20)])
+    assert queries() == few
