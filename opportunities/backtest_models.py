@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from odds.models import MARKETS, Bookmaker, Event
 
-
 QUEUED, RUNNING, FINISHED, FAILED = "queued", "running", "finished", "failed"
 RUN_STATUSES = [(QUEUED, "Queued"), (RUNNING, "Running"), (FINISHED, "Finished"), (FAILED, "Failed")]
 

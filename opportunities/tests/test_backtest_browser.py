@@ -71,6 +71,9 @@ def test_start_a_run_follow_it_and_compare_two(page, live_server, start_celery_w
     from opportunities.models import BacktestRun
 
     page.set_viewport_size(SIZES[size])
+    failures: list[str] = []  # every file a page asks for is there, and no script fails
+    page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("pageerror", lambda error: failures.append(f"script error: {error}"))
     worker = start_celery_worker("backtests")
     app.control.cancel_consumer("backtests", destination=[worker.hostname], reply=True, timeout=5)
     log_in(page, live_server)
@@ -134,3 +137,4 @@ def test_start_a_run_follow_it_and_compare_two(page, live_server, start_celery_w
     assert page.locator(f"[data-figure=bets-{grid.pk}]").inner_text() == str(grid.summary["bets"])
     assert page.locator("svg.chart polyline").count() == 2
     shot(page, "backtest-compare", size)
+    assert failures == []
