@@ -130,6 +130,7 @@ def test_start_a_run_follow_it_and_compare_two(page, live_server, start_celery_w
     page.goto(f"{live_server.url}/backtest/")
     page.check(f"input[name=runs][value='{flat.pk}']")
     page.check(f"input[name=runs][value='{grid.pk}']")
+    shot(page, "backtest-list", size)
     page.click("#runs button[type=submit]")
     page.wait_for_url(re.compile(r"/backtest/compare/\?runs=\d+&runs=\d+$"))
     grid.refresh_from_db()
