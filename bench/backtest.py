@@ -65,7 +65,7 @@ def season_csv(first_year: int, rng: random.Random) -> str:
                 total = sum(moved.values())
                 for book in BOOKS_1X2:
                     sharp = book == "PS"
-                    margin, noise = (0.025, 0.0) if sharp else (rng.uniform(0.04, 0.07), 0.05)
+                    margin, noise = (0.025, 0.0) if sharp else (rng.uniform(0.04, 0.07), 0.06)
                     shares = {k: v / total * rng.uniform(1 - noise, 1 + noise) for k, v in moved.items()}
                     scale = sum(shares.values())
                     for outcome, share in shares.items():
@@ -78,7 +78,7 @@ def season_csv(first_year: int, rng: random.Random) -> str:
                 for kind, p in ((("{b}{c}>2.5", "{b}{c}<2.5"), p_over), (("{b}{c}AHH", "{b}{c}AHA"), 0.5)):
                     for book in (*BOOKS_OTHER, "Max", "Avg"):
                         sharp = book == "P"
-                        first, second = _two_way(rng, p, 0.025 if sharp else 0.05, 0.0 if sharp else 0.04)
+                        first, second = _two_way(rng, p, 0.025 if sharp else 0.05, 0.0 if sharp else 0.05)
                         row[kind[0].format(b=book, c=closing)] = first
                         row[kind[1].format(b=book, c=closing)] = second
             writer.writerow(row)
