@@ -4,7 +4,8 @@ Every figure is a ratio to a reference measured moments before on the same machi
 so the noise of the machine cancels: ingestion against the floor of its writes, two processes at
 once against one after the other, detection against merely reading the prices, an alert's latency
 through the worker against ingesting and detecting, pages against a minimal authenticated page,
-storage in bytes per row, credits against polling every four hours, the site served as ``make run``
+storage in bytes per row, credits against polling every four hours, a saved backtest against the
+command's replay of it and a grid against one run, the site served as ``make run``
 serves it with 50 locust users against one (``docs/performance.md`` says how each is taken).
 ``BENCH_STEPS`` (e.g. ``load``) runs only those steps, and leaves the docs as they are. ``--scale
 large`` (``BENCH_SCALE=large``) grows odds history to 10 million rows. The figures are printed and
@@ -35,6 +36,7 @@ def run(scale: str = "small") -> Report:
     from django.db import connection
 
     from bench.alerts import bench_alerts
+    from bench.backtest import bench_backtest
     from bench.credits import bench_credits
     from bench.data import odds_response, truncate_odds
     from bench.detection import bench_detection
@@ -74,6 +76,7 @@ def run(scale: str = "small") -> Report:
         "alerts": lambda: bench_alerts(report, 3, out),
         "detection": detection,
         "credits": lambda: bench_credits(report),
+        "backtest": lambda: bench_backtest(report, repeat),
         "pages": lambda: bench_pages(report, max(repeat * 10, 50), SIZES[scale]),
         "storage": lambda: bench_storage(report),
         "load": lambda: bench_load(report, out),

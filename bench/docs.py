@@ -88,6 +88,20 @@ MEASURES = [
         "the same read",
     ),
     (
+        "backtest: a saved run",
+        "Five generated seasons of a league in football-data.co.uk's layout (`bench/backtest.py`: six "
+        "books' and the market's opening and closing 1X2, totals and Asian handicap), imported, then a "
+        "saved run of a strategy with the command's rules: history read, every line valued, bets, "
+        "figures and breakdowns written",
+        "`manage.py backtest`'s replay of the same rules (read and valued, nothing written)",
+    ),
+    (
+        "backtest: a saved 3 × 3 grid",
+        "The same run over minimum edge 1, 2, 3% × Kelly fraction 0.25, 0.5, 1: the history read once, "
+        "each line valued once, nine stakings",
+        "the saved run",
+    ),
+    (
         "credits: a week",
         "A week of fixtures of 10 sports (`bench/credits.py`) replayed every 5 minutes through "
         "`odds/schedule.py`, 3 credits a call",

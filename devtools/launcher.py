@@ -22,7 +22,7 @@ from devtools.servers import EmbeddedPostgres, EmbeddedRedis, var_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 # The queues of monps.settings.CELERY_TASK_ROUTES, and Celery's default one.
-QUEUES = ("collection", "detection", "settlement", "alerts", "celery")
+QUEUES = ("collection", "detection", "settlement", "alerts", "backtests", "celery")
 
 
 class Servers:

@@ -13,4 +13,5 @@ BEAT_SCHEDULE = {
     "detect-opportunities": {"task": "opportunities.tasks.detect_opportunities", "schedule": 600.0},
     "settle-bets": {"task": "bets.tasks.settle_bets", "schedule": crontab(minute="*/15")},
     "send-pending-alerts": {"task": "opportunities.tasks.send_pending_alerts", "schedule": 300.0},
+    "resume-backtests": {"task": "opportunities.tasks.resume_backtests", "schedule": 120.0},
 }

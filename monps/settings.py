@@ -344,7 +344,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # The five devig methods are one choice set wherever a field offers them (a method, the best one).
-    "ENUM_NAME_OVERRIDES": {"DevigMethodEnum": "opportunities.pricing.METHODS"},
+    "ENUM_NAME_OVERRIDES": {
+        "DevigMethodEnum": "opportunities.pricing.METHODS",
+        "BacktestStatusEnum": "opportunities.backtest_models.RUN_STATUSES",
+    },
     # Swagger UI and Redoc from drf-spectacular-sidecar's static files: /api/docs/ works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -372,6 +375,8 @@ CELERY_TASK_ROUTES = {
     "opportunities.tasks.send_alert": {"queue": "alerts"},
     "opportunities.tasks.send_alert_digest": {"queue": "alerts"},
     "opportunities.tasks.send_pending_alerts": {"queue": "alerts"},
+    "opportunities.tasks.run_backtest": {"queue": "backtests"},
+    "opportunities.tasks.resume_backtests": {"queue": "backtests"},
     "opportunities.tasks.*": {"queue": "detection"},
     "bets.tasks.*": {"queue": "settlement"},
     "odds.tasks.*": {"queue": "collection"},

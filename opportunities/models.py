@@ -329,3 +329,8 @@ class DetectionRun(models.Model):
 
     def __str__(self) -> str:
         return f"detection {self.started_at:%Y-%m-%d %H:%M} {self.duration_ms} ms"
+
+
+# Backtests keep their models in a module of their own; Django finds them here, as this app's.
+from opportunities.backtest_models import BacktestBet as BacktestBet  # noqa: E402
+from opportunities.backtest_models import BacktestRun as BacktestRun  # noqa: E402

@@ -62,3 +62,21 @@ def send_pending_alerts() -> int:
     alerts = list(stuck[:500])
     enqueue_deliveries(alerts)
     return len(alerts)
+
+
+# Backtests have their own queue ("backtests", monps/settings.py): a long replay never delays detection.
+@shared_task(bind=True, acks_late=True)
+def run_backtest(self: Task[Any, Any], run_id: int) -> str:
+    """One saved backtest run; delivered again after its worker died, the task id takes its lease back."""
+    from opportunities.backtest_runs import execute_backtest
+
+    run = execute_backtest(run_id=run_id, holder=self.request.id)
+    return run.status if run is not None else "gone"
+
+
+@shared_task(acks_late=True)
+def resume_backtests() -> int:
+    """Every few minutes: runs that lost their worker, or never reached one, are sent again."""
+    from opportunities.backtest_runs import resume_backtests as resume
+
+    return len(resume())

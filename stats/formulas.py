@@ -327,3 +327,18 @@ def verdict(clvs: Sequence[float], settled: Sequence[tuple[float, float]]) -> Ve
     """``clvs``: the CLV of each bet that has a valid one; ``settled``: ``(stake, profit)`` of each
     settled bet that is not void, in a fixed order (the bootstrap's draws follow it)."""
     return Verdict(clv_significance(clvs), yield_interval(settled))
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment (Holm 1979, "A simple sequentially rejective multiple test
+    procedure"), for p-values of m tests tried together: with the p-values in increasing order
+    ``p_(1) <= ... <= p_(m)``, the adjusted ``p~_(i) = max_{j <= i} min(1, (m - j + 1) p_(j))``, given
+    back in the order of ``p_values`` (R's ``p.adjust(p, "holm")``). A test is rejected at level a
+    exactly when its adjusted p-value is at most a."""
+    m = len(p_values)
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, index in enumerate(sorted(range(m), key=lambda i: p_values[i])):
+        running = max(running, min(1.0, (m - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted

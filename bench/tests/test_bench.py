@@ -66,3 +66,25 @@ def test_with_value_price_raises_one_soft_price_thirty_percent_above_the_sharp_o
     assert soft["markets"][0]["outcomes"][0]["price"] == round(sharp["markets"][0]["outcomes"][0]["price"] * 1.3, 2)
     assert soft["markets"][0]["last_update"] == "2026-03-01T12:00:00Z"
     assert valued[1] == first[1]
+
+
+def test_a_generated_season_reads_as_football_data_writes_it():
+    import random
+
+    from bench.backtest import season_csv
+    from odds.providers.football_data import parse_csv
+
+    text = season_csv(2023, random.Random(1))
+    assert text.splitlines()[0].startswith("Div,Date,Time,HomeTeam,AwayTeam,FTHG,FTAG,FTR,B365H,B365D,B365A,BWH")
+    parsed = parse_csv(text)
+    assert (parsed.rows, len(parsed.snapshot.events), parsed.skipped) == (380, 380, [])
+    first = parsed.snapshot.events[0]
+    books = {q.bookmaker for q in first.quotes}
+    assert books == {"bet365", "bwin", "interwetten", "pinnacle", "williamhill", "betvictor"} | {
+        "market_max",
+        "market_avg",
+    }
+    assert {q.market for q in first.quotes} == {"h2h", "totals", "spreads"}
+    # Opening and closing: 6 books and 2 aggregates of 1X2, 4 of totals and 4 of the handicap, 2 prices each.
+    assert len(first.quotes) == 2 * (8 * 3 + 4 * 2 + 4 * 2)
+    assert season_csv(2023, random.Random(1)) == text

@@ -83,7 +83,7 @@ def test_the_how_table_gives_each_description_the_bars_its_figures_had(tmp_path)
             *("ingest: peak resident memory", "ingest: A, B, A, B", "ingest: two sports"),
             *("alerts: collection's response", "detection: full pass", "detection: the same"),
             *("detection: with a consensus", "credits: a week", "credits: closing line", "pages: minimal"),
-            *("pages: PATH growth", "load:"),
+            *("pages: PATH growth", "load:", "backtest: a saved run", "backtest: a saved 3 × 3 grid"),
         )
     }
 

@@ -9,6 +9,7 @@ from stats.formulas import (
     bootstrap_means,
     brier,
     clv_significance,
+    holm,
     incomplete_beta,
     log_loss,
     longest_run,
@@ -276,3 +277,42 @@ def test_yield_interval_of_many_bets_matches_the_normal_approximation():
     half = 1.96 * math.sqrt(1 - 0.1**2) / math.sqrt(400)
     assert low == pytest.approx(0.1 - half, abs=0.01)
     assert high == pytest.approx(0.1 + half, abs=0.01)
+
+
+def _holm_rejects(p_values: list[float], alpha: float) -> set[int]:
+    """Holm's procedure as published (Holm 1979; Wikipedia's "Holm–Bonferroni method"): the smallest
+    p-value against alpha / m, the next against alpha / (m - 1), ... until one fails."""
+    rejected: set[int] = set()
+    for rank, index in enumerate(sorted(range(len(p_values)), key=lambda i: p_values[i])):
+        if p_values[index] > alpha / (len(p_values) - rank):
+            break
+        rejected.add(index)
+    return rejected
+
+
+def test_holm_rejects_as_the_published_example_does():
+    # Wikipedia, "Holm–Bonferroni method", Example: four hypotheses at alpha = 0.05 with unadjusted
+    # p-values 0.01, 0.04, 0.03 and 0.005: H1 and H4 are rejected, H2 and H3 are not.
+    p_values = [0.01, 0.04, 0.03, 0.005]
+    adjusted = holm(p_values)
+    assert {i for i, p in enumerate(adjusted) if p <= 0.05} == {0, 3} == _holm_rejects(p_values, 0.05)
+    # By hand: sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 = 0.02, 0.03, 0.06, 0.04, then the running maximum.
+    assert adjusted == pytest.approx([0.03, 0.06, 0.06, 0.02], abs=1e-15)
+
+
+def test_holm_adjusted_p_is_the_smallest_level_at_which_the_procedure_rejects():
+    import random
+
+    rng = random.Random(22)
+    for _ in range(50):
+        p_values = [rng.choice([rng.random(), rng.random() / 50, 1.0]) for _ in range(rng.randint(1, 12))]
+        adjusted = holm(p_values)
+        # The levels at which a decision can change are the products (m - rank) * p; between them the
+        # procedure decides the same. An adjusted p-value is the lowest of them that rejects, at most 1.
+        levels = sorted({(len(p_values) - r) * p for r, p in enumerate(sorted(p_values))})
+        for index, value in enumerate(adjusted):
+            smallest = next(a for a in levels if index in _holm_rejects(p_values, a * (1 + 1e-12)))
+            assert value == pytest.approx(min(1.0, smallest), rel=1e-12)
+        assert all(a >= p for a, p in zip(adjusted, p_values, strict=True))
+    assert holm([]) == []
+    assert holm([0.2]) == [0.2]

@@ -5,7 +5,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from opportunities.backtest import BacktestRules, UnknownBookmaker, run_backtest, selected_events
+from opportunities.backtest import (
+    BacktestReport,
+    BacktestRules,
+    UnknownBookmaker,
+    read_history,
+    replay,
+    selected_events,
+)
+from opportunities.backtest_grid import Grid, GridError, GridReport, run_grid
 from opportunities.models import Strategy
 from opportunities.pricing import METHODS
 from stats.formulas import Verdict
@@ -42,14 +50,37 @@ class Command(BaseCommand):
         parser.add_argument("--sport")
         parser.add_argument("--from", dest="start", type=_date)
         parser.add_argument("--to", dest="end", type=_date)
+        parser.add_argument(
+            "--at-opening",
+            action="store_true",
+            help="decide each line at its opening (the first moment it can be valued) instead of --lead-hours",
+        )
+        parser.add_argument(
+            "--grid",
+            nargs="+",
+            metavar="AXIS=VALUES",
+            help="try every combination, e.g. min_edge=0.01,0.02,0.03 kelly_fraction=0.25,0.5 (axes: "
+            "min_edge, kelly_fraction, method); reports each and the best by yield, its p-value adjusted (Holm)",
+        )
 
     def handle(self, *args: Any, **o: Any) -> None:
-        replay = {"lead": timedelta(hours=o["lead_hours"]), "kelly_fraction": o["kelly"], "bankroll": o["bankroll"]}
+        grid = None
+        if o["grid"]:
+            try:
+                grid = Grid.parse(o["grid"])
+            except GridError as exc:
+                raise CommandError(f"--grid: {exc}") from None
+        replay_with = {
+            "lead": timedelta(hours=o["lead_hours"]),
+            "kelly_fraction": o["kelly"],
+            "bankroll": o["bankroll"],
+            "at_opening": o["at_opening"],
+        }
         if o["strategy"]:
             strategy = Strategy.objects.filter(name=o["strategy"]).select_related("reference_bookmaker").first()
             if strategy is None:
                 raise CommandError(f"no strategy named {o['strategy']!r}")
-            rules = BacktestRules.for_strategy(strategy, **replay)
+            rules = BacktestRules.for_strategy(strategy, **replay_with)
         else:
             rules = BacktestRules(
                 min_edge=o["min_edge"],
@@ -58,13 +89,26 @@ class Command(BaseCommand):
                 min_price=o["min_price"],
                 max_price=o["max_price"],
                 markets=tuple(o["markets"].split(",")),
-                **replay,
+                **replay_with,
             )
         try:
-            report = run_backtest(rules=rules, events=selected_events(sport=o["sport"], start=o["start"], end=o["end"]))
+            strategy_rules = rules.strategy_rules()
         except UnknownBookmaker as exc:
             raise CommandError(str(exc)) from None
-        unit = "units" if rules.kelly_fraction is None else "money"
+        events = selected_events(sport=o["sport"], start=o["start"], end=o["end"])
+        history = read_history(events=events, strategy=strategy_rules)
+        if grid is None:
+            report = replay(history, rules, strategy=strategy_rules)
+            self._report(report, "units" if rules.kelly_fraction is None else "money")
+            return
+        found = run_grid(history, rules, grid, strategy=strategy_rules)
+        self.stdout.write("\n".join(_grid_lines(found, grid)))
+        if found.best is not None:
+            best = found.cells[found.best]
+            self.stdout.write("")
+            self._report(best.report, "units" if best.kelly_fraction is None else "money")
+
+    def _report(self, report: BacktestReport, unit: str) -> None:
         significance = report.significance
         drawdown = report.drawdown
         lines = [
@@ -105,4 +149,43 @@ def _verdict_lines(verdict: Verdict) -> list[str]:
     else:
         lines.append("yield 95% interval: n/a")
     lines.append(f"verdict: {verdict_sentence(clv, subject='The average CLV')}")
+    return lines
+
+
+def _p(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _grid_lines(found: GridReport, grid: Grid) -> list[str]:
+    """One line per configuration tried, then the best by yield with its p-values adjusted for them all."""
+    axes = " × ".join(
+        f"{name} {', '.join(f'{v:g}' if isinstance(v, float) else v for v in values)}"
+        for name, values in grid.as_json().items()
+    )
+    lines = [
+        f"grid: {found.tried} configurations tried ({axes})",
+        "min_edge  kelly  method          bets    yield      CLV  drawdown  p (CLV)  Holm    p (profit)  Holm",
+    ]
+    for cell in found.cells:
+        f = cell.figures
+        kelly = "flat" if cell.kelly_fraction is None else f"{cell.kelly_fraction:g}"
+        yield_ = "n/a" if f["yield"] is None else f"{f['yield']:+.2%}"
+        clv = "n/a" if f["average_clv"] is None else f"{f['average_clv']:+.2%}"
+        lines.append(
+            f"{cell.min_edge:<8g}  {kelly:<5}  {cell.method:<14}  {f['bets']:>4}  {yield_:>7}  {clv:>7}  "
+            f"{f['max_drawdown']:>8.2f}  {_p(f['clv_p_value']):>7}  {_p(f['clv_p_holm']):>6}  "
+            f"{_p(f['profit_p_value']):>10}  {_p(f['profit_p_holm']):>6}"
+        )
+    if found.best is None:
+        lines.append("best: none (no configuration made a bet)")
+        return lines
+    best = found.cells[found.best]
+    f = best.figures
+    kelly = "flat" if best.kelly_fraction is None else f"{best.kelly_fraction:g}"
+    lines.append(
+        f"best by yield: min_edge={best.min_edge:g} kelly_fraction={kelly} method={best.method}: "
+        f"yield {f['yield']:+.2%} over {f['bets']} bets; CLV p = {_p(f['clv_p_value'])}, "
+        f"{_p(f['clv_p_holm'])} adjusted for {found.tried} configurations (Holm); "
+        f"profit p = {_p(f['profit_p_value'])}, {_p(f['profit_p_holm'])} adjusted"
+    )
     return lines
