@@ -411,7 +411,11 @@ class _Reader:
         start, end = window
         cache_key = (start, end, sport)
         if cache_key not in self.events:
-            events = Event.objects.filter(commence_time__gte=start, commence_time__lt=end).select_related("sport")
+            events = (
+                Event.objects.filter(commence_time__gte=start, commence_time__lt=end)
+                .select_related("sport")
+                .order_by("commence_time", "pk")
+            )
             self.events[cache_key] = list(events.filter(sport__key=sport) if sport else events)
         home, away = teams
         scored = [
