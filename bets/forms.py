@@ -9,8 +9,10 @@ from django import forms
 from bets.models import Bet, LedgerEntry
 from bets.services import BetInput, bet_input
 from bets.slip import PICKS
-from odds.models import MARKETS, Bookmaker, Event
+from odds.models import H2H, MARKETS, Bookmaker, Event
+from web import odds_format
 from web.forms import PlainDateTimeField, PlainDecimalField, PlainIntegerField, PriceField, price_help
+from web.preferences import active
 from web.templatetags.monps import odds
 
 
@@ -22,16 +24,25 @@ class BetForm(forms.Form):
     )
     market = forms.ChoiceField(choices=MARKETS)
     outcome = forms.CharField(max_length=128)
-    point = PlainDecimalField(required=False, max_digits=7, decimal_places=2, help_text="handicap or total")
+    # Text, not a number input: a browser empties a number it cannot read, and the message would not say why.
+    point = PlainDecimalField(
+        required=False,
+        max_digits=7,
+        decimal_places=2,
+        label="Line",
+        help_text="handicap or total; none for the match result",
+        widget=forms.TextInput,
+    )
     bookmaker = forms.ModelChoiceField(Bookmaker.objects.filter(is_aggregate=False), to_field_name="key")
     price = PriceField()
-    stake = PlainDecimalField(max_digits=12, decimal_places=2, min_value=0.01)
+    stake = PlainDecimalField(max_digits=12, decimal_places=2, min_value=0.01, widget=forms.TextInput)
     stake_requested = PlainDecimalField(
         required=False,
         max_digits=12,
         decimal_places=2,
         label="Stake asked for",
         help_text="if the book accepted less: monps records its limit",
+        widget=forms.TextInput,
     )
     placed_at = PlainDateTimeField(required=False, help_text="blank: now")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -46,16 +57,28 @@ class BetForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["price"].help_text = price_help()
-        for name in ("price", "stake"):
-            self.fields[name].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        # A phone's decimal keypad has no sign or slash: a handicap, American and fractional odds need them.
+        self.fields["stake"].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        self.fields["point"].widget.attrs["autocomplete"] = "off"
+        if active().odds_format != odds_format.DECIMAL:
+            self.fields["price"].widget.attrs["inputmode"] = "text"
         self.datalists: dict[str, list[str]] = {}
 
     def offer(
-        self, *, outcomes: list[str], points: list[Decimal], quoted: list[tuple[Bookmaker, Decimal]], refresh: str
+        self,
+        *,
+        market: str | None,
+        outcomes: list[str],
+        points: list[Decimal],
+        quoted: list[tuple[Bookmaker, Decimal]],
+        refresh: str,
     ) -> None:
         """The slip's choices from the event's stored prices: its outcomes and points to pick or type
         (``datalists``), the bookmakers quoting the selection first, best price first, with it; a
-        choice changed fetches the slip again from ``refresh`` with what the bettor has typed."""
+        choice changed fetches the slip again from ``refresh`` with what the bettor has typed (the
+        line comes back when a market with lines is chosen)."""
+        if market == H2H:
+            self.fields["point"].widget.attrs["disabled"] = True
         self.datalists = {"outcome": outcomes, "point": [f"{p}" for p in points]}
         for name in self.datalists:
             self.fields[name].widget.attrs["list"] = f"slip-{name}s"
@@ -69,6 +92,8 @@ class BetForm(forms.Form):
                     "hx-vals": json.dumps({"changed": name}),
                     "hx-target": "#bet-form-card",
                     "hx-swap": "outerHTML",
+                    # A change made as the slip is posted (its field left for the button) gives way to the post.
+                    "hx-sync": "closest form:abort",
                 }
             )
         field = self.fields["bookmaker"]

@@ -131,11 +131,10 @@ def refill(selected: Selected, prices: EventPrices, changed: str) -> Selected:
     elif changed == "event":
         point = prices.main_point(market, outcome) if point is None else point
     elif changed in ("market", "outcome"):
-        if changed == "outcome" and market == SPREADS and point is not None and selected.outcome in outcomes:
-            # The same line from the other side: Arsenal -0.5 is Chelsea +0.5.
-            line = line_of(market, selected.outcome, point, event.home_team)
-            point = line if outcome == event.home_team else -line
-        if point not in prices.points(market, outcome):
+        stored = prices.points(market, outcome)
+        if point is not None and point not in stored and market == SPREADS and -point in stored:
+            point = -point  # the same line from the other side: Arsenal -0.5 is Chelsea +0.5
+        elif point not in stored:
             point = prices.main_point(market, outcome)
     row = prices.row(market, outcome, point)
     bookmaker, price = selected.bookmaker, selected.price

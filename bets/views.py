@@ -47,6 +47,7 @@ def bet_list(request: PageRequest) -> HttpResponse:
     """The bets, filtered, with their totals, the bankroll, the ledger and the bet slip; each part that
     refreshes itself (``PARTS``) is answered alone to HTMX."""
     filterset, queryset = _filtered(request)
+    filterset.form.auto_id = "filter_%s"  # apart from the bet slip's fields (id_bookmaker…) on the same page
     part = PARTS.get(request.htmx.target or "") if request.htmx else None
     if part == "totals":
         context = {"totals": selectors.totals(queryset), "query": request.GET.urlencode()}
@@ -66,7 +67,7 @@ def bet_list(request: PageRequest) -> HttpResponse:
     context.update(
         bankroll=selectors.bankroll(),
         ledger=list(LedgerEntry.objects.select_related("bookmaker")[:10]),
-        ledger_form=LedgerForm(),
+        ledger_form=LedgerForm(auto_id="ledger_%s"),
         **_slip_context(request, BetForm(), slip.Selected(), now=timezone.now()),
     )
     return render(request, "bets/list.html", context)
@@ -173,6 +174,7 @@ def _slip_context(
     if prices is not None:
         outcomes = outcomes_of(selected.market or "", prices.event.home_team, prices.event.away_team)
         form.offer(
+            market=selected.market,
             outcomes=outcomes,
             points=prices.points(selected.market, selected.outcome),
             quoted=prices.quoted(prices.row(selected.market, selected.outcome, selected.point)),

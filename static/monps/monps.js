@@ -48,7 +48,7 @@
 
 // The bet slip (templates/bets/slip.html): "Use" fills the stake it names (and its figures follow, as if typed);
 // Enter in the event search searches instead of placing the bet; a slip answered with errors (422) shows the
-// first one.
+// first one, and an error goes once its field is edited.
 (function () {
   "use strict";
 
@@ -67,6 +67,14 @@
     if (event.key !== "Enter" || !search.matches || !search.matches("input[data-search]")) return;
     event.preventDefault();
     if (window.htmx) window.htmx.trigger(search, "search");
+  });
+
+  // A field edited after its error was shown: the error goes (the slip checks it again when posted).
+  document.addEventListener("input", function (event) {
+    var field = event.target.closest ? event.target.closest("#bet-form-card .field.invalid") : null;
+    if (!field) return;
+    field.classList.remove("invalid");
+    field.querySelectorAll(".errorlist").forEach(function (error) { error.remove(); });
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
