@@ -62,6 +62,9 @@ class BetForm(forms.Form):
         self.fields["point"].widget.attrs["autocomplete"] = "off"
         if active().odds_format != odds_format.DECIMAL:
             self.fields["price"].widget.attrs["inputmode"] = "text"
+        # What the bettor types while the slip is fetched again for a choice changed stays as typed.
+        for name in ("stake", "placed_at", "notes"):
+            self.fields[name].widget.attrs["hx-preserve"] = "true"
         self.datalists: dict[str, list[str]] = {}
 
     def offer(
@@ -97,7 +100,8 @@ class BetForm(forms.Form):
                 }
             )
         field = self.fields["bookmaker"]
-        assert isinstance(field, forms.ModelChoiceField)  # declared above
+        assert isinstance(field, forms.ModelChoiceField)  # declared above, with its queryset
+        assert field.queryset is not None
         if quoted:
             keys = {book.key for book, _ in quoted}
             others = [(b.key, b.title) for b in field.queryset if b.key not in keys]

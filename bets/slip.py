@@ -223,6 +223,8 @@ def value(selected: Selected, prices: EventPrices | None, reference: Reference |
 def _already_staked(selected: Selected) -> Decimal:
     """Pending stakes on the selection at any bookmaker, as the opportunities page counts them."""
     point = Decimal(0) if selected.market == H2H else selected.point
+    if point is None:
+        return ZERO
     staked: Decimal = (
         Bet.objects.pending()
         .filter(

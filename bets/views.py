@@ -245,7 +245,7 @@ def bet_preview(request: PageRequest) -> HttpResponse:
     selected = _selected(form.read())
     prices = slip.EventPrices.of(selected.event) if selected.event else None
     value = slip.value(selected, prices, _reference(form) if prices else None, now=timezone.now())
-    price_error = " ".join(form.errors.get("price", [])) if request.GET.get("price") else ""
+    price_error = " ".join(str(error) for error in form.errors.get("price", [])) if request.GET.get("price") else ""
     context = {"value": value, "selected": selected, "price_error": price_error}
     return render(request, f"{SLIP}#value", context)
 

@@ -55,15 +55,23 @@ def text(page, selector: str) -> str:
     return page.locator(selector).inner_text().strip()
 
 
+def settled(page) -> None:
+    """Until htmx has no request in flight and has set up what it swapped in (as a person's next move
+    would find it: a few milliseconds later)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
 def place(page) -> None:
     page.click("#bet-form-card button.slip-place")
     page.wait_for_selector("#bet-form-card[role=status]")
+    settled(page)
 
 
 def error_beside(page, field: str) -> str:
     """The error shown beside a field of the slip (the event's beside the event search)."""
     error = page.locator(f"#field-{field} #id_{field}_error")
     error.wait_for()
+    settled(page)
     return error.inner_text()
 
 
@@ -85,6 +93,7 @@ def test_a_bet_from_the_odds_screen_shows_the_price_s_value_as_it_is_typed(page,
     link.scroll_into_view_if_needed()
     link.click()
     page.wait_for_selector("#bet-form form")
+    settled(page)
     assert in_view(page, "#bet-form-card")
     event = price.selection.event
     assert text(page, ".slip-event-name") == f"{event.home_team} v {event.away_team}"
@@ -132,6 +141,7 @@ def test_a_bet_from_the_event_page(page, live_server, size):
     link.scroll_into_view_if_needed()
     link.click()
     page.wait_for_selector("#bet-form form")
+    settled(page)
     assert in_view(page, "#bet-form-card")
     assert text(page, ".slip-event-name") == f"{event.home_team} v {event.away_team}"
     assert page.input_value("#id_price") == shown  # decimal odds, as the grid shows them
@@ -162,6 +172,7 @@ def test_a_bet_from_the_bets_page_through_the_event_search(page, live_server, si
     shot(page, "search", size, full=False)
     result.click()
     page.wait_for_selector(".slip-event-name")
+    settled(page)
     assert text(page, ".slip-event-name") == f"{event.home_team} v {event.away_team}"
     # The slip opens on the home side's best match-result price.
     prices = Price.objects.filter(selection__event=event, bookmaker__is_aggregate=False).select_related("bookmaker")
@@ -173,6 +184,7 @@ def test_a_bet_from_the_bets_page_through_the_event_search(page, live_server, si
     book = page.input_value("#id_bookmaker")
     page.select_option("#id_market", "totals")
     page.wait_for_function("() => document.querySelector('#id_outcome').value === 'Over'")
+    settled(page)
     point = Decimal(page.input_value("#id_point"))
     totals = prices.filter(selection__market="totals", selection__point=point)
     assert page.input_value("#id_bookmaker") == book
@@ -182,6 +194,7 @@ def test_a_bet_from_the_bets_page_through_the_event_search(page, live_server, si
     page.locator("#id_outcome").dispatch_event("change")
     under = totals.get(selection__outcome="Under", bookmaker__key=book)
     page.wait_for_function("p => document.querySelector('#id_price').value === p", arg=decimal_text(under.price))
+    settled(page)
     best = totals.filter(selection__outcome="Under").order_by("-price", "bookmaker__title").first()
     other = totals.filter(selection__outcome="Under").exclude(bookmaker__key=book).order_by("-price").first()
     assert (
@@ -245,6 +258,7 @@ def test_every_refusal_shows_beside_its_field(page, live_server, size, started_e
     page.fill("#slip-search", "lateham")
     page.locator("#event-results a[data-event]").first.click()
     page.wait_for_selector(".slip-event-name")
+    settled(page)
     assert page.locator("#field-event .badge").inner_text() == "started"
     page.fill("#id_stake", "10")
     place_button.click()
@@ -288,6 +302,7 @@ def test_american_odds_in_the_slip_and_a_bet_typed_in_them(page, live_server, si
     price = Price.objects.get(selection_id=selection, bookmaker_id=book).price
     link.click()
     page.wait_for_selector("#bet-form form")
+    settled(page)
     assert page.input_value("#id_price") == american(price)
     assert text(page, "#id_price_helptext") == "odds, e.g. +150 or -200"
     assert re.fullmatch(r"[+-]\d+", text(page, "[data-slip=fair]"))
@@ -344,6 +359,7 @@ def test_the_bets_page_at_390_px_has_nothing_wider_than_the_screen(page, live_se
     page.fill("#slip-search", "demo")
     page.locator("#event-results a[data-event]").first.click()
     page.wait_for_selector(".slip-event-name")
+    settled(page)
     page.fill("#id_stake", "10")
     page.wait_for_function("() => document.querySelector('[data-slip=summary]').innerText.includes('to win')")
     assert page.evaluate(CARDS_FIT) == []
