@@ -136,4 +136,4 @@ def test_the_filter_bar_keeps_its_fields_and_choices(auth_client, bets):
         ("bet365", "", "bet365"),
         ("williamhill", "", "williamhill"),
     ]
-    assert '<input type="date" name="date_from" value="2026-11-22" id="id_date_from">' in bar
+    assert '<input type="date" name="date_from" value="2026-11-22" id="filter_date_from">' in bar

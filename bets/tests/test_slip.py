@@ -382,3 +382,23 @@ def test_each_price_of_the_event_page_opens_the_slip_with_it(auth_client, spread
         "2.05",
         "williamhill",
     )
+
+
+def test_a_price_of_the_odds_screen_opens_the_slip_valued_by_the_strategy_chosen_there(auth_client, totals_event):
+    from opportunities.models import Strategy
+
+    consensus = Strategy.objects.get(name="Consensus value")
+    link = first_price(auth_client.get("/odds/", {"strategy": consensus.pk}).content.decode())
+    assert unescape(link).endswith(f"&reference={consensus.pk}")
+    opened = auth_client.get(unescape(link), **HTMX).content.decode()
+    assert f'name="reference" value="{consensus.pk}"' in opened
+    assert "No fair price: fewer than 3 books quote this whole line." in opened  # two books: no consensus
+    # The default strategy, as the screen shows it without a choice: Pinnacle's fair price.
+    default = first_price(auth_client.get("/odds/").content.decode())
+    assert "reference=" not in default
+    assert figures(auth_client.get(unescape(default), **HTMX).content.decode())["fair"] == "2.00"
+
+
+def first_price(screen: str) -> str:
+    """The link of the odds screen's first price."""
+    return re.search(r'<a class="price" id="price-\d+-\d+" href="([^"]+)"', screen).group(1)
