@@ -129,14 +129,17 @@ def price_table(event: Event, *, at_kickoff: bool = False) -> tuple[list[PriceRo
     from django.utils.timezone import localtime
 
     for row in ordered:
-        # One cell per bookmaker column: price, whether it is the best, when it last changed. Decided
+        # One cell per bookmaker column: price, whether it is the best, when it last changed, its slip. Decided
         # here once rather than by lookups and date filters in 200 template cells.
         row.cells = [
             (
                 price,
                 price is not None and price.price == row.best and not book.is_aggregate,
                 localtime(price.observed_at).strftime("%Y-%m-%d %H:%M") if price is not None else "",
-                "" if price is None or book.is_aggregate else slip_query(event.pk, row, book.key, price.price),
+                # Only a price on offer opens the bet slip: one in force at kick-off is history.
+                ""
+                if price is None or book.is_aggregate or at_kickoff
+                else slip_query(event.pk, row, book.key, price.price),
             )
             for book in ordered_books
             for price in [row.prices.get(book.key)]

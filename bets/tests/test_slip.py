@@ -1,7 +1,7 @@
 """The bet slip without a browser: its figures (fair price, edge, Kelly stake) as detection values the same
 price, recomputed by the preview as the price or stake changes; its refusals answered 422 with each error
 beside its field; its choices refilled from the event's stored prices; the event search (one query, the
-same at 2 and 20 events); the bets page's parts that refresh themselves, and the dashboard's active bets."""
+same at 2 and 20 events); the bets page's parts that refresh themselves."""
 
 from __future__ import annotations
 
@@ -356,16 +356,6 @@ def test_the_bets_page_refreshes_its_totals_and_bankroll_alone(auth_client, even
     assert 'hx-trigger="betSettled from:body" hx-swap="outerHTML" id="bet-totals"' in page
     assert 'id="slip-search"' in page  # the bet slip, with its event search
     assert "No bets match these filters." in auth_client.get("/bets/", {"status": "lost"}).content.decode()
-
-
-def test_active_bets_say_none_is_active_once_every_bet_is_settled(auth_client, event):
-    assert "No bets yet: place one from an opportunity." in auth_client.get("/").content.decode()
-    bet = place_bet(bet=BetInputFactory(event=event))
-    assert "No active bets" not in auth_client.get("/").content.decode()
-    settle_bet(bet=bet, status="lost")
-    html = auth_client.get("/?panel=bets", **HTMX).content.decode()
-    assert "No active bets: every bet is settled." in html
-    assert "No bets yet" not in html
 
 
 def test_each_price_of_the_event_page_opens_the_slip_with_it(auth_client, spreads_event):
