@@ -17,7 +17,7 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
 from bets.models import Bet
-from bets.selectors import bankroll
+from bets.selectors import bankroll, book_balance
 from odds.markets import MARKET_KEYS, line_of, outcomes_of
 from odds.models import H2H, MARKETS, SPREADS, Bookmaker, Event
 from odds.screen import Reference, why_unpriced
@@ -163,21 +163,25 @@ class SlipValue:
     kelly_share: Decimal | None = None
     kelly_stake: Decimal | None = None
     already_staked: Decimal = ZERO
+    available: Decimal | None = None  # the Kelly stake less what is already staked, capped by the book
+    capped_by: str = ""  # the book's limit or balance, when it caps the stake
     to_win: Decimal | None = None
     note: str = ""
 
     @property
+    def kelly_left(self) -> Decimal | None:
+        """The Kelly stake less what is already staked on the selection, never below 0."""
+        return None if self.kelly_stake is None else max(self.kelly_stake - self.already_staked, ZERO)
+
+    @property
     def remaining_stake(self) -> Decimal | None:
-        """The Kelly stake less what is already staked on the selection, rounded down as the bettor
-        rounds stakes: what "Use it" fills in."""
-        if self.kelly_stake is None:
-            return None
-        return rounded_stake(max(self.kelly_stake - self.already_staked, ZERO), active().stake_rounding)
+        """The stake available, rounded down as the bettor rounds stakes: what "Use" fills in."""
+        return None if self.available is None else rounded_stake(self.available, active().stake_rounding)
 
 
 def value(selected: Selected, prices: EventPrices | None, reference: Reference | None, *, now: datetime) -> SlipValue:
     """The slip's figures (without an event, none and no query): what pending bets stake on the
-    selection (one query), and for a Kelly stake the bankroll (two)."""
+    selection (one query), and for a Kelly stake the bankroll (two) and the book's balance (one)."""
     worth = SlipValue(reference)
     if selected.price is not None and selected.stake is not None:
         worth = replace(worth, to_win=(selected.stake * (selected.price - 1)).quantize(ZERO))
@@ -215,9 +219,32 @@ def value(selected: Selected, prices: EventPrices | None, reference: Reference |
     edge, share = valuation.price_value(float(selected.price), probability, rules)
     bankroll_now = bankroll().now
     kelly_share, stake = suggested_stake(share, bankroll_now)
-    return replace(
+    worth = replace(
         worth, edge=_round(edge, FRACTION), kelly_share=kelly_share, kelly_stake=stake, bankroll=bankroll_now
     )
+    available, capped_by = _capped(worth.kelly_left or ZERO, _book(selected.bookmaker, prices))
+    return replace(worth, available=available, capped_by=capped_by)
+
+
+def _book(key: str | None, prices: EventPrices) -> Bookmaker | None:
+    if not key:
+        return None
+    found = next((book for book in prices.bookmakers if book.key == key), None)
+    return found or Bookmaker.objects.filter(key=key).first()
+
+
+def _capped(stake: Decimal, book: Bookmaker | None) -> tuple[Decimal, str]:
+    """A stake at most the book's limit and what it holds (where a balance is recorded), as the
+    opportunities page caps it (``opportunities.selectors.opportunities``), and what capped it: one query."""
+    if book is None:
+        return stake, ""
+    caps = [(stake, "")]
+    if book.max_stake is not None:
+        caps.append((book.max_stake, f"{book.title}'s limit"))
+    account = book_balance(book.pk)
+    if account.recorded:
+        caps.append((max(account.balance, ZERO), f"held at {book.title}"))
+    return min(caps, key=lambda cap: cap[0])
 
 
 def _already_staked(selected: Selected) -> Decimal:

@@ -120,6 +120,23 @@ def test_the_preview_less_what_is_already_staked_and_rounded_as_the_bettor_round
     assert "less 10.00 already staked on this selection" in html
 
 
+def test_the_stake_offered_is_capped_by_the_books_limit_and_balance(auth_client, totals_event, bankroll):
+    from bets.services import record_limit
+
+    record_limit(
+        bookmaker=Bookmaker.objects.get(key="bet365"), market="totals", stake_accepted="20.00", stake_requested="40"
+    )
+    html = auth_client.get("/bets/new/preview/", over(totals_event), **HTMX).content.decode()
+    assert figures(html)["kelly"] == "20.00"
+    assert "Bet365&#x27;s limit, of 41.67" in html
+    assert 'data-fill="#id_stake" data-value="20.00"' in html
+    # 5.00 held there: the stake it can take, as the opportunities page offers it.
+    add_ledger_entry(kind="deposit", amount="5.00", bookmaker="bet365", at=NOW - timedelta(hours=1))
+    html = auth_client.get("/bets/new/preview/", over(totals_event), **HTMX).content.decode()
+    assert figures(html)["kelly"] == "5.00"
+    assert re.search(r"held at Bet365, of 41\.\d\d</span>", html)
+
+
 @pytest.mark.parametrize(
     ("fields", "note"),
     [
