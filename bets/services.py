@@ -17,8 +17,8 @@ from django.utils import timezone
 from bets import accounts, settlement, trail
 from bets.closing import CLV_FIELDS, closing_line
 from bets.models import Bet, BookmakerLimit, LedgerEntry
-from odds.markets import NOT_ABOVE_ONE, PRICE_STEP, InvalidQuote, line_of, price_problem, to_point
-from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event, Selection
+from odds.markets import NOT_ABOVE_ONE, PRICE_STEP, InvalidQuote, line_of, outcomes_of, price_problem, to_point
+from odds.models import H2H, MARKETS, Bookmaker, Event, Selection
 from opportunities import pricing
 from web.strict import NotPlainNumber, plain_decimal, shown
 
@@ -35,6 +35,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 STRATEGY_NAME_LENGTH = Bet._meta.get_field("strategy_name").max_length
 NOTES_LENGTH = 10_000
+# What a late entry needs, named as the API (allow_started) and the bet slip's checkbox name it.
+STARTED_FLAG = "started flag (allow_started)"
 
 
 class BetRejected(ValidationError):
@@ -138,11 +140,7 @@ def _resolve_selection(event: Event, market: str, outcome: str, point: object) -
     errors: dict[str, list[str]] = {}
     if market not in dict(MARKETS):
         raise BetRejected({"market": [f"{shown(market)} is not one of {', '.join(dict(MARKETS))}"]})
-    valid = {
-        H2H: [event.home_team, DRAW, event.away_team],
-        SPREADS: [event.home_team, event.away_team],
-        TOTALS: [OVER, UNDER],
-    }[market]
+    valid = outcomes_of(market, event.home_team, event.away_team)
     if outcome not in valid:
         errors["outcome"] = [f"{shown(outcome)} is not an outcome of {market} for {event}: {', '.join(valid)}"]
     stored_point = Decimal(0)
@@ -240,8 +238,8 @@ def place_bet(
     late = bool(placed_at and event.commence_time <= max(placed_at, now))
     if late and not allow_started:
         errors["event"] = [
-            f"{event} started at {event.commence_time:%Y-%m-%d %H:%M} UTC; a bet placed before "
-            "the start can be entered late with allow_started"
+            f"{event} started at {event.commence_time:%Y-%m-%d %H:%M} UTC: a bet placed before the start "
+            f"needs the {STARTED_FLAG} to be entered late"
         ]
     stake, stake_requested = cleaned.get("stake"), cleaned.get("stake_requested")
     if stake is not None and stake_requested is not None and stake_requested < stake:

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from bets import account_views, import_views, views
+from bets import account_views, import_views, slip_views, views
 
 urlpatterns = [
     path("", views.bet_list, name="bet-list"),
-    path("new/", views.bet_new, name="bet-new"),
+    path("new/", slip_views.bet_new, name="bet-new"),
+    path("new/preview/", slip_views.bet_preview, name="bet-preview"),
+    path("new/events/", slip_views.bet_event_search, name="bet-event-search"),
     path("export.csv", views.bet_export, name="bet-export"),
     path("import/", import_views.bet_import, name="bet-import"),
     path("ledger/", views.ledger_add, name="ledger-add"),

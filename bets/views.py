@@ -2,25 +2,25 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from bets import selectors, services
+from bets import selectors, services, slip
 from bets.closing import clv_by_method
 from bets.filters import BetFilter
 from bets.forms import BetForm, LedgerForm, SettleForm
 from bets.models import Bet, LedgerEntry
+from bets.slip_views import slip_context
 from opportunities.pricing import METHODS
 from web.http import PageRequest
-from web.preferences import active, rounded_stake
 from web.strict import PLAIN_DECIMAL
 
 
@@ -32,24 +32,40 @@ def _filtered(request: HttpRequest) -> tuple[BetFilter, QuerySet[Bet]]:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def bet_list(request: PageRequest) -> HttpResponse:
+    """The bets, filtered, with their totals, the bankroll, the ledger and the bet slip; each part that
+    refreshes itself (``PARTS``) is answered alone to HTMX."""
     filterset, queryset = _filtered(request)
+    filterset.form.auto_id = "filter_%s"  # apart from the bet slip's fields (id_bookmaker…) on the same page
+    part = PARTS.get(request.htmx.target or "") if request.htmx else None
+    if part == "totals":
+        context = {"totals": selectors.totals(queryset), "query": request.GET.urlencode()}
+        return render(request, "bets/list.html#totals", context)
+    if part == "bankroll":
+        return render(request, "bets/list.html#bankroll", {"bankroll": selectors.bankroll()})
     context = {
-        "form": filterset.form,
+        "filters": filterset.form,
+        "filtered": any(filterset.form.data.get(name) for name in filterset.form.fields),
         "page": Paginator(queryset, 50).get_page(request.GET.get("page")),
         "totals": selectors.totals(queryset),
         "query": request.GET.urlencode(),
         "statuses": Bet.STATUSES,
     }
-    if request.htmx and request.htmx.target == "bets":
+    if part == "bets":
         return render(request, "bets/list.html#bets", context)
-    # Only the full page shows the bankroll and the ledger.
     context.update(
         bankroll=selectors.bankroll(),
         ledger=list(LedgerEntry.objects.select_related("bookmaker")[:10]),
-        ledger_form=LedgerForm(),
+        ledger_form=LedgerForm(auto_id="ledger_%s"),
+        **slip_context(request, BetForm(), slip.Selected(), now=timezone.now()),
     )
     return render(request, "bets/list.html", context)
+
+
+# The parts of the bets page that refresh themselves, by their id (HTMX's target) and partial: a bet
+# placed refreshes the list and the bankroll, an inline settle the totals and the bankroll.
+PARTS = {"bets": "bets", "bet-totals": "totals", "bankroll": "bankroll"}
 
 
 @require_GET
@@ -58,63 +74,6 @@ def bet_detail(request: HttpRequest, bet_id: int) -> HttpResponse:
     closing fair price came from (one click away)."""
     bet = get_object_or_404(selectors.bets(), pk=bet_id)
     return render(request, "bets/detail.html", {"bet": bet, "closing": selectors.closing(bet)})
-
-
-def bet_new(request: PageRequest) -> HttpResponse:
-    """The bet form: pre-filled from an opportunity, posted with HTMX or as a plain form."""
-    if request.method == "POST":
-        form = BetForm(request.POST)
-        if form.is_valid():
-            try:
-                bet = services.place_bet(
-                    bet=form.to_input(),
-                    user=request.user,
-                    via="form",
-                    allow_started=form.cleaned_data["allow_started"],
-                    allow_over_balance=form.cleaned_data["allow_over_balance"],
-                )
-            except services.BetRejected as exc:
-                form.add_service_errors(exc.message_dict)
-            else:
-                if request.htmx:
-                    response = render(request, "bets/placed.html", {"bet": bet})
-                    return trigger_client_event(response, "betPlaced", {"id": bet.pk})
-                messages.success(request, f"Bet placed: {bet}.")
-                return redirect("bet-list")
-        status = 422 if request.htmx else 200
-        return render(request, "bets/form.html" if request.htmx else "bets/new.html", {"form": form}, status=status)
-    form = BetForm(initial=_initial(request))
-    return render(request, "bets/form.html" if request.htmx else "bets/new.html", {"form": form})
-
-
-def _initial(request: HttpRequest) -> dict[str, Any]:
-    from opportunities import selectors as opportunity_selectors
-
-    opportunity_id = request.GET.get("opportunity")
-    if opportunity_id and opportunity_id.isdigit():
-        o = opportunity_selectors.opportunities(active=None).filter(pk=int(opportunity_id)).first()
-        if o:
-            return {
-                "event": o.event_id,
-                "market": o.market,
-                "outcome": o.outcome,
-                "point": o.point,
-                "bookmaker": o.bookmaker.key,
-                "price": o.price,
-                # What the opportunities list suggests: less what is already staked on the selection.
-                "stake": rounded_stake(o.remaining_stake, active().stake_rounding) or None,
-                "opportunity": o.pk,
-            }
-    event_id = request.GET.get("event")
-    if not (event_id and event_id.isascii() and event_id.isdigit()):
-        return {}
-    # A price chosen on the odds screen, as given: the form checks every field when it is posted.
-    initial: dict[str, Any] = {"event": int(event_id)}
-    initial |= {name: request.GET[name] for name in ("market", "outcome", "bookmaker") if request.GET.get(name)}
-    for name in ("point", "price"):
-        if PLAIN_DECIMAL.fullmatch(request.GET.get(name, "")):
-            initial[name] = Decimal(request.GET[name])
-    return initial
 
 
 @require_POST

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal, InvalidOperation
 
-from odds.models import H2H, SPREADS, TOTALS
+from odds.models import DRAW, H2H, OVER, SPREADS, TOTALS, UNDER
 
 MARKET_KEYS = {H2H, SPREADS, TOTALS}
 PRICE_STEP = Decimal("0.001")
@@ -86,3 +86,8 @@ def line_of(market: str, outcome: str, point: Decimal, home_team: str) -> Decima
     if market == SPREADS:
         return point if outcome == home_team else -point
     return point
+
+
+def outcomes_of(market: str, home_team: str, away_team: str) -> list[str]:
+    """The outcomes a market's line has (The Odds API's names): none for a market monps does not know."""
+    return {H2H: [home_team, DRAW, away_team], SPREADS: [home_team, away_team], TOTALS: [OVER, UNDER]}.get(market, [])

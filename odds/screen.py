@@ -283,7 +283,7 @@ def _cell(
 
 
 def why_unpriced(fair: valuation.Fair, rules: StrategyRules) -> str:
-    """Why a line has no fair price under ``rules``: the odds screen's and the event page's words."""
+    """Why a line has no fair price under ``rules``: the odds screen's, the event page's and the bet slip's words."""
     if fair.basis == valuation.REFERENCE:
         return fair.error or f"{rules.reference_name or 'the reference book'} does not quote this whole line"
     return f"fewer than {rules.min_books} books quote this whole line"

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import DateTimeField, DurationField, F, Func, QuerySet, Value
+from django.db.models import Case, DateTimeField, DurationField, F, Func, IntegerField, Q, QuerySet, Value, When
 
 from odds import store
 from odds.models import H2H, Bookmaker, CollectorRun, Event, Price, PriceHistory, Selection
@@ -86,7 +87,8 @@ class PriceRow:
     line: Decimal
     prices: dict[str, Quoted] = field(default_factory=dict)
     best: Decimal | None = None
-    cells: list[tuple[Quoted | None, bool, str]] = field(default_factory=list)
+    # Per bookmaker column: the price, whether it is the best, when it changed, the bet slip's query for it.
+    cells: list[tuple[Quoted | None, bool, str, str]] = field(default_factory=list)
 
 
 def price_table(event: Event, *, at_kickoff: bool = False) -> tuple[list[PriceRow], list[Bookmaker]]:
@@ -127,18 +129,54 @@ def price_table(event: Event, *, at_kickoff: bool = False) -> tuple[list[PriceRo
     from django.utils.timezone import localtime
 
     for row in ordered:
-        # One cell per bookmaker column: price, whether it is the best, when it last changed. Decided
+        # One cell per bookmaker column: price, whether it is the best, when it last changed, its slip. Decided
         # here once rather than by lookups and date filters in 200 template cells.
         row.cells = [
             (
                 price,
                 price is not None and price.price == row.best and not book.is_aggregate,
                 localtime(price.observed_at).strftime("%Y-%m-%d %H:%M") if price is not None else "",
+                # Only a price on offer opens the bet slip: one in force at kick-off is history.
+                ""
+                if price is None or book.is_aggregate or at_kickoff
+                else slip_query(event.pk, row, book.key, price.price),
             )
             for book in ordered_books
             for price in [row.prices.get(book.key)]
         ]
     return ordered, ordered_books
+
+
+def slip_query(event_id: int, row: PriceRow, bookmaker: str, price: Decimal) -> str:
+    """The query string of /bets/new/ that opens the bet slip filled with one bookmaker's price."""
+    fields: dict[str, object] = {"event": event_id, "market": row.market, "outcome": row.outcome}
+    if row.point is not None:
+        fields["point"] = row.point
+    return urlencode({**fields, "bookmaker": bookmaker, "price": f"{price:.3f}"})
+
+
+# The event search (the bet slip's): events that started this long ago are still found, for a late entry.
+SEARCH_RECENT = timedelta(days=3)
+SEARCH_LIMIT = 20
+
+
+def search_events(text: str, *, now: datetime, limit: int = SEARCH_LIMIT) -> list[Event]:
+    """Events whose teams, league or sport hold every word of ``text`` (any case), those yet to start
+    by kick-off, then those started in the last ``SEARCH_RECENT``, latest first: one query."""
+    words = text.split()
+    if not words:
+        return []
+    events = Event.objects.filter(commence_time__gte=now - SEARCH_RECENT).select_related("sport")
+    for word in words:
+        events = events.filter(
+            Q(home_team__icontains=word)
+            | Q(away_team__icontains=word)
+            | Q(sport__title__icontains=word)
+            | Q(sport__group__icontains=word)
+        )
+    started = Case(When(commence_time__lte=now, then=Value(1)), default=Value(0), output_field=IntegerField())
+    upcoming_time = Case(When(commence_time__gt=now, then=F("commence_time")), output_field=DateTimeField())
+    return list(events.order_by(started, upcoming_time.asc(), F("commence_time").desc(), "id")[:limit])
 
 
 @dataclass

@@ -51,6 +51,8 @@ def odds_screen(request: PageRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "paging_query": query.urlencode(),
         "now": now,
+        # A strategy chosen values the bet slip's price too; without one the slip takes the same default.
+        "chosen_strategy": reference.strategy.pk if reference.strategy and chosen.get("strategy") else None,
     }
     if request.htmx:
         return render(request, "odds/screen.html#screen", context)

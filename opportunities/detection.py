@@ -317,6 +317,13 @@ def _q(value: float, step: Decimal) -> Decimal:
     return Decimal(repr(value)).quantize(step, ROUND_HALF_UP)
 
 
+def suggested_stake(kelly_share: float, bankroll_now: Decimal) -> tuple[Decimal, Decimal]:
+    """A Kelly share as an opportunity stores it, and the stake it suggests on the bankroll now (none
+    on a bankroll below 0): the opportunities' stakes and the bet slip's."""
+    share = _q(kelly_share, EDGE)
+    return share, (max(bankroll_now, Decimal(0)) * share).quantize(CENT)
+
+
 class NewOpportunity(NamedTuple):
     """What alerting needs of an opportunity just inserted (a model instance each cost more than
     inserting it)."""
@@ -336,7 +343,6 @@ def _write_opportunities(
     columns = f"id, strategy_id, selection_id, bookmaker_id, {', '.join(REFRESHED_VALUES)}"
     rows = _active_rows("opportunities_opportunity", f"{columns}, extract(epoch FROM price_observed_at)::float8", scope)
     existing = {(strategy, selection, book): (pk, values) for pk, strategy, selection, book, *values in rows}
-    stake_base = max(bankroll_now, Decimal(0))
     new: list[tuple[Any, ...]] = []
     new_for_alerts: list[tuple[Strategy, Decimal, datetime]] = []
     updates: list[tuple[int, dict[str, Any]]] = []
@@ -346,14 +352,14 @@ def _write_opportunities(
         q = c.quote
         key = (c.strategy.pk, q.selection_id, q.bookmaker_id)
         seen.add(key)
-        kelly_share = _q(c.kelly_share, EDGE)
+        kelly_share, stake = suggested_stake(c.kelly_share, bankroll_now)
         fields: dict[str, Any] = {
             "price": q.price_decimal,
             "fair_probability": _q(c.fair_probability, PROBABILITY),
             "fair_price": _q(pricing.fair_price(c.fair_probability), PRICE),
             "edge": _q(c.edge, EDGE),
             "kelly_share": kelly_share,
-            "suggested_stake": (stake_base * kelly_share).quantize(CENT),
+            "suggested_stake": stake,
             "price_observed_at": q.observed_at,
         }
         if key in existing:

@@ -248,6 +248,14 @@ def price_edges(prices: Mapping[int, Mapping[str, Priced]], fair: Fair) -> dict[
     }
 
 
+def price_value(price: float, probability: float, rules: StrategyRules) -> tuple[float, float]:
+    """One price against its outcome's fair probability, whatever the rules' minimum edge and price
+    range: its edge (``price * p - 1``) and the share of bankroll the rules stake on it (fractional
+    Kelly, capped, as ``candidates`` stakes a price with the edge wanted): the bet slip's figures."""
+    share = pricing.kelly(price, probability, rules.kelly_fraction, cap=rules.max_stake_share)
+    return pricing.edge(price, probability), share
+
+
 def margins(prices: Mapping[int, Mapping[str, Priced]], *, outcomes: Collection[str]) -> dict[int, float]:
     """Each complete book's margin on the line (``sum(1 / o_i) - 1``, ``pricing.margin``): a book is
     complete when it quotes every one of ``outcomes``, as ``fair_line`` counts it."""

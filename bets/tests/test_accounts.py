@@ -171,8 +171,12 @@ def test_a_deposit_at_a_book_through_the_bets_page(auth_client, event):
     auth_client.post("/bets/ledger/", {"kind": "deposit", "amount": "1000.00"})
     page = auth_client.get("/bets/").content.decode()
     title = Bookmaker.objects.get(key="bet365").title
-    assert f'<td>Deposit</td><td class="num">+25.00</td><td>{title}</td>' in page
-    assert '<td>Deposit</td><td class="num">+1,000.00</td><td>General</td>' in page
+    row = (
+        '<td data-label="Kind">Deposit</td><td class="num" data-label="Amount">{}</td>'
+        '<td data-label="Bookmaker">{}</td>'
+    )
+    assert row.format("+25.00", title) in page
+    assert row.format("+1,000.00", "General") in page
 
 
 def waiting_for_a_balance_lock() -> int:

@@ -349,9 +349,10 @@ def test_api_takes_a_body_64_levels_deep_to_the_fields(auth_client, event):
 # The HTML form: the same rules, answered as the form with its errors (422 to HTMX).
 FORM_VALID = {**VALID, "point": "", "placed_at": (NOW - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S")}
 CHOICE = "Select a valid choice. That choice is not one of the available choices."
+CHOOSE_EVENT = "Choose the event: search by team or league."
 FORM_CASES = [
-    ("event", MISSING, REQUIRED),
-    ("event", "", REQUIRED),
+    ("event", MISSING, CHOOSE_EVENT),
+    ("event", "", CHOOSE_EVENT),
     ("event", "abc", "'abc' is not a whole number"),
     ("event", "1\x00", "'1\\x00' is not a whole number"),
     ("event", "１", "'１' has digits other than 0-9"),
@@ -404,11 +405,10 @@ FORM_CASES = [
 
 
 def form_errors(page: str) -> dict[str, list[str]]:
-    """Each field's errors as the bet form shows them: beside a visible field, or as "name: error"
-    for a hidden one."""
+    """Each field's errors as the bet slip shows them: beside its field (the event's beside the event
+    search), or as "name: error" at the top of the slip for a hidden one."""
     errors: dict[str, list[str]] = {}
-    visible = r'<label for="id_(\w+)">(?:(?!</label>).)*<span class="errorlist">(.*?)</span></label>'
-    for name, shown in re.findall(visible, page, re.S):
+    for name, shown in re.findall(r'<span class="errorlist" id="id_(\w+)_error">(.*?)</span>', page, re.S):
         errors[name] = [html.unescape(shown)]
     for name, shown in re.findall(r"<li>(\w+): (.*?)</li>", page, re.S):
         errors.setdefault(name, []).append(html.unescape(shown))

@@ -115,7 +115,7 @@ def test_filters_look_nothing_up(auth_client, bets, django_assert_num_queries):
 
 def test_the_filter_bar_keeps_its_fields_and_choices(auth_client, bets):
     html = auth_client.get("/bets/", {"status": "settled", "sport": "soccer_epl", "date_from": "2026-11-22"})
-    bar = re.search(r'<form class="filters" method="get".*?</form>', html.content.decode(), re.S).group(0)
+    bar = re.search(r'<form class="filters bet-filters" method="get".*?</form>', html.content.decode(), re.S).group(0)
     assert re.findall(r"<label>([^<]+)<(?:select|input)[^>]* name=\"(\w+)\"", bar) == [
         ("Status", "status"),
         ("Sport", "sport"),
@@ -136,4 +136,4 @@ def test_the_filter_bar_keeps_its_fields_and_choices(auth_client, bets):
         ("bet365", "", "bet365"),
         ("williamhill", "", "williamhill"),
     ]
-    assert '<input type="date" name="date_from" value="2026-11-22" id="id_date_from">' in bar
+    assert '<input type="date" name="date_from" value="2026-11-22" id="filter_date_from">' in bar

@@ -35,7 +35,7 @@ def test_bets_page_lists_pending_first_with_totals(auth_client):
 
 def test_bets_page_query_count_is_constant(auth_client, django_assert_num_queries):
     make_bets(2)
-    with django_assert_num_queries(12) as small:  # the ledger form's bookmakers among them
+    with django_assert_num_queries(13) as small:  # the ledger form's bookmakers and the bet slip's among them
         auth_client.get("/bets/")
     make_bets(20, start=2)
     with django_assert_num_queries(len(small.captured_queries)):

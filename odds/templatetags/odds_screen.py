@@ -18,16 +18,18 @@ MISSING = '<td class="num missing">–</td>'
 
 
 @register.simple_tag
-def price_cells(row: OutcomeRow, bet_new: str) -> SafeString:
+def price_cells(row: OutcomeRow, bet_new: str, reference: int | None = None) -> SafeString:
     """A row's cell for each book of its line: the price as a link that opens the bet slip at
-    ``bet_new`` filled with it (its target and swap are the table's), the best marked, the edge. The
-    bookmaker's title and the link are escaped; the rest are our own numbers, classes and ids."""
+    ``bet_new`` filled with it (its target and swap are the table's), valued by the strategy chosen
+    (``reference``, when one is), the best marked, the edge. The bookmaker's title and the link are
+    escaped; the rest are our own numbers, classes and ids."""
     cells = []
+    chosen = f"&reference={reference}" if reference else ""
     for cell in row.cells:
         if cell is None:
             cells.append(MISSING)
             continue
-        href = escape(f"{bet_new}?{cell.slip}")
+        href = escape(f"{bet_new}?{cell.slip}{chosen}")
         best, mark = (" best", BEST) if cell.best else ("", "")
         value = " value" if cell.value else ""
         cells.append(

@@ -29,9 +29,10 @@ def decimal_text(price: Decimal) -> str:
 
 
 def in_view(page, selector: str) -> bool:
+    """Its top on screen, to the pixel's fraction htmx's scroll may leave above it."""
     return page.evaluate(
         "s => { const b = document.querySelector(s).getBoundingClientRect();"
-        " return b.top >= 0 && b.top < window.innerHeight; }",
+        " return b.top > -1 && b.top < window.innerHeight; }",
         selector,
     )
 

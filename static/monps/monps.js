@@ -45,3 +45,41 @@
     if (event.key === "Escape") closeAll(null);
   });
 })();
+
+// The bet slip (templates/bets/slip.html): "Use" fills the stake it names (and its figures follow, as if typed);
+// Enter in the event search searches instead of placing the bet; a slip answered with errors (422) shows the
+// first one, and an error goes once its field is edited.
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-fill]") : null;
+    if (!button) return;
+    var input = document.querySelector(button.getAttribute("data-fill"));
+    if (!input) return;
+    input.value = button.getAttribute("data-value");
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.focus();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var search = event.target;
+    if (event.key !== "Enter" || !search.matches || !search.matches("input[data-search]")) return;
+    event.preventDefault();
+    if (window.htmx) window.htmx.trigger(search, "search");
+  });
+
+  // A field edited after its error was shown: the error goes (the slip checks it again when posted).
+  document.addEventListener("input", function (event) {
+    var field = event.target.closest ? event.target.closest("#bet-form-card .field.invalid") : null;
+    if (!field) return;
+    field.classList.remove("invalid");
+    field.querySelectorAll(".errorlist").forEach(function (error) { error.remove(); });
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail.xhr || event.detail.xhr.status !== 422) return;
+    var first = document.querySelector("#bet-form-card .slip-errors, #bet-form-card .field.invalid");
+    if (first) first.scrollIntoView({ block: "nearest" });
+  });
+})();

@@ -70,7 +70,7 @@ def test_a_placed_then_settled_bet_shows_on_the_next_view(auth_client):
 def test_an_ingested_price_shows_on_the_next_view(auth_client, clock):
     prices = {"pinnacle": {"H": 2.0, "D": 3.6, "A": 4.0}, "bet365": {"H": 2.125, "D": 3.4, "A": 3.8}}
     event = h2h_event("f2", prices, home="Arsenal", away="Chelsea")
-    assert ">2.125</span>" in auth_client.get(f"/events/{event.pk}/").content.decode()
+    assert ">2.125</a>" in auth_client.get(f"/events/{event.pk}/").content.decode()
     auth_client.get("/api/odds/matches/")
     auth_client.get(f"/api/odds/history/{event.pk}/")
 
@@ -80,10 +80,10 @@ def test_an_ingested_price_shows_on_the_next_view(auth_client, clock):
     h2h_event("f2", prices, home="Arsenal", away="Chelsea", observed_at=later, collected_at=later)
 
     page = auth_client.get(f"/events/{event.pk}/").content.decode()
-    assert ">2.375</span>" in page
-    assert ">2.125</span>" not in page
+    assert ">2.375</a>" in page
+    assert ">2.125</a>" not in page
     partial = auth_client.get(f"/events/{event.pk}/", HTTP_HX_REQUEST="true").content.decode()
-    assert ">2.375</span>" in partial
+    assert ">2.375</a>" in partial
     match = auth_client.get("/api/odds/matches/").json()["results"][0]
     best = next(b for b in match["best_prices"] if b["outcome"] == "Arsenal")
     assert (best["price"], best["bookmaker"]) == ("2.375", "bet365")
