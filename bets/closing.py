@@ -76,7 +76,9 @@ def _rules(bet: Bet) -> StrategyRules:
     strategy = _strategy(bet)
     if strategy._state.adding:  # the fallback, never saved: no sports or bookmakers to read
         return StrategyRules(method=strategy.devig_method, min_books=strategy.min_books, name=strategy.name)
-    return StrategyRules.from_strategy(strategy)
+    # A fair price needs no commission; a midpoint needs to know the exchanges.
+    terms = valuation.BookTerms.stored() if strategy.fair_basis == valuation.MIDPOINT else None
+    return StrategyRules.from_strategy(strategy, terms=terms)
 
 
 def max_age() -> timedelta:

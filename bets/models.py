@@ -65,7 +65,6 @@ class Bet(models.Model):  # type: ignore[django-manager-missing]  # its trail: a
     )
     # The bettor confirmed a stake above the book's recorded balance (bets.accounts).
     allow_over_balance = models.BooleanField(default=False)
-    stake = models.DecimalField(max_digits=12, decimal_places=2)
     # The bookmaker's commission when the bet was placed: a later change of its rate changes no bet.
     commission = models.DecimalField(
         max_digits=5, decimal_places=4, default=Decimal(0), help_text="Share of net winnings the exchange takes."

@@ -66,7 +66,7 @@ def reference(chosen: str | None) -> Reference:
     if strategy is None:
         rules = StrategyRules()
         return Reference(rules, None, f"consensus ({rules.min_books}+), {_method(rules.method)}", missing)
-    rules = StrategyRules.from_strategy(strategy, terms=BookTerms())  # the bookmakers' terms: odds_screen's
+    rules = StrategyRules.from_strategy(strategy)  # with the bookmakers' terms from odds_screen
     return Reference(rules, strategy, f"{strategy.name}: {strategy.reference_label}, {_method(rules.method)}", missing)
 
 

@@ -120,8 +120,10 @@ class StrategyRules:
     @classmethod
     def from_strategy(cls, strategy: Strategy, *, terms: BookTerms | None = None) -> StrategyRules:
         """The rules of a saved strategy (its sports and bookmakers are read: prefetch them for many),
-        with the bookmakers' ``terms`` (read when not given: one query)."""
-        terms = BookTerms.stored() if terms is None else terms
+        with the bookmakers' ``terms`` (``BookTerms.stored()``): their commissions, so that candidates
+        are valued net of them, and the exchanges a midpoint is made of. Without them prices are
+        valued as quoted: what a caller that nets prices itself wants (the backtest, by each account)."""
+        terms = BookTerms() if terms is None else terms
         reference = strategy.reference_bookmaker if strategy.reference_bookmaker_id else None
         best: Mapping[tuple[int, str], tuple[str, str]] = {}
         if strategy.devig_method == BEST:

@@ -41,7 +41,7 @@ from odds.models import MARKETS, Bookmaker, Event
 from odds.selectors import history_lead
 from opportunities import pricing, valuation
 from opportunities.models import Strategy
-from opportunities.valuation import BookTerms, StrategyRules
+from opportunities.valuation import StrategyRules
 
 FOLLOW_CAP = timedelta(hours=2)
 MARKET_ORDER = [key for key, _ in MARKETS]
@@ -255,8 +255,7 @@ def _rules(strategy: Strategy | None) -> tuple[StrategyRules, Strategy | None]:
         )
     if strategy is None:
         return FALLBACK_RULES, None
-    # Prices compared as quoted, commission or not: no bookmaker's terms to read.
-    return StrategyRules.from_strategy(strategy, terms=BookTerms()), strategy
+    return StrategyRules.from_strategy(strategy), strategy
 
 
 def _reference(rules: StrategyRules, strategy: Strategy | None, books: dict[int, Bookmaker]) -> Reference:

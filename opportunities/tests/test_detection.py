@@ -16,7 +16,7 @@ from opportunities.detection import detect, find
 from opportunities.models import Opportunity, Strategy, Surebet
 from opportunities.pricing import devig, edge, kelly
 from opportunities.tests.factories import NOW, StrategyFactory, event_with, h2h_event, quotes
-from opportunities.valuation import StrategyRules, fair_line
+from opportunities.valuation import BookTerms, StrategyRules, fair_line
 from ops.timescale import PLAIN, active_path
 
 pytestmark = pytest.mark.django_db
@@ -362,7 +362,7 @@ def test_reading_only_the_prices_with_an_edge_finds_what_reading_every_price_fin
     looked_at = []
     for s in strategies:
         allowed = {b.pk for b in s.bookmakers.all()}
-        rules = StrategyRules.from_strategy(s)
+        rules = StrategyRules.from_strategy(s, terms=BookTerms.stored())
         for group in full.values():
             fair = None
             if group.market in s.market_list:
@@ -381,7 +381,7 @@ def test_reading_only_the_prices_with_an_edge_finds_what_reading_every_price_fin
                         )
     assert opportunities == sorted(looked_at)
     # Among equal best (net) prices, the lowest bookmaker id: stable from one pass to the next.
-    net_of = StrategyRules.from_strategy(strategy).net_price
+    net_of = StrategyRules.from_strategy(strategy, terms=BookTerms.stored()).net_price
     for key, group in lines.items():
         for outcome, top in group.top.items():
             best = max(

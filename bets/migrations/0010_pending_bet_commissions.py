@@ -13,6 +13,6 @@ def set_commissions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("bets", "0008_bet_commission"), ("odds", "0017_exchange_commissions")]
+    dependencies = [("bets", "0009_bet_commission"), ("odds", "0017_exchange_commissions")]
 
     operations = [migrations.RunPython(set_commissions, migrations.RunPython.noop)]

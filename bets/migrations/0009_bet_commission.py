@@ -8,9 +8,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bets', '0007_bet_closing_provenance'),
+        ('bets', '0008_accounts_and_limits'),
         ('odds', '0017_exchange_commissions'),
-        ('opportunities', '0012_strategy_fair_basis'),
+        ('opportunities', '0013_strategy_fair_basis'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

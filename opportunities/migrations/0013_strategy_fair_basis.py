@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('opportunities', '0011_telegram_alerts'),
+        ('opportunities', '0012_backtest_runs'),
     ]
 
     operations = [
