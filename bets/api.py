@@ -64,6 +64,7 @@ class BetOut(serializers.ModelSerializer[Bet]):
             "stake",
             "stake_requested",
             "allow_over_balance",
+            "commission",
             "placed_at",
             "status",
             "profit",

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from odds import store
-from odds.models import SPREADS, Selection
+from odds.models import LAY_MARKETS, SPREADS, Event, Selection
 from odds.selectors import history_lead, history_window
 from opportunities import pricing, valuation
 from opportunities.valuation import Sighted, StrategyRules
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from bets.models import Bet
     from opportunities.models import Strategy
 
+LAYS = {back: lay for lay, back in LAY_MARKETS.items()}  # a back market: the lay market of its prices
 PROBABILITY = Decimal("0.000001")
 PRICE = Decimal("0.001")
 # The column of each devig method's CLV on a bet, in ``pricing.METHODS`` order.
@@ -75,7 +76,9 @@ def _rules(bet: Bet) -> StrategyRules:
     strategy = _strategy(bet)
     if strategy._state.adding:  # the fallback, never saved: no sports or bookmakers to read
         return StrategyRules(method=strategy.devig_method, min_books=strategy.min_books, name=strategy.name)
-    return StrategyRules.from_strategy(strategy)
+    # A fair price needs no commission; a midpoint needs to know the exchanges.
+    terms = valuation.BookTerms.stored() if strategy.fair_basis == valuation.MIDPOINT else None
+    return StrategyRules.from_strategy(strategy, terms=terms)
 
 
 def max_age() -> timedelta:
@@ -89,23 +92,24 @@ class _Line:
 
     selections: dict[str, Selection] = field(default_factory=dict)
     closes: dict[int, dict[str, store.Close]] = field(default_factory=lambda: defaultdict(dict))
+    lay: dict[int, dict[str, store.Close]] = field(default_factory=dict)  # an exchange midpoint's lay closes
 
-    def sighted(self) -> dict[int, dict[str, Sighted]]:
+    def sighted(self, lay: bool = False) -> dict[int, dict[str, Sighted]]:
         return {
             book: {o: Sighted(c.price, c.seen_at.timestamp()) for o, c in quotes.items()}
-            for book, quotes in self.closes.items()
+            for book, quotes in (self.lay if lay else self.closes).items()
         }
 
 
-def closing_line(bet: Bet) -> ClosingLine:
-    """Four queries (and the strategy's): the market's selections, the last price of each (selection,
-    book) before kick-off, when each was last seen, and the bookmakers named.
+def _market_lines(event: Event, market: str) -> tuple[dict[int, Selection], dict[Decimal, _Line]]:
+    """Three queries: the market's selections, the last price of each (selection, book) before
+    kick-off, and when each was last seen; by line.
 
     The history scan starts where the event's history window does (``ODDS_HISTORY_LEAD_DAYS`` before
     kick-off), so TimescaleDB reads only the chunks of that range; a price last changed before it is
     not read."""
-    event, kickoff = bet.event, bet.event.commence_time
-    selections = {s.pk: s for s in Selection.objects.filter(event=event, market=bet.market)}
+    kickoff = event.commence_time
+    selections = {s.pk: s for s in Selection.objects.filter(event=event, market=market)}
     lines: dict[Decimal, _Line] = defaultdict(_Line)
     for s in selections.values():
         lines[s.line].selections[s.outcome] = s
@@ -114,10 +118,18 @@ def closing_line(bet: Bet) -> ClosingLine:
     for row in store.prices_in_force(selection_ids=selections, at=kickoff, since=start):
         s = selections[row.selection_id]
         in_force[(event.pk, s.market, s.line, s.outcome, row.bookmaker_id)] = (float(row.price), row.observed_at)
-    sightings = store.kickoff_sightings(event_ids=[event.pk], markets=[bet.market])
+    sightings = store.kickoff_sightings(event_ids=[event.pk], markets=[market])
     closes = store.closes(in_force=in_force, sightings=sightings, kickoffs={event.pk: kickoff}, lead=history_lead())
     for (_, _, line, outcome, book), close in closes.items():
         lines[line].closes[book][outcome] = close
+    return selections, lines
+
+
+def closing_line(bet: Bet) -> ClosingLine:
+    """Four queries (and the strategy's): the market's lines at kick-off (``_market_lines``) and the
+    bookmakers named; three more for an exchange-midpoint strategy, the lay lines beside."""
+    event, kickoff = bet.event, bet.event.commence_time
+    selections, lines = _market_lines(event, bet.market)
     own_line = selections[bet.selection_id].line
     own = lines[own_line]
     bet_close = own.closes.get(bet.bookmaker_id, {}).get(bet.outcome)
@@ -125,6 +137,10 @@ def closing_line(bet: Bet) -> ClosingLine:
     note = "" if price is not None else f"no {bet.bookmaker.key} price for this selection before kick-off"
     rules = _rules(bet)
     limit = max_age()
+    if rules.basis == valuation.MIDPOINT and bet.market in LAYS:
+        _, lay_lines = _market_lines(event, LAYS[bet.market])
+        for line_key, line in lines.items():
+            line.lay = lay_lines[line_key].closes if line_key in lay_lines else {}
     value = _value(own, rules, kickoff, limit, sport=event.sport_id, market=bet.market)
     fair = value.fair
     names = _book_names(lines.values())
@@ -187,6 +203,7 @@ def _value(
         outcomes=set(line.selections),
         sport=sport,
         market=market,
+        lay=line.sighted(lay=True) if line.lay else None,
     )
 
 
@@ -206,6 +223,9 @@ def _why_not(
 ) -> tuple[str, tuple[Decimal, _Line, valuation.ClosingFair] | None]:
     """Why the bet's line has no close, and where the reference closed instead if it moved the line."""
     fair = value.fair
+    if fair.basis == valuation.MIDPOINT_BASIS:
+        minutes = settings.CLOSING_MAX_AGE
+        return f"no exchange quoted a back and a lay price of every outcome within {minutes} min of kick-off", None
     if fair.basis != valuation.REFERENCE:
         late = f" ({len(value.stale)} more quoted it earlier)" if value.stale else ""
         books = f"{len(fair.used)} bookmaker{'' if len(fair.used) == 1 else 's'}"

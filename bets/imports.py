@@ -323,7 +323,9 @@ class _Reader:
             if outcome is not None:
                 point = read("point", lambda text: _point(text, market, outcome))
         if status is None and profit is not None and price is not None and stake is not None:
-            status = read("profit", lambda _: _status_for(profit, price, stake))
+            # At an exchange the profit is net of the commission the bet will be placed with: its own now.
+            commission = bookmaker.commission if bookmaker is not None else Decimal(0)
+            status = read("profit", lambda _: _status_for(profit, price, stake, commission))
         if status == Bet.PENDING and profit is not None:
             reasons.append(f"profit: {profit} given for a pending bet")
         # Every read that returned None added a reason; the point of an h2h bet is None by right.
@@ -493,9 +495,9 @@ def _profit(text: str) -> Decimal | None:
         raise ValueError(str(exc)) from None
 
 
-def _status_for(profit: Decimal, price: Decimal, stake: Decimal) -> str:
-    """The settled status a profit alone stands for."""
+def _status_for(profit: Decimal, price: Decimal, stake: Decimal, commission: Decimal = Decimal(0)) -> str:
+    """The settled status a profit alone stands for (a won one net of ``commission``)."""
     for status in PROFIT_STATUSES:
-        if settlement.profit(status, price=price, stake=stake) == profit:
+        if settlement.profit(status, price=price, stake=stake, commission=commission) == profit:
             return status
     raise ValueError(f"{profit} is no result of {stake} at {price}: give the status")

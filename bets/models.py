@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pghistory
 from django.conf import settings
 from django.db import models
@@ -9,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from odds.models import MARKETS, Bookmaker, Event, Selection
+from opportunities.pricing import net_price
 
 
 class BetQuerySet(models.QuerySet["Bet"]):
@@ -62,6 +65,10 @@ class Bet(models.Model):  # type: ignore[django-manager-missing]  # its trail: a
     )
     # The bettor confirmed a stake above the book's recorded balance (bets.accounts).
     allow_over_balance = models.BooleanField(default=False)
+    # The bookmaker's commission when the bet was placed: a later change of its rate changes no bet.
+    commission = models.DecimalField(
+        max_digits=5, decimal_places=4, default=Decimal(0), help_text="Share of net winnings the exchange takes."
+    )
     strategy_name = models.CharField(max_length=64, blank=True)
     strategy = models.ForeignKey(
         "opportunities.Strategy", null=True, blank=True, on_delete=models.SET_NULL, related_name="bets"
@@ -128,6 +135,7 @@ class Bet(models.Model):  # type: ignore[django-manager-missing]  # its trail: a
                 condition=Q(stake_requested__isnull=True) | Q(stake_requested__gte=F("stake")),
                 name="bet_stake_requested_not_below_stake",
             ),
+            models.CheckConstraint(condition=Q(commission__gte=0) & Q(commission__lt=1), name="bet_commission_share"),
         ]
 
     def __str__(self) -> str:
@@ -137,6 +145,11 @@ class Bet(models.Model):  # type: ignore[django-manager-missing]  # its trail: a
     @property
     def is_settled(self) -> bool:
         return self.status != self.PENDING
+
+    @property
+    def net_price(self) -> Decimal:
+        """What the price pays per unit after the commission the bet was placed with."""
+        return net_price(self.price, self.commission).quantize(Decimal("0.001"))
 
 
 # What the audit trail keeps of a bet, old and new, at every write. Left out: what follows from these

@@ -275,11 +275,12 @@ def place_bet(
             stake=stake,
             stake_requested=stake_requested,
             allow_over_balance=over is not None,  # confirmed, and needed
+            commission=bookmaker.commission,
             placed_at=cleaned["placed_at"],  # set: its check passed
             strategy_id=strategy_id,
             strategy_name=strategy_name,
             opportunity=opportunity,
-            edge_at_placing=_edge_at_placing(opportunity, price),
+            edge_at_placing=_edge_at_placing(opportunity, price, bookmaker.commission),
             notes=bet.notes,
             created_by=user,
         )
@@ -360,10 +361,10 @@ def _bookmaker(value: object) -> Bookmaker:
     return bookmaker
 
 
-def _edge_at_placing(opportunity: Opportunity | None, price: Decimal) -> Decimal | None:
+def _edge_at_placing(opportunity: Opportunity | None, price: Decimal, commission: Decimal) -> Decimal | None:
     if opportunity is None:
         return None
-    return pricing.edge(price, opportunity.fair_probability).quantize(EDGE)
+    return pricing.edge(pricing.net_price(price, commission), opportunity.fair_probability).quantize(EDGE)
 
 
 EDITABLE = {"price", "stake", "placed_at", "notes", "strategy_name", "bookmaker"}
@@ -401,16 +402,19 @@ def update_bet(
     for name, value in changes.items():
         try:
             if name == "bookmaker":
-                cleaned["bookmaker_id"] = _bookmaker(value).pk
+                bookmaker = _bookmaker(value)
+                # The commission of the book the bet was placed at: its rate now.
+                cleaned["bookmaker_id"], cleaned["commission"] = bookmaker.pk, bookmaker.commission
             else:
                 cleaned[name] = rules[name](value)
         except BetRejected as exc:
             errors.update(exc.message_dict)
     if errors:
         raise BetRejected(errors)
-    terms_changed = any(k in cleaned and cleaned[k] != getattr(bet, k) for k in ("price", "stake"))
-    if bet.is_settled and terms_changed and not allow_settled:
-        raise EditConflict(f"bet {bet.pk} is settled ({bet.status}); editing its price or stake needs allow_settled")
+    changed = {k for k in ("price", "stake", "commission") if k in cleaned and cleaned[k] != getattr(bet, k)}
+    if bet.is_settled and changed and not allow_settled:
+        what = "price or stake" if changed - {"commission"} else "bookmaker (its commission with it)"
+        raise EditConflict(f"bet {bet.pk} is settled ({bet.status}); editing its {what} needs allow_settled")
     stake = cleaned.get("stake", bet.stake)
     assert isinstance(stake, Decimal)  # clean_stake's
     if bet.stake_requested is not None and stake > bet.stake_requested:
@@ -431,7 +435,7 @@ def update_bet(
     for name, value in cleaned.items():
         setattr(bet, name, value)
     if bet.is_settled and bet.status != Bet.VOID:
-        bet.profit = settlement.profit(bet.status, price=bet.price, stake=bet.stake)
+        bet.profit = settlement.profit(bet.status, price=bet.price, stake=bet.stake, commission=bet.commission)
     if bet.closing_fair_probability is not None:
         _closing_clvs(bet)
     with trail.recording(action="update", user=user, via=via):
@@ -469,7 +473,11 @@ def settle_bet(*, bet: Bet, status: str | None = None, user: User | None = None,
             return bet
     if status not in dict(Bet.STATUSES) or (status == Bet.PENDING and not manual):
         raise BetRejected({"status": [f"{status!r} is not a settlement status"]})
-    new_profit = None if status == Bet.PENDING else settlement.profit(status, price=bet.price, stake=bet.stake)
+    new_profit = (
+        None
+        if status == Bet.PENDING
+        else settlement.profit(status, price=bet.price, stake=bet.stake, commission=bet.commission)
+    )
     # Back to pending by hand hands the bet back to the results: nothing a person decided is left to keep.
     kept_by_hand = manual and status != Bet.PENDING
     if (bet.status, bet.profit, bet.settled_manually) == (status, new_profit, kept_by_hand):
@@ -534,12 +542,14 @@ def record_closing_line(*, bet: Bet, user: User | None = None, via: str = "task"
 
 def _closing_clvs(bet: Bet) -> None:
     """The bet's CLV by its closing method, and under every method from the fair probabilities kept
-    in its provenance (the bet's price may have been edited since)."""
+    in its provenance (the bet's price may have been edited since): of its price net of its
+    commission, what it pays."""
     fair = bet.closing_provenance.get("fair", {}) if bet.closing_fair_probability is not None else {}
-    bet.clv = None if bet.closing_fair_probability is None else _clv(bet.price, bet.closing_fair_probability)
+    price = pricing.net_price(bet.price, bet.commission)
+    bet.clv = None if bet.closing_fair_probability is None else _clv(price, bet.closing_fair_probability)
     for method, name in CLV_FIELDS.items():
         probability = fair.get(method, {}).get(bet.outcome)
-        setattr(bet, name, None if probability is None else _clv(bet.price, Decimal(probability)))
+        setattr(bet, name, None if probability is None else _clv(price, Decimal(probability)))
 
 
 @transaction.atomic

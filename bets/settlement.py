@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from opportunities.pricing import net_price
+
 WON, LOST, VOID, HALF_WON, HALF_LOST, PUSH = "won", "lost", "void", "half_won", "half_lost", "push"
 CENT = Decimal("0.01")
 QUARTER = Decimal("0.25")
@@ -82,9 +84,11 @@ def outcome_status(
     raise CannotSettle(f"unknown market {market!r}")
 
 
-def profit(status: str, *, price: Decimal, stake: Decimal) -> Decimal:
-    """won: stake × (price − 1); lost: −stake; push/void: 0; half won: half the win; half lost: −stake / 2."""
-    price, stake = Decimal(price), Decimal(stake)
+def profit(status: str, *, price: Decimal, stake: Decimal, commission: Decimal = Decimal(0)) -> Decimal:
+    """won: stake × (price − 1); lost: −stake; push/void: 0; half won: half the win; half lost: −stake / 2.
+    An exchange's ``commission`` (a share) is taken from the winnings: the price is its net price
+    ``1 + (price − 1)(1 − commission)`` (``pricing.net_price``), so 10.00 won at 3.00 with 5% pays 19.00."""
+    price, stake = net_price(Decimal(price), Decimal(commission)), Decimal(stake)
     amounts = {
         WON: stake * (price - 1),
         LOST: -stake,

@@ -216,13 +216,16 @@ def value(selected: Selected, prices: EventPrices | None, reference: Reference |
     )
     if selected.price is None:
         return replace(worth, note="Give the price to see its edge.")
-    edge, share = valuation.price_value(float(selected.price), probability, rules)
+    book = _book(selected.bookmaker, prices)
+    # An exchange's price is valued net of its commission, as detection values it.
+    paid = pricing.net_price(selected.price, book.commission) if book is not None else selected.price
+    edge, share = valuation.price_value(float(paid), probability, rules)
     bankroll_now = bankroll().now
     kelly_share, stake = suggested_stake(share, bankroll_now)
     worth = replace(
         worth, edge=_round(edge, FRACTION), kelly_share=kelly_share, kelly_stake=stake, bankroll=bankroll_now
     )
-    available, capped_by = _capped(worth.kelly_left or ZERO, _book(selected.bookmaker, prices))
+    available, capped_by = _capped(worth.kelly_left or ZERO, book)
     return replace(worth, available=available, capped_by=capped_by)
 
 

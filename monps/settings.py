@@ -413,6 +413,8 @@ ODDS_API_BASE_URL = env_str("ODDS_API_BASE_URL", "https://api.the-odds-api.com")
 ODDS_API_REGIONS = env_list("ODDS_API_REGIONS", "eu,uk")
 ODDS_API_MARKETS = env_list("ODDS_API_MARKETS", "h2h,spreads,totals")
 ODDS_API_SPORTS = env_list("ODDS_API_SPORTS", "soccer_epl")
+# Ask for each exchange price's available amount (includeBetLimits): suggested stakes are capped by it.
+ODDS_API_BET_LIMITS = env_bool("ODDS_API_BET_LIMITS", True)
 ODDS_API_CREDIT_RESERVE = env_int("ODDS_API_CREDIT_RESERVE", 25)
 ODDS_API_MONTHLY_CREDITS = env_int("ODDS_API_MONTHLY_CREDITS", 500)
 ODDS_API_TIMEOUT = env_float("ODDS_API_TIMEOUT", 15.0)

@@ -11,6 +11,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("backtests/", include("opportunities.backtest_api_urls")),
     path("stats/", include("stats.api_urls")),
     path("collector/", include("odds.collector_api_urls")),
+    path("bookmakers/", include("odds.bookmakers_api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script): the CSP allows none inline.
     path(

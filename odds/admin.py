@@ -19,12 +19,55 @@ class SportAdmin(admin.ModelAdmin[Sport]):
         services.save_sport(sport=obj)
 
 
+class BookmakerForm(forms.ModelForm[Bookmaker]):
+    """The account settings read by the service's rule (``odds.services.clean_bookmaker_settings``),
+    with its messages, in the change form and in the list's editable columns."""
+
+    class Meta:
+        model = Bookmaker
+        fields = "__all__"  # noqa: DJ007 (the admin's own field list decides what is shown)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what Django's clean() returns; its stub allows None
+        given = {name: cleaned[name] for name in services.BOOKMAKER_SETTINGS if name in cleaned}
+        try:
+            cleaned.update(services.clean_bookmaker_settings(given))
+        except services.BookmakerRejected as exc:
+            for name, errors in exc.message_dict.items():
+                self.add_error(name, errors)
+        return cleaned
+
+
 @admin.register(Bookmaker)
 class BookmakerAdmin(admin.ModelAdmin[Bookmaker]):
-    list_display = ["key", "title", "region", "is_sharp", "is_exchange", "is_aggregate"]
-    list_editable = ["is_sharp"]
-    list_filter = ["is_sharp", "is_exchange", "region"]
+    form = BookmakerForm
+    list_display = [
+        "key",
+        "title",
+        "region",
+        "is_sharp",
+        "is_exchange",
+        "commission",
+        "stake_rounding",
+        "max_stake",
+        "active",
+        "is_aggregate",
+    ]
+    list_editable = ["is_sharp", "is_exchange", "commission", "stake_rounding", "max_stake", "active"]
+    list_filter = ["is_sharp", "is_exchange", "active", "region"]
     search_fields = ["key", "title"]
+
+    def save_model(self, request: HttpRequest, obj: Bookmaker, form: forms.ModelForm[Bookmaker], change: bool) -> None:
+        """The settings through the service that every other path uses; the rest as any model's."""
+        changed = set(form.changed_data)
+        other = sorted(changed - set(services.BOOKMAKER_SETTINGS))
+        if not change:
+            obj.save()
+        elif other:
+            obj.save(update_fields=other)
+        settings = {n: getattr(obj, n) for n in services.BOOKMAKER_SETTINGS if n in changed}
+        services.update_bookmaker(bookmaker=obj, changes=settings)
 
 
 class EventForm(forms.ModelForm[Event]):

@@ -19,8 +19,7 @@ from django.utils import timezone
 from odds import store
 from odds.collector import credits_left, end_lost_runs, fetch_historical, sport_lock
 from odds.ingest import IngestResult
-from odds.markets import MARKET_KEYS
-from odds.models import BackfillSnapshot, CollectorRun
+from odds.models import BACK_MARKETS, BackfillSnapshot, CollectorRun
 from odds.providers.odds_api import (
     HISTORICAL_FACTOR,
     BadRequest,
@@ -81,7 +80,8 @@ def names(text: str | None, option: str, allowed: Callable[[str], bool], what: s
 
 
 def market_names(text: str | None) -> list[str] | None:
-    return names(text, "--markets", MARKET_KEYS.__contains__, f"is not one of {', '.join(sorted(MARKET_KEYS))}")
+    """The markets to ask for: the back markets (exchanges add their lay prices by themselves)."""
+    return names(text, "--markets", BACK_MARKETS.__contains__, f"is not one of {', '.join(sorted(BACK_MARKETS))}")
 
 
 def region_names(text: str | None) -> list[str] | None:

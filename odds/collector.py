@@ -170,7 +170,9 @@ def _collect(
 ) -> CollectionOutcome:
     logger.info("collecting %s: markets %s, regions %s", sport_key, ",".join(markets), ",".join(regions))
     try:
-        response = (api or client()).odds(sport_key, regions=regions, markets=markets)
+        response = (api or client()).odds(
+            sport_key, regions=regions, markets=markets, bet_limits=settings.ODDS_API_BET_LIMITS
+        )
     except OddsApiError as exc:
         return CollectionOutcome(_fail(run, exc), [])
     # The credits are spent: recorded at once, so that a worker lost during the ingestion cannot hide

@@ -4,8 +4,11 @@ Each match has goal rates (home, away) that drift as a random walk until kick-of
 probabilities of every outcome (1X2, over/under 2.5, home -0.5/+0.5 handicap) follow exactly from
 two independent Poisson distributions, and the result is drawn from the rates at kick-off. Sharp
 books price the true probability now with a small margin; soft books price it as it was some time
-ago, with a bigger margin and a bias of their own, so their prices lag and value appears. Every
-snapshot goes through the same ingestion path as The Odds API. Same seed, same market.
+ago, with a bigger margin and a bias of their own, so their prices lag and value appears. The
+exchange (Betfair's key, so it takes Betfair's commission) also lays every match result, its lay
+price as far above the fair price as its back price is below, with an amount available at each
+price, as The Odds API gives them. Every snapshot goes through the same ingestion path as The Odds
+API. Same seed, same market.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from django.conf import settings
 
 from odds.ingest import EventOdds, IngestResult, Quote, Snapshot, ingest_snapshot
 from odds.markets import ZERO
-from odds.models import DEMO, DRAW, H2H, OVER, SPREADS, TOTALS, UNDER
+from odds.models import DEMO, DRAW, H2H, H2H_LAY, OVER, SPREADS, TOTALS, UNDER
 
 if TYPE_CHECKING:
     from odds.models import CollectorRun
@@ -62,11 +65,12 @@ class DemoBook:
     delay: timedelta
     bias: float  # spread of this book's own opinion: relative error of its probabilities
     tick: Decimal
+    exchange: bool = False  # lays the match result too, with an amount available at each price
 
 
 BOOKS = [
     DemoBook("pinnacle", "Pinnacle", 0.025, timedelta(0), 0.0, Decimal("0.01")),
-    DemoBook("betfair_ex_eu", "Betfair Exchange", 0.02, timedelta(minutes=10), 0.005, Decimal("0.01")),
+    DemoBook("betfair_ex_eu", "Betfair Exchange", 0.02, timedelta(minutes=10), 0.005, Decimal("0.01"), True),
     DemoBook("bet365", "Bet365", 0.06, timedelta(minutes=40), 0.025, Decimal("0.05")),
     DemoBook("williamhill", "William Hill", 0.075, timedelta(minutes=90), 0.03, Decimal("0.05")),
     DemoBook("unibet_eu", "Unibet", 0.065, timedelta(minutes=60), 0.03, Decimal("0.01")),
@@ -184,10 +188,16 @@ def true_probabilities(home_rate: float, away_rate: float) -> dict[tuple[str, st
     }
 
 
-def _book_price(probability: float, book: DemoBook) -> Decimal:
-    offered = 1 / (probability * (1 + book.margin))
+def _book_price(probability: float, book: DemoBook, *, lay: bool = False) -> Decimal:
+    """A back price with the book's margin; an exchange's lay price the same margin the other way."""
+    offered = 1 / (probability * (1 - book.margin if lay else 1 + book.margin))
     price = (Decimal(str(offered)) / book.tick).to_integral_value(ROUND_HALF_UP) * book.tick
     return max(price, Decimal("1.01")).quantize(Decimal("0.001"))
+
+
+def _available(rng: random.Random) -> Decimal:
+    """What an exchange has on offer at a price: tens to a couple of thousand."""
+    return Decimal(str(round(math.exp(rng.uniform(math.log(20), math.log(2500))), 2)))
 
 
 def snapshot_at(moment: datetime, seed: int) -> Snapshot:
@@ -236,9 +246,15 @@ def _quotes(match: DemoMatch, moment: datetime, seed: int) -> list[Quote]:
                 elif market == SPREADS:
                     point = Decimal("-0.50") if side == "home" else Decimal("0.50")
                     line = Decimal("-0.50")
-                quotes.append(
-                    Quote(book.key, market, names[side], point, line, _book_price(probability / total, book), posted_at)
-                )
+                price = _book_price(probability / total, book)
+                if not book.exchange:
+                    quotes.append(Quote(book.key, market, names[side], point, line, price, posted_at))
+                    continue
+                depth = _rng(seed, match.provider_id, book.key, side, market, posted_at.isoformat())
+                quotes.append(Quote(book.key, market, names[side], point, line, price, posted_at, _available(depth)))
+                if market == H2H:
+                    lay = max(_book_price(probability / total, book, lay=True), price + book.tick)
+                    quotes.append(Quote(book.key, H2H_LAY, names[side], ZERO, ZERO, lay, posted_at, _available(depth)))
     return quotes
 
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from odds import services, store
-from odds.markets import MARKET_KEYS, MAX_POINT, InvalidQuote, price_problem
+from odds.markets import MARKET_KEYS, MAX_AVAILABLE, MAX_POINT, InvalidQuote, price_problem
 from odds.markets import ZERO as ZERO  # re-exported: quotes are built with it
 from odds.models import Event
 from odds.store import QuoteRows
@@ -38,6 +38,7 @@ class Quote:
     line: Decimal  # what the outcomes of one line share: home handicap, total, or 0
     price: Decimal
     observed_at: datetime
+    available: Decimal | None = None  # an exchange's amount on offer at the price, when the provider says
 
 
 @dataclass
@@ -154,6 +155,9 @@ def check_event(odds: EventOdds) -> list[str]:
                 elif kind == "point":
                     if not isinstance(value, Decimal) or not value.is_finite() or abs(value) >= MAX_POINT:
                         raise InvalidQuote(f"{where}: point {value!r} is out of range")
+                elif kind == "available":
+                    if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value < MAX_AVAILABLE:
+                        raise InvalidQuote(f"{where}: available amount {value!r} is out of range")
                 else:
                     check_time(value, "observed_at", where)
                 checked[key] = None
@@ -171,6 +175,7 @@ def check_event(odds: EventOdds) -> list[str]:
             or problem("point", q.point)
             or problem("point", q.line)
             or problem("time", q.observed_at)
+            or (None if q.available is None else problem("available", q.available))
         )
         if reason is None:
             kept.append(q)
@@ -267,6 +272,8 @@ def quote_rows(snapshot: Snapshot, event_ids: dict[int, int], bookmakers: dict[s
             if number is None:
                 number = numbers[key] = len(numbers)
                 rows.selections.append((number, event, q.market, q.outcome, text[q.point], text[q.line]))
+            if q.available is not None:
+                rows.available[len(prices)] = text[q.available]
             prices.append((number, bookmakers[q.bookmaker], text[q.price], text[q.observed_at]))
     return rows
 

@@ -5,15 +5,18 @@ No database here."""
 from __future__ import annotations
 
 import math
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
-from odds.models import DRAW, H2H, OVER, SPREADS, TOTALS, UNDER
+from odds.models import DRAW, H2H, H2H_LAY, OVER, SPREADS, TOTALS, UNDER
 
-MARKET_KEYS = {H2H, SPREADS, TOTALS}
+MARKET_KEYS = {H2H, SPREADS, TOTALS, H2H_LAY}
+NO_POINT = {H2H, H2H_LAY}  # markets whose outcomes have no handicap or total
 PRICE_STEP = Decimal("0.001")
 POINT_STEP = Decimal("0.01")
 MAX_PRICE = Decimal("10000")
 MAX_POINT = Decimal("10000")
+MAX_AVAILABLE = Decimal("1000000000000")  # what ``Price.available`` holds
+CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
 # Why a price is not valid: what ``price_problem`` answers.
@@ -78,10 +81,24 @@ def to_point(value: object, where: str) -> Decimal:
     return point.quantize(POINT_STEP)
 
 
+def to_available(value: object, where: str) -> Decimal:
+    """An exchange's amount on offer at a price (The Odds API's ``bet_limit``): a number from 0 up,
+    to the cent (rounded down: never more than was on offer)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise InvalidQuote(f"{where}: bet limit {value!r} is not a number")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidQuote(f"{where}: bet limit {value!r} is not a number") from None
+    if not amount.is_finite() or not 0 <= amount < MAX_AVAILABLE:
+        raise InvalidQuote(f"{where}: bet limit {value!r} is not an amount from 0 up to {MAX_AVAILABLE:,}")
+    return amount.quantize(CENT, ROUND_DOWN)
+
+
 def line_of(market: str, outcome: str, point: Decimal, home_team: str) -> Decimal:
     """The value that the outcomes of one market line share (see ``Selection.line``): the home side's
-    handicap for spreads, the total for totals, 0 for h2h."""
-    if market == H2H:
+    handicap for spreads, the total for totals, 0 for h2h (and its lay prices)."""
+    if market in NO_POINT:
         return ZERO
     if market == SPREADS:
         return point if outcome == home_team else -point

@@ -20,7 +20,13 @@ if TYPE_CHECKING:
     from odds.selectors import BestPrice
 
 H2H, SPREADS, TOTALS = "h2h", "spreads", "totals"
-MARKETS = [(H2H, "Match result"), (SPREADS, "Handicap"), (TOTALS, "Over/under")]
+MARKETS = [(H2H, "Match result"), (SPREADS, "Handicap"), (TOTALS, "Over/under")]  # what a bettor backs
+# An exchange's lay prices of h2h (The Odds API's ``h2h_lay``): stored as their own market, so a lay
+# price never stands for a back price, and read only where asked for (the midpoint reference).
+H2H_LAY = "h2h_lay"
+LAY_MARKETS = {H2H_LAY: H2H}  # a lay market: the back market it lays
+SELECTION_MARKETS = [*MARKETS, (H2H_LAY, "Match result, exchange lay")]
+BACK_MARKETS = [key for key, _ in MARKETS]
 DRAW, OVER, UNDER = "Draw", "Over", "Under"
 
 ODDS_API, FOOTBALL_DATA, DEMO = "odds_api", "football_data", "demo"
@@ -132,7 +138,7 @@ class Selection(models.Model):
     """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="selections")
-    market = models.CharField(max_length=16, choices=MARKETS)
+    market = models.CharField(max_length=16, choices=SELECTION_MARKETS)
     outcome = models.CharField(max_length=128)
     point = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal(0))
     line = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal(0))
@@ -147,7 +153,7 @@ class Selection(models.Model):
 
     @property
     def point_or_none(self) -> Decimal | None:
-        return None if self.market == H2H else self.point
+        return None if self.market in (H2H, H2H_LAY) else self.point
 
 
 class PriceQuerySet(models.QuerySet["Price"]):
@@ -174,16 +180,31 @@ class Price(models.Model):
     observed_at = models.DateTimeField()
     collected_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
+    # The Odds API's ``bet_limit`` with ``includeBetLimits``: what an exchange has on offer at this price.
+    available = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="An exchange's amount available at the price."
+    )
 
     objects = PriceQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=1), name="price_above_one"),
+            models.CheckConstraint(condition=Q(available__gte=0), name="price_available_not_negative"),
         ]
 
     def __str__(self) -> str:
         return f"{self.selection_id}@{self.bookmaker_id} {self.price}"
+
+    @property
+    def net_price(self) -> Decimal | None:
+        """A back price net of its bookmaker's commission (select both), None where it is the same."""
+        commission = self.bookmaker.commission
+        if not commission or self.selection.market in LAY_MARKETS:
+            return None
+        from opportunities.pricing import net_price  # the one rule, pure maths
+
+        return net_price(self.price, commission).quantize(Decimal("0.001"))
 
 
 class WithdrawnPrice(models.Model):

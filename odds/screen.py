@@ -6,13 +6,15 @@ A page costs the same number of queries whatever its number of events: the event
 lines by detection's own ``group_lines``) and the bookmakers. Each line is valued as detection values
 it, by ``opportunities.valuation``: the fair probabilities by ``fair_line`` over every book quoting the
 line (the books shown are a choice of the bettor's, the fair price is the strategy's), the edges by
-``price_edges`` and the margins by ``margins``.
+``price_edges`` and the margins by ``margins``. An exchange's price is shown with its price net of
+commission beside it, and its edge and the line's best price are the net price's. Lay prices are
+read only for an exchange-midpoint strategy, to price the lines they lay; they are no line shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
@@ -23,11 +25,11 @@ from django.db.models import QuerySet
 
 from odds import store
 from odds.filters import EDGE
-from odds.models import DRAW, H2H, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event
+from odds.models import BACK_MARKETS, DRAW, H2H, LAY_MARKETS, MARKETS, OVER, SPREADS, TOTALS, UNDER, Bookmaker, Event
 from opportunities import pricing, valuation
-from opportunities.detection import LineGroup, group_lines, load_reference_lines
+from opportunities.detection import LineGroup, group_lines, lay_prices, load_reference_lines
 from opportunities.models import Strategy
-from opportunities.valuation import StrategyRules
+from opportunities.valuation import MIDPOINT, BookTerms, StrategyRules
 
 PER_PAGE = 10  # events: with 30 books a page holds some 2,000 prices
 # Rounded as opportunities store them, so the screen and the opportunities page agree to the digit.
@@ -64,7 +66,7 @@ def reference(chosen: str | None) -> Reference:
     if strategy is None:
         rules = StrategyRules()
         return Reference(rules, None, f"consensus ({rules.min_books}+), {_method(rules.method)}", missing)
-    rules = StrategyRules.from_strategy(strategy)
+    rules = StrategyRules.from_strategy(strategy)  # with the bookmakers' terms from odds_screen
     return Reference(rules, strategy, f"{strategy.name}: {strategy.reference_label}, {_method(rules.method)}", missing)
 
 
@@ -78,6 +80,7 @@ class PriceCell:
 
     bookmaker: Bookmaker
     price: Decimal
+    net_price: Decimal | None  # after the bookmaker's commission; None: it charges none
     edge: Decimal | None
     best: bool
     value: bool  # an edge of at least the strategy's minimum
@@ -139,7 +142,12 @@ def odds_screen(
     read; by edge every event's quotes are read and its lines valued first, its largest edge at a book
     shown deciding its place, and only the page's events are made into cards."""
     books = {book.pk: book for book in Bookmaker.objects.all()}
-    choice = Choice(reference.rules, books, frozenset(bookmakers))
+    terms = BookTerms(
+        commissions={pk: float(b.commission) for pk, b in books.items() if b.commission},
+        exchanges=frozenset(pk for pk, b in books.items() if b.is_exchange),
+    )
+    rules = replace(reference.rules, commissions=terms.commissions, exchanges=terms.exchanges)
+    choice = Choice(rules, books, frozenset(bookmakers))
     if sort == EDGE:
         listed = list(events)
         largest = _largest_edges(listed, choice, now=now, markets=markets)
@@ -147,7 +155,7 @@ def odds_screen(
         shown = Paginator(listed, PER_PAGE).get_page(page)
     else:
         shown = Paginator(events, PER_PAGE).get_page(page)
-    lines = _lines(list(shown.object_list), now=now, markets=markets)
+    lines = _lines(list(shown.object_list), now=now, markets=markets, choice=choice)
     return Screen(shown, [_card(event, lines.get(event.pk, []), choice) for event in shown.object_list])
 
 
@@ -158,12 +166,16 @@ def _largest_edges(
     bookmaker's line is the truth and every book is shown, the database summarises each selection (its
     best price and the reference's, ``store.selection_summaries``, read as detection reads them): one
     row a selection instead of one a price."""
-    reference = choice.rules.reference
-    if reference is not None and not choice.wanted and not choice.books[reference].is_aggregate:
-        groups = load_reference_lines(now=now, references=[reference], event_ids=[e.pk for e in events])[0]
+    rules = choice.rules
+    reference = rules.reference
+    by_book = reference is not None and rules.basis != MIDPOINT
+    if reference is not None and by_book and not choice.wanted and not choice.books[reference].is_aggregate:
+        ids = [e.pk for e in events]
+        groups = load_reference_lines(now=now, references=[reference], event_ids=ids, commissions=rules.commissions)[0]
         summarised = True
     else:
-        groups = [group for lines in _lines(events, now=now, markets=markets).values() for group in lines]
+        lines = _lines(events, now=now, markets=markets, choice=choice)
+        groups = [group for event_lines in lines.values() for group in event_lines]
         summarised = False
     largest: dict[int, float | None] = {e.pk: None for e in events}
     for group in groups:
@@ -178,11 +190,12 @@ def _edges_at_best(group: LineGroup, choice: Choice) -> list[float]:
     best: dict[int, dict[str, store.CurrentQuote]] = {}
     for outcome, quote in group.top.items():
         best.setdefault(quote.bookmaker_id, {})[outcome] = quote
-    return [e for edges in valuation.price_edges(best, choice.fair(group)).values() for e in edges.values()]
+    edges = valuation.price_edges(best, choice.fair(group), choice.rules)
+    return [e for book_edges in edges.values() for e in book_edges.values()]
 
 
 def _edges_shown(group: LineGroup, choice: Choice) -> list[float]:
-    edges = valuation.price_edges(group.by_book, choice.fair(group))
+    edges = valuation.price_edges(group.by_book, choice.fair(group), choice.rules)
     return [e for book in choice.shown(group) for e in edges.get(book.pk, {}).values()]
 
 
@@ -193,6 +206,8 @@ class Choice:
     rules: StrategyRules
     books: dict[int, Bookmaker]
     wanted: frozenset[str]
+    # The lay prices of the lines shown, for a midpoint strategy (``lay_prices``): filled by ``_lines``.
+    lays: dict[tuple[int, str, float], dict[int, dict[str, store.CurrentQuote]]] = field(default_factory=dict)
 
     def shown(self, group: LineGroup) -> list[Bookmaker]:
         """The books of a line shown, the reference first, then sharp books, then by title: never a
@@ -205,17 +220,29 @@ class Choice:
         return sorted(shown, key=lambda b: (b.pk != self.rules.reference, not b.is_sharp, b.title))
 
     def fair(self, group: LineGroup) -> valuation.Fair:
-        return valuation.fair_line(group.by_book, self.rules, outcomes=group.outcomes, aggregates=group.aggregates)
+        lay = self.lays.get((group.event_id, group.market, group.line))
+        return valuation.fair_line(
+            group.by_book, self.rules, outcomes=group.outcomes, aggregates=group.aggregates, lay=lay
+        )
 
 
-def _lines(events: list[Event], *, now: datetime, markets: Collection[str]) -> dict[int, list[LineGroup]]:
-    """The events' current quotes grouped by line, by event, in market and line order: one query."""
+def _lines(
+    events: list[Event], *, now: datetime, markets: Collection[str], choice: Choice
+) -> dict[int, list[LineGroup]]:
+    """The events' current quotes of back markets grouped by line, by event, in market and line order:
+    one query (which reads the lay prices too for a midpoint strategy, into ``choice.lays``)."""
     if not events:
         return {}
-    quotes = store.current_quotes(now=now, event_ids=[e.pk for e in events], markets=list(markets) or None)
+    wanted = list(markets) or BACK_MARKETS
+    if choice.rules.basis == MIDPOINT:
+        wanted = [*wanted, *LAY_MARKETS]
+    quotes = store.current_quotes(now=now, event_ids=[e.pk for e in events], markets=wanted)
+    groups = group_lines(quotes, choice.rules.commissions)[0]
+    choice.lays.update(lay_prices(groups))
     by_event: dict[int, list[LineGroup]] = {}
-    for group in sorted(group_lines(quotes)[0], key=lambda g: (MARKET_ORDER.get(g.market, 9), g.line)):
-        by_event.setdefault(group.event_id, []).append(group)
+    for group in sorted(groups, key=lambda g: (MARKET_ORDER.get(g.market, 9), g.line)):
+        if group.market not in LAY_MARKETS:
+            by_event.setdefault(group.event_id, []).append(group)
     return by_event
 
 
@@ -231,14 +258,14 @@ def _line(event: Event, group: LineGroup, choice: Choice) -> ScreenLine | None:
         return None
     rules = choice.rules
     fair = choice.fair(group)
-    edges = valuation.price_edges(group.by_book, fair)
+    edges = valuation.price_edges(group.by_book, fair, rules)
     margins = valuation.margins(group.by_book, outcomes=group.outcomes)
     order = {event.home_team: 0, DRAW: 1, event.away_team: 2, OVER: 0, UNDER: 1}
     rows = []
     for outcome in sorted(group.outcomes, key=lambda o: (order.get(o, 5), o)):
         quoted = [(book, group.by_book[book.pk].get(outcome)) for book in shown]
-        prices = [q.price_decimal for _, q in quoted if q is not None]
-        best = max(prices, default=None)
+        prices = [_net(book, q.price_decimal) for book, q in quoted if q is not None]
+        best = max(prices, default=None)  # the best net price
         probability = fair.probabilities.get(outcome) if fair.probabilities is not None else None
         slip = urlencode({"event": event.pk, "market": group.market, "outcome": outcome})
         if group.market != H2H:
@@ -269,21 +296,31 @@ def _cell(
     slip: str,
 ) -> PriceCell:
     """A price and the bet slip's query for it: ``slip`` (the event, market, outcome and point) and its
-    bookmaker and decimal price."""
+    bookmaker and decimal price; ``best`` the line's best net price."""
     price = quote.price_decimal
+    net = _net(book, price)
     return PriceCell(
         bookmaker=book,
         price=price,
+        net_price=net if net != price else None,
         edge=_round(edge),
-        best=price == best,
+        best=net == best,
         value=edge is not None and edge >= rules.min_edge,
         slip=f"{slip}&bookmaker={quote_plus(book.key)}&price={price:.3f}",
         dom_id=f"price-{quote.selection_id}-{book.pk}",
     )
 
 
+def _net(book: Bookmaker, price: Decimal) -> Decimal:
+    """The price net of the bookmaker's commission, as opportunities store prices."""
+    return pricing.net_price(price, book.commission).quantize(PRICE, ROUND_HALF_UP)
+
+
 def why_unpriced(fair: valuation.Fair, rules: StrategyRules) -> str:
     """Why a line has no fair price under ``rules``: the odds screen's, the event page's and the bet slip's words."""
+    if fair.basis == valuation.MIDPOINT_BASIS:
+        where = rules.reference_name or "the exchanges"
+        return fair.error or f"{where} do not quote both a back and a lay price of every outcome"
     if fair.basis == valuation.REFERENCE:
         return fair.error or f"{rules.reference_name or 'the reference book'} does not quote this whole line"
     return f"fewer than {rules.min_books} books quote this whole line"

@@ -13,7 +13,15 @@ from urllib.parse import urlencode
 from django.db.models import Case, DateTimeField, DurationField, F, Func, IntegerField, Q, QuerySet, Value, When
 
 from odds import store
-from odds.models import H2H, Bookmaker, CollectorRun, Event, Price, PriceHistory, Selection
+from odds.markets import PRICE_STEP
+from odds.models import H2H, H2H_LAY, LAY_MARKETS, Bookmaker, CollectorRun, Event, Price, PriceHistory, Selection
+from opportunities import pricing
+
+
+def bookmakers() -> QuerySet[Bookmaker]:
+    """Every bookmaker one can hold an account at (not a market best or average), by title: the
+    settings page's and the API's list."""
+    return Bookmaker.objects.filter(is_aggregate=False).order_by("title", "key")
 
 
 def collector_health() -> dict[str, Any]:
@@ -75,6 +83,18 @@ class Quoted:
 
     price: Decimal
     observed_at: datetime
+    net_price: Decimal | None = None  # after an exchange's commission; None where it is the price
+    available: Decimal | None = None  # what an exchange has on offer at it, when collected
+
+
+def _quoted(
+    selection: Selection, book: Bookmaker, price: Decimal, observed_at: datetime, available: Decimal | None = None
+) -> Quoted:
+    """A price of the table with its price net of the bookmaker's commission (no lay price has one)."""
+    net = None
+    if book.commission and selection.market not in LAY_MARKETS:
+        net = pricing.net_price(price, book.commission).quantize(PRICE_STEP)
+    return Quoted(price, observed_at, net, available)
 
 
 @dataclass
@@ -92,7 +112,8 @@ class PriceRow:
 
 
 def price_table(event: Event, *, at_kickoff: bool = False) -> tuple[list[PriceRow], list[Bookmaker]]:
-    """An event's prices by selection and bookmaker, with the best marked: the current ones (one
+    """An event's prices by selection and bookmaker, with the best (net of commission) marked (none
+    among an exchange's lay prices, listed after the match result they lay): the current ones (one
     query) or, ``at_kickoff``, each bookmaker's price in force at kick-off, read from history in the
     event's window as its closing price is (three queries; market best and average have none)."""
     quoted: list[tuple[Selection, Bookmaker, Quoted]]
@@ -102,12 +123,20 @@ def price_table(event: Event, *, at_kickoff: bool = False) -> tuple[list[PriceRo
         in_force = store.prices_in_force(selection_ids=list(selections), at=event.commence_time, since=start)
         books = {b.pk: b for b in Bookmaker.objects.filter(pk__in={row.bookmaker_id for row in in_force})}
         quoted = [
-            (selections[row.selection_id], books[row.bookmaker_id], Quoted(row.price, row.observed_at))
+            (
+                selections[row.selection_id],
+                books[row.bookmaker_id],
+                _quoted(selections[row.selection_id], books[row.bookmaker_id], row.price, row.observed_at),
+            )
             for row in in_force
         ]
     else:
         quoted = [
-            (price.selection, price.bookmaker, Quoted(price.price, price.observed_at))
+            (
+                price.selection,
+                price.bookmaker,
+                _quoted(price.selection, price.bookmaker, price.price, price.observed_at, price.available),
+            )
             for price in Price.objects.filter(selection__event=event)
             .select_related("selection", "bookmaker")
             .order_by("selection__market", "selection__line", "selection_id")
@@ -118,11 +147,14 @@ def price_table(event: Event, *, at_kickoff: bool = False) -> tuple[list[PriceRo
         row = rows.setdefault(s.pk, PriceRow(s.market, s.outcome, s.point_or_none, s.line))
         row.prices[book.key] = price
         bookmakers[book.key] = book
-        if not book.is_aggregate and (row.best is None or price.price > row.best):
-            row.best = price.price
+        if s.market in LAY_MARKETS or book.is_aggregate:
+            continue
+        paid = price.net_price or price.price
+        if row.best is None or paid > row.best:
+            row.best = paid
     ordered_books = sorted(bookmakers.values(), key=lambda b: (b.is_aggregate, not b.is_sharp, b.title))
     outcome_order = {event.home_team: 0, "Draw": 1, event.away_team: 2, "Over": 0, "Under": 1}
-    market_order = {"h2h": 0, "spreads": 1, "totals": 2}
+    market_order = {"h2h": 0, H2H_LAY: 1, "spreads": 2, "totals": 3}
     ordered = sorted(
         rows.values(), key=lambda r: (market_order.get(r.market, 9), r.line, outcome_order.get(r.outcome, 5))
     )
@@ -134,11 +166,11 @@ def price_table(event: Event, *, at_kickoff: bool = False) -> tuple[list[PriceRo
         row.cells = [
             (
                 price,
-                price is not None and price.price == row.best and not book.is_aggregate,
+                price is not None and (price.net_price or price.price) == row.best and not book.is_aggregate,
                 localtime(price.observed_at).strftime("%Y-%m-%d %H:%M") if price is not None else "",
-                # Only a price on offer opens the bet slip: one in force at kick-off is history.
+                # Only a back price on offer opens the slip: one in force at kick-off is history, a lay no back bet.
                 ""
-                if price is None or book.is_aggregate or at_kickoff
+                if price is None or book.is_aggregate or at_kickoff or row.market in LAY_MARKETS
                 else slip_query(event.pk, row, book.key, price.price),
             )
             for book in ordered_books

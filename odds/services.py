@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 from django.core.exceptions import ValidationError
@@ -32,7 +33,23 @@ SHARP_BOOKMAKERS = {
     "lowvig",
 }
 AGGREGATES = {"market_max", "market_avg"}
-EXCHANGES = {"betfair_ex_eu", "betfair_ex_uk", "betfair_ex_au", "matchbook", "smarkets", "betdaq"}
+# The exchanges The Odds API lists (``betfair``: its key before the regional ones, in older snapshots)
+# and the standard commission each charges on net winnings, as published (editable per bookmaker):
+# Betfair's Market Base Rate of 5% on most markets (support.betfair.com, "Exchange: What is Commission
+# and how is it calculated?"), 5% on every Australian sports market but the NRL's 10% (betfair.com.au,
+# "Commissions and charges"); Smarkets 2% (help.smarkets.com, "How is commission calculated?");
+# Matchbook 2% on net winnings for UK customers since November 2019 (tradematesports.com, "Matchbook
+# commissions explained"); BETDAQ 2%, its advertised standard rate.
+EXCHANGE_COMMISSIONS = {
+    "betfair": Decimal("0.05"),
+    "betfair_ex_uk": Decimal("0.05"),
+    "betfair_ex_eu": Decimal("0.05"),
+    "betfair_ex_au": Decimal("0.05"),
+    "matchbook": Decimal("0.02"),
+    "smarkets": Decimal("0.02"),
+    "betdaq": Decimal("0.02"),
+}
+EXCHANGES = set(EXCHANGE_COMMISSIONS)
 TITLE_LENGTH = 128
 FIXTURE_FIELDS = ["sport", "home_team", "away_team", "commence_time"]
 RESULT_FIELDS = ["home_score", "away_score", "completed", "scores_updated_at"]
@@ -102,8 +119,8 @@ def save_sport(*, sport: Sport) -> Sport:
 
 
 def ensure_bookmakers(*, titles: Mapping[str, str]) -> dict[str, int]:
-    """The id of each bookmaker by key; one not stored yet is created, sharp, exchange or aggregate by
-    its key."""
+    """The id of each bookmaker by key; one not stored yet is created, sharp, exchange (with its
+    standard commission) or aggregate by its key."""
     existing = dict(Bookmaker.objects.filter(key__in=titles).values_list("key", "id"))
     missing = [
         Bookmaker(
@@ -111,6 +128,7 @@ def ensure_bookmakers(*, titles: Mapping[str, str]) -> dict[str, int]:
             title=str(titles[key]).replace("\x00", "")[:TITLE_LENGTH] or key,
             is_sharp=key in SHARP_BOOKMAKERS,
             is_exchange=key in EXCHANGES,
+            commission=EXCHANGE_COMMISSIONS.get(key, Decimal(0)),
             is_aggregate=key in AGGREGATES,
         )
         for key in titles.keys() - existing.keys()
@@ -223,3 +241,72 @@ def save_event(*, event: Event, changed: Iterable[str] = ()) -> Event:
         event.scores_updated_at = timezone.now()
     event.save()
     return event
+
+
+# A bookmaker's account settings, as the bettor edits them (the settings page, the admin, the API).
+BOOKMAKER_SETTINGS = ("is_exchange", "commission", "stake_rounding", "max_stake", "active")
+# (decimal places, digits before the point) of each amount: what its column holds.
+SETTING_DIGITS = {"commission": (4, 1), "stake_rounding": (2, 6), "max_stake": (2, 10)}
+
+
+class BookmakerRejected(ValidationError):
+    """Settings that cannot be stored; ``message_dict`` names each field and the reason."""
+
+
+def clean_bookmaker_settings(changes: Mapping[str, object]) -> dict[str, object]:
+    """Each setting given, as stored: ``commission`` a share of net winnings from 0 up to (not
+    including) 1; ``stake_rounding`` and ``max_stake`` positive amounts, or None for none; the flags
+    true or false. Raises ``BookmakerRejected`` naming every bad field."""
+    from web.strict import NotPlainNumber, plain_decimal, shown
+
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, object] = {}
+    for name, value in changes.items():
+        if name not in BOOKMAKER_SETTINGS:
+            errors[name] = [f"is not a bookmaker setting; the settings are {', '.join(BOOKMAKER_SETTINGS)}"]
+            continue
+        if name in ("is_exchange", "active"):
+            if not isinstance(value, bool):
+                errors[name] = [f"{shown(value)} is not true or false"]
+            else:
+                cleaned[name] = value
+            continue
+        if value is None or value == "":
+            if name == "commission":
+                errors[name] = ["is required: 0 for a bookmaker that charges none"]
+            else:
+                cleaned[name] = None
+            continue
+        try:
+            number = plain_decimal(value, what="a number")
+        except NotPlainNumber as exc:
+            errors[name] = [str(exc)]
+            continue
+        places, whole = SETTING_DIGITS[name]
+        if name == "commission" and not 0 <= number < 1:
+            problem = f"{number} is not a share from 0 up to 1 (0.05 is 5% of net winnings)"
+        elif name != "commission" and number <= 0:
+            problem = f"{number} must be more than 0 (leave it empty for none)"
+        elif number.adjusted() >= whole:
+            problem = f"{number} has more than {whole} digits before the decimal point"
+        elif number != number.quantize(Decimal(1).scaleb(-places)):
+            problem = f"{number} has more than {places} decimal places"
+        else:
+            cleaned[name] = number.quantize(Decimal(1).scaleb(-places))
+            continue
+        errors[name] = [problem]
+    if errors:
+        raise BookmakerRejected(errors)
+    return cleaned
+
+
+@transaction.atomic
+def update_bookmaker(*, bookmaker: Bookmaker, changes: Mapping[str, object]) -> Bookmaker:
+    """Change a bookmaker's settings (``clean_bookmaker_settings``); nothing is written if one is bad.
+    Opportunities follow a new commission at the next detection pass."""
+    cleaned = clean_bookmaker_settings(changes)
+    for name, value in cleaned.items():
+        setattr(bookmaker, name, value)
+    if cleaned:
+        bookmaker.save(update_fields=list(cleaned))
+    return bookmaker

@@ -3,16 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from bets.selectors import bets_on_event
-from odds import movement, screen, selectors, store
+from odds import movement, screen, selectors, services, store
 from odds.filters import OddsScreenFilter
-from odds.forms import FairPriceForm
+from odds.forms import BookmakerSettingsForm, FairPriceForm
 from odds.models import MARKETS, Bookmaker, Event
 from web.http import PageRequest
 
@@ -127,3 +128,55 @@ def _movement(request: PageRequest, event: Event, *, now: datetime, market: str 
         m.chart = drawn.get((m.market, m.chosen.line))
     strategy = "" if chosen is None else str(chosen.pk)
     return {"form": form, "reference": reference, "markets": markets, "strategy": strategy}
+
+
+def _bookmaker_row(
+    request: PageRequest, bookmaker: Bookmaker, form: BookmakerSettingsForm | None = None, status: int = 200
+) -> HttpResponse:
+    """One bookmaker's row of the settings page: as it stands, or its form (with the errors)."""
+    context = {"bookmaker": bookmaker, "form": form}
+    return render(request, "odds/bookmakers.html#row", context, status=status)
+
+
+def _bookmakers_page(
+    request: PageRequest, editing: str = "", form: BookmakerSettingsForm | None = None, status: int = 200
+) -> HttpResponse:
+    context = {"bookmakers": list(selectors.bookmakers()), "editing": editing, "form": form}
+    return render(request, "odds/bookmakers.html", context, status=status)
+
+
+@require_GET
+def bookmaker_settings(request: PageRequest) -> HttpResponse:
+    """Every bookmaker's account settings, each row edited in place."""
+    return _bookmakers_page(request)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def bookmaker_edit(request: PageRequest, key: str) -> HttpResponse:
+    """A bookmaker's row as a form: the row alone to HTMX, else the page with it open."""
+    bookmaker = get_object_or_404(selectors.bookmakers(), key=key)
+    form = BookmakerSettingsForm.for_bookmaker(bookmaker)
+    if request.htmx:
+        return _bookmaker_row(request, bookmaker, form)
+    return _bookmakers_page(request, editing=key, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def bookmaker_save(request: PageRequest, key: str) -> HttpResponse:
+    """Save a bookmaker's settings (``odds.services.update_bookmaker``): its row as it now stands, or
+    the form with each error beside its field (422). GET: the row as it stands (the form's cancel)."""
+    bookmaker = get_object_or_404(selectors.bookmakers(), key=key)
+    if request.method == "GET":
+        return _bookmaker_row(request, bookmaker) if request.htmx else redirect("bookmaker-settings")
+    form = BookmakerSettingsForm.for_bookmaker(bookmaker, request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return _bookmaker_row(request, bookmaker, form, status=422)
+        return _bookmakers_page(request, editing=key, form=form, status=422)
+    services.update_bookmaker(bookmaker=bookmaker, changes=form.cleaned_data)
+    if request.htmx:
+        return _bookmaker_row(request, bookmaker)
+    messages.success(request, f"{bookmaker.title} saved.")
+    return redirect("bookmaker-settings")

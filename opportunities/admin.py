@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
@@ -7,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from opportunities import alerts
 from opportunities.alerts_messages import digest_line, unlisted
 from opportunities.models import Alert, DetectionRun, Opportunity, Strategy, Surebet
+from opportunities.valuation import BOOK
 from web.forms import PLAIN_NUMBERS
 
 
@@ -25,6 +27,10 @@ class StrategyAdmin(admin.ModelAdmin[Strategy]):
     list_filter = ["active", "devig_method"]
     filter_horizontal = ["sports", "bookmakers"]
     formfield_overrides = {**PLAIN_NUMBERS, models.URLField: {"assume_scheme": "https"}}
+
+    def save_model(self, request: HttpRequest, obj: Strategy, form: forms.ModelForm[Strategy], change: bool) -> None:
+        obj.fair_basis = obj.fair_basis or BOOK  # not given: the reference book or the consensus, as before
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Opportunity)

@@ -26,6 +26,12 @@ class OpportunityOut(serializers.ModelSerializer[Opportunity]):
     already_staked = serializers.DecimalField(
         max_digits=12, decimal_places=2, read_only=True, help_text="what pending bets stake on this selection"
     )
+    net_price = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=3,
+        read_only=True,
+        help_text="the price net of the bookmaker's commission, 1 + (price - 1)(1 - commission): what edge is of",
+    )
     remaining_stake = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -68,6 +74,7 @@ class OpportunityOut(serializers.ModelSerializer[Opportunity]):
             "bookmaker",
             "bookmaker_title",
             "price",
+            "net_price",
             "fair_probability",
             "fair_price",
             "edge",

@@ -10,7 +10,14 @@ When every active strategy prices from a sharp book, PostgreSQL does the per-pri
 aggregate returns, per selection, the reference books' prices and the best bookmaker price (all a
 surebet needs), and once the lines are priced a second query returns only the prices at or above
 the lowest price with the edge wanted. A consensus strategy needs every complete book's prices,
-so then all the prices are read.
+so then all the prices are read; an exchange-midpoint strategy reads the exchanges' prices as its
+reference books', their lay prices with them (a lay line is its own market, never valued or
+bought, only read beside its back line).
+
+Prices are compared net of their bookmaker's commission (``pricing.net_price``): a line's best price
+is its best net price, a surebet's legs and locked return are net, and an opportunity's edge and
+Kelly stake are those of its net price (``valuation.candidates``). An opportunity's suggested stake
+is at most what an exchange has available at its price, when the collection said.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import math
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -31,12 +38,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from odds import store
+from odds.models import LAY_MARKETS
 from odds.store import QUOTES_SQL as QUOTES_SQL  # the bench reads prices with detection's own query
 from odds.store import STREAM_ROWS as STREAM_ROWS
 from odds.store import CurrentQuote as Quote
 from opportunities import pricing, valuation
 from opportunities.models import Alert, DetectionRun, Opportunity, Strategy, Surebet
-from opportunities.valuation import StrategyRules
+from opportunities.valuation import MIDPOINT, BookTerms, StrategyRules
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +67,8 @@ class LineGroup:
     by_book: dict[int, dict[str, Quote]] = field(default_factory=lambda: defaultdict(dict))
     # Books whose prices are a market best or average, not a bookmaker's offer.
     aggregates: set[int] = field(default_factory=set)
-    # The highest bookmaker price of each outcome: kept by group_lines as the prices arrive, or read
-    # from the aggregate by load_reference_lines.
+    # The highest bookmaker price of each outcome (net of commissions): kept by group_lines as the
+    # prices arrive, or read from the aggregate by load_reference_lines.
     top: dict[str, Quote] = field(default_factory=dict)
     # Read from the aggregate (where by_book holds only some books): every outcome quoted, its selection.
     selections: dict[str, int] = field(default_factory=dict)
@@ -93,18 +101,24 @@ class DetectionResult:
     duration_ms: int = 0
 
 
-def load_lines(*, now: datetime, event_ids: Iterable[int] | None = None) -> tuple[list[LineGroup], int]:
+def load_lines(
+    *, now: datetime, event_ids: Iterable[int] | None = None, commissions: Mapping[int, float] | None = None
+) -> tuple[list[LineGroup], int]:
     """The current prices of events that have not started, grouped by market line, and their number.
     Streamed: the prices are grouped while the rest are still on their way."""
-    return group_lines(store.current_quotes(now=now, event_ids=event_ids))
+    return group_lines(store.current_quotes(now=now, event_ids=event_ids), commissions)
 
 
-def group_lines(quotes: Iterable[Quote]) -> tuple[list[LineGroup], int]:
+def group_lines(quotes: Iterable[Quote], commissions: Mapping[int, float] | None = None) -> tuple[list[LineGroup], int]:
+    """The quotes grouped by line, each line's best price of each outcome the best net of
+    ``commissions`` (bookmaker id: share), and their number."""
     groups: dict[tuple[int, str, float], LineGroup] = {}
+    rates = commissions or {}
+    net = pricing.net_price
     count = 0
     for count, q in enumerate(quotes, 1):  # noqa: B007 (read after the loop: the number of quotes)
         # Unpacked once: each field read by name is a call, and a pass reads 100,000 quotes.
-        _, event, market, outcome, _, line, book, aggregate, price, _, sport = q
+        _, event, market, outcome, _, line, book, aggregate, price, _, sport, _ = q
         key = (event, market, line)
         group = groups.get(key)
         if group is None:
@@ -115,13 +129,22 @@ def group_lines(quotes: Iterable[Quote]) -> tuple[list[LineGroup], int]:
         else:
             top = group.top
             best = top.get(outcome)
-            if best is None or price > best.price:
+            if best is None:
+                top[outcome] = q
+            elif rates:
+                if net(price, rates.get(book, 0.0)) > net(best.price, rates.get(best.bookmaker_id, 0.0)):
+                    top[outcome] = q
+            elif price > best.price:
                 top[outcome] = q
     return list(groups.values()), count
 
 
 def load_reference_lines(
-    *, now: datetime, references: Iterable[int], event_ids: Iterable[int] | None = None
+    *,
+    now: datetime,
+    references: Iterable[int],
+    event_ids: Iterable[int] | None = None,
+    commissions: Mapping[int, float] | None = None,
 ) -> tuple[list[LineGroup], int]:
     """The lines of the events that have not started, with every outcome quoted, its best bookmaker
     price (``top``) and the reference books' prices (``by_book``), and the number of prices: what a
@@ -129,7 +152,7 @@ def load_reference_lines(
     the prices that may have an edge."""
     groups: dict[tuple[int, str, float], LineGroup] = {}
     count = 0
-    rows = store.selection_summaries(now=now, references=references, event_ids=event_ids)
+    rows = store.selection_summaries(now=now, references=references, event_ids=event_ids, commissions=commissions)
     for selection, event, market, outcome, point, line, sport, n, top_price, top_book, prices in rows:
         count += n
         key = (event, market, line)
@@ -144,9 +167,9 @@ def load_reference_lines(
             group.top[outcome] = Quote(
                 selection, event, market, outcome, point, line, top_book, False, top_price, math.nan, sport
             )
-        for book, price, epoch in prices:
+        for book, price, epoch, available in prices:
             group.by_book[book][outcome] = Quote(
-                selection, event, market, outcome, point, line, book, False, price, epoch, sport
+                selection, event, market, outcome, point, line, book, False, price, epoch, sport, available
             )
     return list(groups.values()), count
 
@@ -164,9 +187,11 @@ def add_prices_above(priced: list[PricedLine]) -> None:
             selection = group.selections[outcome]
             lowest[selection] = min(price, lowest.get(selection, math.inf))
             where[selection] = (group, top)
-    for selection, book, price, epoch in store.prices_at_least(lowest):
+    for selection, book, price, epoch, available in store.prices_at_least(lowest):
         group, top = where[selection]  # the selection's fields, from its best price
-        group.by_book[book][top.outcome] = top._replace(bookmaker_id=book, price=price, observed_epoch=epoch)
+        group.by_book[book][top.outcome] = top._replace(
+            bookmaker_id=book, price=price, observed_epoch=epoch, available=available
+        )
 
 
 class PricedLine(NamedTuple):
@@ -182,9 +207,10 @@ def price_lines(
     now: datetime,
     kickoffs: dict[int, float],
     collected: dict[int, float | None],
+    lays: Mapping[tuple[int, str, float], Mapping[int, Mapping[str, Quote]]] | None = None,
 ) -> list[PricedLine]:
     """The lines these rules look at (their markets and sports, far enough from kick-off, collected
-    recently enough) that they can price."""
+    recently enough) that they can price; ``lays`` (``lay_prices``) holds the lay prices beside them."""
     markets, sports = rules.markets, rules.sports
     earliest_kickoff = (now + timedelta(minutes=rules.min_minutes_before_kickoff)).timestamp()
     freshest = (now - timedelta(minutes=rules.max_price_age_minutes)).timestamp()
@@ -204,10 +230,16 @@ def price_lines(
             aggregates=group.aggregates,
             sport=group.sport_id,
             market=group.market,
+            lay=lays.get((group.event_id, group.market, group.line)) if lays else None,
         )
         if fair:
             priced.append(PricedLine(group, fair, valuation.lowest_prices(fair, rules)))
     return priced
+
+
+def lay_prices(groups: Iterable[LineGroup]) -> dict[tuple[int, str, float], dict[int, dict[str, Quote]]]:
+    """The lay prices of the lines, by (event, the back market laid, line): what a midpoint reads."""
+    return {(g.event_id, LAY_MARKETS[g.market], g.line): g.by_book for g in groups if g.market in LAY_MARKETS}
 
 
 def candidates_for(priced: list[PricedLine], strategy: Strategy, rules: StrategyRules) -> list[Candidate]:
@@ -228,20 +260,30 @@ def find(
     now: datetime,
     event_ids: list[int] | None = None,
     read_all: bool | None = None,
+    terms: BookTerms | None = None,
 ) -> tuple[list[LineGroup], int, list[Candidate]]:
     """The lines, the number of prices and the opportunities of a pass. All the prices are read when a
-    strategy prices from the consensus (or when ``read_all``): otherwise the database narrows them."""
-    rules = [(s, StrategyRules.from_strategy(s)) for s in strategies]
+    strategy prices from the consensus (or when ``read_all``): otherwise the database narrows them.
+    ``terms``: the bookmakers' commissions and exchanges (read when not given)."""
+    terms = BookTerms.stored() if terms is None else terms
+    rules = [(s, StrategyRules.from_strategy(s, terms=terms)) for s in strategies]
     if read_all is None:
-        read_all = any(r.reference is None for _, r in rules)
+        read_all = any(r.reference is None and r.basis != MIDPOINT for _, r in rules)
+    commissions = terms.commissions
     if read_all:
-        groups, count = load_lines(now=now, event_ids=event_ids)
+        groups, count = load_lines(now=now, event_ids=event_ids, commissions=commissions)
     else:
         # An aggregate (market best or average) is no reference: it never prices a line.
         references = {book.pk for s, _ in rules if (book := s.reference_bookmaker) and not book.is_aggregate}
-        groups, count = load_reference_lines(now=now, references=references, event_ids=event_ids)
+        references |= {book for _, r in rules if r.basis == MIDPOINT and r.reference is None for book in r.exchanges}
+        groups, count = load_reference_lines(
+            now=now, references=references, event_ids=event_ids, commissions=commissions
+        )
     kickoffs, collected = store.event_times({group.event_id for group in groups} | set(event_ids or []))
-    priced = [(s, r, price_lines(groups, r, now=now, kickoffs=kickoffs, collected=collected)) for s, r in rules]
+    lays = lay_prices(groups) if any(r.basis == MIDPOINT for _, r in rules) else None
+    priced = [
+        (s, r, price_lines(groups, r, now=now, kickoffs=kickoffs, collected=collected, lays=lays)) for s, r in rules
+    ]
     if not read_all:
         add_prices_above([line for _, _, lines in priced for line in lines])
     return groups, count, [c for s, r, lines in priced for c in candidates_for(lines, s, r)]
@@ -265,7 +307,8 @@ def detect(*, event_ids: Iterable[int] | None = None, now: datetime | None = Non
             .select_related("reference_bookmaker")
             .prefetch_related("sports", "bookmakers")
         )
-        groups, result.prices, candidates = find(strategies, now=now, event_ids=event_ids)
+        terms = BookTerms.stored()
+        groups, result.prices, candidates = find(strategies, now=now, event_ids=event_ids, terms=terms)
         events = {group.event_id for group in groups}
         scope = events | set(event_ids or [])
         result.events = len(events)
@@ -275,7 +318,9 @@ def detect(*, event_ids: Iterable[int] | None = None, now: datetime | None = Non
         )
         result.created = [o.pk for o in created]
         result.expired += Opportunity.objects.active().filter(event__commence_time__lte=now).update(expired_at=now)
-        result.surebets = _write_surebets(groups, now=now, scope=None if event_ids is None else scope)
+        result.surebets = _write_surebets(
+            groups, now=now, scope=None if event_ids is None else scope, commissions=terms.commissions
+        )
         _queue_alerts(created, now=now)
         result.duration_ms = int((time.perf_counter() - started) * 1000)
         DetectionRun.objects.create(
@@ -317,11 +362,13 @@ def _q(value: float, step: Decimal) -> Decimal:
     return Decimal(repr(value)).quantize(step, ROUND_HALF_UP)
 
 
-def suggested_stake(kelly_share: float, bankroll_now: Decimal) -> tuple[Decimal, Decimal]:
+def suggested_stake(
+    kelly_share: float, bankroll_now: Decimal, *, available: Decimal | None = None
+) -> tuple[Decimal, Decimal]:
     """A Kelly share as an opportunity stores it, and the stake it suggests on the bankroll now (none
-    on a bankroll below 0): the opportunities' stakes and the bet slip's."""
+    on a bankroll below 0), at most what an exchange has ``available``: the opportunities' stakes and the bet slip's."""
     share = _q(kelly_share, EDGE)
-    return share, (max(bankroll_now, Decimal(0)) * share).quantize(CENT)
+    return share, valuation.suggested_stake(bankroll_now, share, available=available)
 
 
 class NewOpportunity(NamedTuple):
@@ -352,7 +399,8 @@ def _write_opportunities(
         q = c.quote
         key = (c.strategy.pk, q.selection_id, q.bookmaker_id)
         seen.add(key)
-        kelly_share, stake = suggested_stake(c.kelly_share, bankroll_now)
+        available = None if q.available is None else Decimal(repr(q.available))
+        kelly_share, stake = suggested_stake(c.kelly_share, bankroll_now, available=available)
         fields: dict[str, Any] = {
             "price": q.price_decimal,
             "fair_probability": _q(c.fair_probability, PROBABILITY),
@@ -455,20 +503,26 @@ def _bulk_refresh(updates: list[tuple[int, dict[str, Any]]], now: datetime) -> N
         )
 
 
-def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] | None) -> int:
-    # The best price of each outcome of every line where together they lock a profit.
-    found: dict[tuple[int, str, Decimal], tuple[list[Quote], list[float]]] = {}
+def _write_surebets(
+    groups: list[LineGroup], *, now: datetime, scope: set[int] | None, commissions: Mapping[int, float]
+) -> int:
+    # The best net price of each outcome of every back line where together they lock a profit. Each
+    # leg is net of its own book's commission: an exchange charging one on a market's net winnings
+    # would take no more than that.
+    found: dict[tuple[int, str, Decimal], tuple[list[Quote], list[float], list[float]]] = {}
     for group in groups:
         outcomes = sorted(group.outcomes)
-        if len(outcomes) < 2:
+        if len(outcomes) < 2 or group.market in LAY_MARKETS:
             continue
         best = group.top
         if len(best) != len(outcomes):
             continue
         quotes = [best[o] for o in outcomes]
-        shares = pricing.surebet([q.price for q in quotes])
+        nets = [pricing.net_price(q.price, commissions.get(q.bookmaker_id, 0.0)) for q in quotes]
+        shares = pricing.surebet(nets)
         if shares is not None:
-            found[(group.event_id, group.market, Decimal(repr(group.line)).quantize(POINT))] = (quotes, shares)
+            line = Decimal(repr(group.line)).quantize(POINT)
+            found[(group.event_id, group.market, line)] = (quotes, nets, shares)
     active = Surebet.objects.active()
     if scope is not None:
         active = active.filter(event_id__in=scope)
@@ -482,9 +536,9 @@ def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] |
         )
     }
     new, changed = [], []
-    for key, (quotes, shares) in found.items():
+    for key, (quotes, nets, shares) in found.items():
         if key not in existing:
-            legs, locked = _legs(quotes, shares)
+            legs, locked = _legs(quotes, nets, shares)
             new.append(
                 Surebet(
                     event_id=key[0],
@@ -496,8 +550,10 @@ def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] |
                     last_seen_at=now,
                 )
             )
-        elif existing[key][1] != tuple((q.outcome, q.bookmaker_id, q.price) for q in quotes):
-            legs, locked = _legs(quotes, shares)
+        elif existing[key][1] != tuple(
+            (q.outcome, q.bookmaker_id, q.price, _q(net, PRICE)) for q, net in zip(quotes, nets, strict=True)
+        ):
+            legs, locked = _legs(quotes, nets, shares)
             changed.append(Surebet(pk=existing[key][0], legs=legs, locked_return=locked))
     gone = [pk for key, (pk, _) in existing.items() if key not in found]
     if existing:
@@ -511,26 +567,32 @@ def _write_surebets(groups: list[LineGroup], *, now: datetime, scope: set[int] |
     return len(found)
 
 
-def _legs(quotes: list[Quote], shares: list[float]) -> tuple[list[dict[str, object]], Decimal]:
-    """A surebet's legs as stored, and the return it locks."""
+def _legs(quotes: list[Quote], nets: list[float], shares: list[float]) -> tuple[list[dict[str, object]], Decimal]:
+    """A surebet's legs as stored (each price as quoted and net of its book's commission), and the
+    return it locks at the net prices."""
     legs = [
         {
             "outcome": q.outcome,
             "point": str(q.point_decimal),
             "bookmaker_id": q.bookmaker_id,
             "price": str(q.price_decimal),
+            "net_price": str(_q(net, PRICE)),
             "stake_share": round(share, 6),
         }
-        for q, share in zip(quotes, shares, strict=True)
+        for q, net, share in zip(quotes, nets, shares, strict=True)
     ]
-    return legs, _q(pricing.locked_return([q.price for q in quotes]), EDGE)
+    return legs, _q(pricing.locked_return(nets), EDGE)
 
 
-def _legs_key(legs: Any) -> tuple[tuple[object, object, float], ...]:  # legs: decoded JSON
-    """(outcome, bookmaker, price) of each stored leg; a leg it cannot read makes a key no quotes match."""
+def _legs_key(legs: Any) -> tuple[tuple[object, object, float, Decimal], ...]:  # legs: decoded JSON
+    """(outcome, bookmaker, price, net price) of each stored leg; a leg it cannot read makes a key no
+    quotes match."""
     try:
-        return tuple((leg["outcome"], leg["bookmaker_id"], float(leg["price"])) for leg in legs)
-    except (KeyError, TypeError, ValueError):
+        return tuple(
+            (leg["outcome"], leg["bookmaker_id"], float(leg["price"]), Decimal(leg.get("net_price", leg["price"])))
+            for leg in legs
+        )
+    except (KeyError, TypeError, ValueError, ArithmeticError):
         return ()
 
 

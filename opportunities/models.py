@@ -14,8 +14,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from odds.models import MARKETS, Bookmaker, Event, Selection, Sport
-from opportunities.pricing import METHODS
-from opportunities.valuation import BEST
+from opportunities.pricing import METHODS, net_price
+from opportunities.valuation import BEST, BOOK, MIDPOINT
 
 if TYPE_CHECKING:
     from stats.models import Calibration
@@ -39,6 +39,14 @@ class Strategy(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text="The sharp book whose prices are the truth. Blank: the consensus of all bookmakers.",
+    )
+    fair_basis = models.CharField(
+        max_length=24,
+        choices=[(BOOK, "the reference book's prices, or the consensus"), (MIDPOINT, "exchange back/lay midpoint")],
+        default=BOOK,
+        blank=True,  # a form that does not name it: the reference book or the consensus, as before
+        help_text="Exchange midpoint: each outcome's fair price halfway between the best exchange back and lay "
+        "prices (of the reference book alone, when one is chosen), devigged by the method.",
     )
     min_books = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1)], help_text="Consensus: fewest bookmakers with a complete market."
@@ -120,6 +128,9 @@ class Strategy(models.Model):
 
     @property
     def reference_label(self) -> str:
+        if self.fair_basis == MIDPOINT:
+            where = self.reference_bookmaker.title if self.reference_bookmaker else "the exchanges"
+            return f"back/lay midpoint of {where}"
         return self.reference_bookmaker.title if self.reference_bookmaker else f"consensus ({self.min_books}+)"
 
     @property
@@ -186,6 +197,11 @@ class Opportunity(models.Model):
     def is_active(self) -> bool:
         return self.expired_at is None
 
+    @property
+    def net_price(self) -> Decimal:
+        """What the price pays per unit after the bookmaker's commission (its rate now: select it)."""
+        return net_price(self.price, self.bookmaker.commission).quantize(Decimal("0.001"))
+
 
 class HiddenOpportunityQuerySet(models.QuerySet["HiddenOpportunity"]):
     def matching(self, user_id: int) -> Self:
@@ -223,7 +239,7 @@ class Surebet(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="surebets")
     market = models.CharField(max_length=16, choices=MARKETS)
     line = models.DecimalField(max_digits=7, decimal_places=2)
-    legs = models.JSONField(help_text="[{outcome, point, bookmaker, price, stake_share}]")
+    legs = models.JSONField(help_text="[{outcome, point, bookmaker, price, net_price, stake_share}]")
     locked_return = models.DecimalField(max_digits=7, decimal_places=5)
     detected_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)

@@ -37,8 +37,8 @@ from odds.ingest import (
     check_text,
     check_time,
 )
-from odds.markets import MARKET_KEYS, ZERO, InvalidQuote, line_of, to_point, to_price
-from odds.models import H2H, ODDS_API
+from odds.markets import MARKET_KEYS, NO_POINT, ZERO, InvalidQuote, line_of, to_available, to_point, to_price
+from odds.models import LAY_MARKETS, ODDS_API
 
 logger = logging.getLogger(__name__)
 
@@ -181,8 +181,12 @@ class OddsApiClient:
         event_ids: Iterable[str] = (),
         commence_from: datetime | None = None,
         commence_to: datetime | None = None,
+        bet_limits: bool = False,
     ) -> ApiResponse:
+        """``bet_limits``: ask for each exchange price's available amount (``includeBetLimits``)."""
         params = {"markets": ",".join(markets), "oddsFormat": "decimal", "dateFormat": "iso"}
+        if bet_limits:
+            params["includeBetLimits"] = "true"
         bookmakers, event_ids = list(bookmakers), list(event_ids)
         if bookmakers:
             params["bookmakers"] = ",".join(bookmakers)
@@ -400,7 +404,7 @@ def _parse_bookmaker(
     for market in markets:
         # A key that is not text cannot be one of ours (and a list or object cannot be looked up).
         if not isinstance(market, dict) or not isinstance(market.get("key"), str) or market["key"] not in MARKET_KEYS:
-            continue  # lay prices, outrights and other markets are not ours to price
+            continue  # outrights and other markets are not ours to price
         market_key = (odds.provider_id, key, market["key"])
         stamp = market.get("last_update") or bookmaker.get("last_update")
         seen = _STAMPS.get(stamp) if isinstance(stamp, str) else None
@@ -420,8 +424,9 @@ def _parse_bookmaker(
             else:
                 observed_at = seen[0]
             outcomes = market.get("outcomes")
-            if not isinstance(outcomes, list) or len(outcomes) < 2:
-                raise InvalidQuote(f"{mwhere}: fewer than two outcomes")
+            fewest = 1 if market["key"] in LAY_MARKETS else 2  # an exchange may lay one outcome alone
+            if not isinstance(outcomes, list) or len(outcomes) < fewest:
+                raise InvalidQuote(f"{mwhere}: fewer than {'one outcome' if fewest == 1 else 'two outcomes'}")
             quotes = _quotes(outcomes, key, market["key"], observed_at, odds.home_team, mwhere)
         except InvalidQuote as exc:
             snapshot.rejected.append(str(exc))
@@ -465,9 +470,10 @@ def _quotes(
     outcomes: list[Any], bookmaker: str, market: str, observed_at: datetime, home: str, where: str
 ) -> list[Quote]:
     """The quotes of one market. An outcome whose price and point were seen (so validated) before
-    takes a few lookups; any other goes through ``_quote``, which validates, converts and remembers."""
+    takes a few lookups; any other, and one with a bet limit, goes through ``_quote``, which validates,
+    converts and remembers."""
     quotes = []
-    h2h = market == H2H
+    h2h = market in NO_POINT
     for outcome in outcomes:
         try:
             name = outcome["name"]
@@ -476,7 +482,7 @@ def _quotes(
         except (KeyError, TypeError, IndexError):  # not a dict, a value not seen yet, or unhashable
             quotes.append(_quote(outcome, bookmaker, market, observed_at, home, where))
             continue
-        if type(name) is not str or not name or type(outcome) is not dict:
+        if type(name) is not str or not name or type(outcome) is not dict or "bet_limit" in outcome:
             quotes.append(_quote(outcome, bookmaker, market, observed_at, home, where))
             continue
         quotes.append(Quote(bookmaker, market, name, point, line_of(market, name, point, home), price, observed_at))
@@ -488,13 +494,17 @@ def _quote(outcome: object, bookmaker: str, market: str, observed_at: datetime, 
         raise InvalidQuote(f"{where}: an outcome without a name")
     name = outcome["name"]
     price = _cached(_PRICES, to_price, outcome.get("price"), lambda: f"{where} {name}")
-    if market == H2H:
+    if market in NO_POINT:
         point = ZERO
     elif outcome.get("point") is None:
         raise InvalidQuote(f"{where} {name}: {market} outcome without a point")
     else:
         point = _cached(_POINTS, to_point, outcome["point"], lambda: f"{where} {name}")
-    return Quote(bookmaker, market, name, point, line_of(market, name, point, home), price, observed_at)
+    # Null where an exchange states no limit for the price: not known, never 0.
+    limit = outcome.get("bet_limit")
+    available = None if limit is None else to_available(limit, f"{where} {name}")
+    line = line_of(market, name, point, home)
+    return Quote(bookmaker, market, name, point, line, price, observed_at, available)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from odds.models import BACK_MARKETS
 from odds.store.reads import STREAM_ROWS
 
 
@@ -42,7 +43,7 @@ FROM odds_event e
 JOIN odds_selection s ON s.event_id = e.id
 JOIN odds_pricehistory h ON h.selection_id = s.id
 WHERE e.commence_time >= %(start)s AND e.commence_time <= %(end)s AND NOT e.cancelled
-  AND (%(markets)s::text[] IS NULL OR s.market = ANY(%(markets)s::text[]))
+  AND s.market = ANY(%(markets)s::text[])
   AND h.bookmaker_id <> ALL(ARRAY(SELECT id FROM odds_bookmaker WHERE is_aggregate))
   AND h.observed_at >= %(history_start)s AND h.observed_at <= %(end)s
   AND h.observed_at >= e.commence_time - %(lead)s AND h.observed_at <= e.commence_time
@@ -59,7 +60,7 @@ def period_history(
     first_at_equal_times: int | None = None,
 ) -> Iterator[PeriodPrice]:
     """Every bookmaker price change of every selection of the events kicking off from ``start`` to
-    ``end`` (both included; of these markets, or all), from ``lead`` before each one's kick-off to
+    ``end`` (both included; of these markets, or every back market), from ``lead`` before each one's kick-off to
     its kick-off: one query, streamed, in order of event, market, line, selection and time, with
     ``first_at_equal_times``'s observation (a bookmaker id) before the others' at the same time."""
     params = {
@@ -67,7 +68,7 @@ def period_history(
         "end": end,
         "history_start": start - lead,
         "lead": lead,
-        "markets": sorted(set(markets)) if markets else None,
+        "markets": sorted(set(markets)) if markets else BACK_MARKETS,  # a lay price is no bookmaker's offer
         "first": first_at_equal_times,
     }
     started = time.monotonic()

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
-from odds.models import Bookmaker
+from odds.models import BACK_MARKETS, Bookmaker
 
 PRICE = Decimal("0.001")
 POINT = Decimal("0.01")
@@ -38,6 +38,7 @@ class CurrentQuote(NamedTuple):
     price: float
     observed_epoch: float
     sport_id: int
+    available: float | None = None  # what an exchange has on offer at the price (``includeBetLimits``)
 
     @property
     def price_decimal(self) -> Decimal:
@@ -57,7 +58,8 @@ UPCOMING = "e.commence_time > %(now)s AND NOT e.completed AND NOT e.cancelled"
 # The current prices of events that have not started, as CurrentQuote's fields.
 QUOTES_SQL = f"""
     SELECT p.selection_id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, p.bookmaker_id,
-           b.is_aggregate, p.price::float8, extract(epoch FROM p.observed_at)::float8, e.sport_id
+           b.is_aggregate, p.price::float8, extract(epoch FROM p.observed_at)::float8, e.sport_id,
+           p.available::float8
     FROM odds_price p
     JOIN odds_selection s ON s.id = p.selection_id
     JOIN odds_event e ON e.id = s.event_id
@@ -94,7 +96,8 @@ def current_quotes(
 
 class SelectionSummary(NamedTuple):
     """A selection of an event that has not started: its number of current prices, its best bookmaker
-    price and who offers it (the lowest id among equal prices), and each reference book's price."""
+    price (the best net of commissions, when they are given) and who offers it (the lowest id among
+    equal prices), and each reference book's price."""
 
     selection_id: int
     event_id: int
@@ -106,19 +109,21 @@ class SelectionSummary(NamedTuple):
     prices: int
     top_price: float | None
     top_bookmaker_id: int | None
-    references: tuple[tuple[int, float, float], ...]  # (bookmaker id, price, observed epoch) of those quoting it
+    # (bookmaker id, price, observed epoch, available) of those quoting it
+    references: tuple[tuple[int, float, float, float | None], ...]
 
 
 SELECTIONS_SQL = f"""
     SELECT s.id, s.event_id, s.market, s.outcome, s.point::float8, s.line::float8, e.sport_id, p.n,
-           p.top_price, p.top_book{{columns}}
+           p.top_paid, p.top_book{{columns}}
     FROM (
         SELECT selection_id, count(*) AS n,
-               max(price::float8) FILTER (WHERE NOT aggregate) AS top_price,
-               (array_agg(bookmaker_id ORDER BY price DESC, bookmaker_id) FILTER (WHERE NOT aggregate))[1]
+               max(paid) FILTER (WHERE NOT aggregate) AS top_paid,
+               (array_agg(bookmaker_id ORDER BY paid DESC, bookmaker_id) FILTER (WHERE NOT aggregate))[1]
                    AS top_book
                {{references}}
-        FROM (SELECT p.*, p.bookmaker_id = ANY(ARRAY(SELECT id FROM odds_bookmaker WHERE is_aggregate)) AS aggregate
+        FROM (SELECT p.*, p.bookmaker_id = ANY(ARRAY(SELECT id FROM odds_bookmaker WHERE is_aggregate)) AS aggregate,
+                     {{paid}} AS paid
               FROM odds_price p) odds_price
         WHERE selection_id IN (
             SELECT s.id FROM odds_selection s JOIN odds_event e ON e.id = s.event_id WHERE {UPCOMING}{{scope}})
@@ -130,35 +135,52 @@ SELECTIONS_SQL = f"""
 REFERENCE_PRICE = (
     ", max(price::float8) FILTER (WHERE bookmaker_id = {id}) AS price{id}"
     ", max(extract(epoch FROM observed_at)::float8) FILTER (WHERE bookmaker_id = {id}) AS at{id}"
+    ", max(available::float8) FILTER (WHERE bookmaker_id = {id}) AS available{id}"
 )
+# A price net of its bookmaker's commission (``pricing.net_price``): the rates come as an array
+# indexed by bookmaker id (a smallint), so no join is needed.
+NET_PRICE = "1 + (p.price::float8 - 1) * (1 - coalesce((%(rates)s::float8[])[p.bookmaker_id], 0))"
 
 
 def selection_summaries(
-    *, now: datetime, references: Iterable[int], event_ids: Iterable[int] | None = None
+    *,
+    now: datetime,
+    references: Iterable[int],
+    event_ids: Iterable[int] | None = None,
+    commissions: Mapping[int, float] | None = None,
 ) -> list[SelectionSummary]:
     """Every selection of the events (all, or these) that have not started, summarised in the database:
     one aggregate instead of every price, all that a sharp-book strategy needs to price a line and a
-    surebet to be found."""
+    surebet to be found. With ``commissions`` (bookmaker id: share), the best price is the best net
+    of them, and the price returned its quoted one."""
     refs = sorted({int(book) for book in references})
+    rates = {int(book): rate for book, rate in (commissions or {}).items() if rate}
     sql = SELECTIONS_SQL.format(
-        columns="".join(f", p.price{book}, p.at{book}" for book in refs),
+        columns="".join(f", p.price{book}, p.at{book}, p.available{book}" for book in refs),
         references="".join(REFERENCE_PRICE.format(id=book) for book in refs),
         scope="" if event_ids is None else " AND s.event_id = ANY(%(events)s)",
+        paid=NET_PRICE if rates else "p.price::float8",
     )
     params: dict[str, Any] = {"now": now}
     if event_ids is not None:
         params["events"] = list(event_ids)
+    if rates:
+        params["rates"] = [rates.get(book, 0.0) for book in range(1, max(rates) + 1)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if rates:  # the best price as quoted, from its net price: prices have 3 places, the float 15 digits
+        rows = [
+            (*row[:8], _quoted(row[8], rates.get(row[9], 0.0)), *row[9:]) if row[8] is not None else row for row in rows
+        ]
     return [
         SelectionSummary._make(
             (
                 *row[:10],
                 tuple(
-                    (book, row[10 + 2 * i], row[11 + 2 * i])
+                    (book, row[10 + 3 * i], row[11 + 3 * i], row[12 + 3 * i])
                     for i, book in enumerate(refs)
-                    if row[10 + 2 * i] is not None
+                    if row[10 + 3 * i] is not None
                 ),
             )
         )
@@ -166,10 +188,16 @@ def selection_summaries(
     ]
 
 
+def _quoted(paid: float, rate: float) -> float:
+    """The quoted price whose net of ``rate`` is ``paid`` (``pricing.net_price`` undone)."""
+    return round(1 + (paid - 1) / (1 - rate), 3) if rate else paid
+
+
 # A nested loop over the primary key (OFFSET 0 keeps the planner from flattening it into a hash of
 # every price): the selections asked for are those whose best price has the edge, a fraction of them.
 ABOVE_SQL = """
-    SELECT p.selection_id, p.bookmaker_id, p.price::float8, extract(epoch FROM p.observed_at)::float8
+    SELECT p.selection_id, p.bookmaker_id, p.price::float8, extract(epoch FROM p.observed_at)::float8,
+           p.available::float8
     FROM unnest(%(selections)s::bigint[], %(lowest)s::float8[]) AS t(selection_id, lowest)
     CROSS JOIN LATERAL (
         SELECT * FROM odds_price p
@@ -180,14 +208,15 @@ ABOVE_SQL = """
 """
 
 
-def prices_at_least(lowest: dict[int, float]) -> list[tuple[int, int, float, float]]:
+def prices_at_least(lowest: dict[int, float]) -> list[tuple[int, int, float, float, float | None]]:
     """The current bookmaker prices (not aggregates) of these selections at or above each one's
-    lowest price ``{selection id: price}``: (selection id, bookmaker id, price, observed epoch)."""
+    lowest price ``{selection id: price}``: (selection id, bookmaker id, price, observed epoch,
+    available at the price)."""
     if not lowest:
         return []
     with connection.cursor() as cursor:
         cursor.execute(ABOVE_SQL, {"selections": list(lowest), "lowest": list(lowest.values())})
-        above: list[tuple[int, int, float, float]] = cursor.fetchall()
+        above: list[tuple[int, int, float, float, float | None]] = cursor.fetchall()
         return above
 
 
@@ -228,15 +257,16 @@ CROSS JOIN LATERAL (
     LIMIT 1
 ) best
 JOIN odds_bookmaker b ON b.id = best.bookmaker_id
-WHERE s.event_id = ANY(%(events)s) AND (%(markets)s::text[] IS NULL OR s.market = ANY(%(markets)s::text[]))
+WHERE s.event_id = ANY(%(events)s) AND s.market = ANY(%(markets)s::text[])
 """
 
 
 def best_prices(event_ids: list[int], markets: list[str] | None = None) -> list[BestPriceRow]:
-    """The best current bookmaker price of every selection of these events (of these markets), and who
-    offers it: one query that reads a few index entries per selection, whatever the size of the table."""
+    """The best current bookmaker price of every selection of these events (of these markets, or every
+    back market: a lay price is no price to back at), and who offers it: one query that reads a few
+    index entries per selection, whatever the size of the table."""
     with connection.cursor() as cursor:
-        cursor.execute(BEST_PRICES, {"events": list(event_ids), "markets": markets or None})
+        cursor.execute(BEST_PRICES, {"events": list(event_ids), "markets": markets or BACK_MARKETS})
         return [BestPriceRow(*row) for row in cursor.fetchall()]
 
 
@@ -329,17 +359,20 @@ SELECT s.id, s.market, s.line, s.outcome, s.point, array_agg(DISTINCT h.bookmake
 FROM odds_selection s
 JOIN odds_pricehistory h ON h.selection_id = s.id
 JOIN odds_bookmaker b ON b.id = h.bookmaker_id AND NOT b.is_aggregate
-WHERE s.event_id = %(event)s AND h.observed_at >= %(start)s AND h.observed_at <= %(end)s
+WHERE s.event_id = %(event)s AND s.market = ANY(%(markets)s)
+  AND h.observed_at >= %(start)s AND h.observed_at <= %(end)s
 GROUP BY s.id
 ORDER BY s.market, s.line, s.outcome
 """
 
 
 def quoted_selections(*, event_id: int, start: datetime, end: datetime) -> list[QuotedSelection]:
-    """Every selection of the event with a bookmaker price observed from ``start`` to ``end`` (both
-    included), summarised: one query, one row a selection whatever the length of its history."""
+    """Every selection of the event's back markets (a lay price charts no line) with a bookmaker price
+    observed from ``start`` to ``end`` (both included), summarised: one query, one row a selection
+    whatever the length of its history."""
     with connection.cursor() as cursor:
-        cursor.execute(QUOTED_SELECTIONS, {"event": event_id, "start": start, "end": end})
+        params: dict[str, Any] = {"event": event_id, "start": start, "end": end, "markets": BACK_MARKETS}
+        cursor.execute(QUOTED_SELECTIONS, params)
         return [QuotedSelection(*row) for row in cursor.fetchall()]
 
 
@@ -498,10 +531,11 @@ class FinishedSelection(NamedTuple):
 
 
 FINISHED = "e.sport_id = %(sport)s AND e.home_score IS NOT NULL AND e.away_score IS NOT NULL AND NOT e.cancelled"
+# Back markets only: a lay line is no market of its own to score.
 FINISHED_SELECTIONS = f"""
 SELECT s.id, e.id, e.home_team, e.away_team, e.home_score, e.away_score, s.market, s.line, s.outcome, s.point
 FROM odds_event e JOIN odds_selection s ON s.event_id = e.id
-WHERE {FINISHED}
+WHERE {FINISHED} AND s.market = ANY(%(markets)s)
 ORDER BY e.commence_time, e.id, s.market, s.line, s.outcome
 """
 
@@ -509,7 +543,7 @@ ORDER BY e.commence_time, e.id, s.market, s.line, s.outcome
 def finished_selections(*, sport_id: int) -> list[FinishedSelection]:
     """Every outcome of every line of the sport's events with a result, in kick-off order: one query."""
     with connection.cursor() as cursor:
-        cursor.execute(FINISHED_SELECTIONS, {"sport": sport_id})
+        cursor.execute(FINISHED_SELECTIONS, {"sport": sport_id, "markets": BACK_MARKETS})
         return [FinishedSelection(*row) for row in cursor.fetchall()]
 
 

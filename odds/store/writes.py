@@ -42,6 +42,9 @@ class QuoteRows:
     # (selection number, bookmaker id, price, observed at), the price and time as COPY text
     prices: list[tuple[int, int, str, str]] = field(default_factory=list)
     text: CopyText = field(default_factory=CopyText)
+    # The amount an exchange has on offer at a price, as COPY text, by the price's place in ``prices``:
+    # a few exchanges' prices have one, so the other rows carry no column for it.
+    available: dict[int, str] = field(default_factory=dict)
 
 
 SELECTION_TABLE = """
@@ -68,7 +71,7 @@ SELECT i.number, s.id FROM incoming_selection i JOIN odds_selection s USING (eve
 RESOLVED_TABLE = """
 CREATE TEMP TABLE resolved_price (
     selection_id bigint NOT NULL, bookmaker_id smallint NOT NULL, price numeric(8, 3) NOT NULL,
-    observed_at timestamptz NOT NULL, new_selection boolean NOT NULL,
+    observed_at timestamptz NOT NULL, new_selection boolean NOT NULL, available numeric(14, 2),
     previous_in_batch numeric(8, 3), previous_time_in_batch timestamptz,
     position_in_batch integer NOT NULL DEFAULT 1, latest_in_batch boolean NOT NULL DEFAULT true
 ) ON COMMIT DROP
@@ -122,6 +125,7 @@ WHERE EXCLUDED.last_seen_at > k.last_seen_at
 MOVE_CURRENT = f"""
 UPDATE odds_price c
 SET price = latest.price, observed_at = latest.observed_at, collected_at = %(collected_at)s,
+    available = latest.available,
     last_seen_at = CASE WHEN latest.price = c.price THEN greatest(c.last_seen_at, {SEEN.format(row="latest")})
                         ELSE {SEEN.format(row="latest")} END
 FROM resolved_price latest
@@ -160,9 +164,10 @@ WHERE p.selection_id = s.id AND p.bookmaker_id = u.bookmaker_id AND p.observed_a
 # observation overrides is forgotten. ON CONFLICT covers a concurrent ingestion inserting it first.
 NEW_CURRENT = f"""
 WITH inserted AS (
-    INSERT INTO odds_price AS c (selection_id, bookmaker_id, price, observed_at, collected_at, last_seen_at)
+    INSERT INTO odds_price AS c (selection_id, bookmaker_id, price, observed_at, collected_at, last_seen_at,
+                                 available)
     SELECT latest.selection_id, latest.bookmaker_id, latest.price, latest.observed_at, %(collected_at)s,
-           {SEEN.format(row="latest")}
+           {SEEN.format(row="latest")}, latest.available
     FROM resolved_price latest
     WHERE latest.latest_in_batch
       AND NOT EXISTS (
@@ -174,6 +179,7 @@ WITH inserted AS (
             AND w.withdrawn_at >= latest.observed_at)
     ON CONFLICT (selection_id, bookmaker_id) DO UPDATE
     SET price = EXCLUDED.price, observed_at = EXCLUDED.observed_at, collected_at = EXCLUDED.collected_at,
+        available = EXCLUDED.available,
         last_seen_at = CASE WHEN EXCLUDED.price = c.price THEN greatest(c.last_seen_at, EXCLUDED.last_seen_at)
                             ELSE EXCLUDED.last_seen_at END
     WHERE EXCLUDED.observed_at > c.observed_at
@@ -218,14 +224,14 @@ SET withdrawn_at = greatest(w.withdrawn_at, EXCLUDED.withdrawn_at)
 """
 
 
-# (selection id, bookmaker id, price, observed at, whether the selection is new), as COPY text
-ResolvedPrice = tuple[int, int, str, str, bool]
+# (selection id, bookmaker id, price, observed at, whether the selection is new[, available]), as COPY text
+ResolvedPrice = tuple[Any, ...]
 
 
 def _in_batch_order(prices: list[ResolvedPrice], text: CopyText) -> list[tuple[object, ...]] | None:
     """For a batch that quotes a (selection, bookmaker) more than once, each price with the price and
     time before it in the batch, its position and whether it is the latest; None when none repeats."""
-    keys = {(selection, book) for selection, book, _, _, _ in prices}
+    keys = {(row[0], row[1]) for row in prices}
     if len(keys) == len(prices):
         return None
     moments = {copied: moment for moment, copied in text.items() if isinstance(moment, datetime)}
@@ -274,9 +280,14 @@ def write_prices(
         prices: list[ResolvedPrice] = [
             (ids[number], book, price, at, ids[number] in new) for number, book, price, at in rows.prices
         ]
+        columns = RESOLVED_COLUMNS
+        if rows.available:
+            available = rows.available
+            prices = [(*row, available.get(index)) for index, row in enumerate(prices)]
+            columns += ", available"
         cursor.execute(RESOLVED_TABLE)
         ordered = _in_batch_order(prices, rows.text)
-        columns = RESOLVED_COLUMNS if ordered is None else f"{RESOLVED_COLUMNS}, {IN_BATCH_COLUMNS}"
+        columns = columns if ordered is None else f"{columns}, {IN_BATCH_COLUMNS}"
         with cursor.copy(f"COPY resolved_price ({columns}) FROM STDIN") as copy:
             for price in prices if ordered is None else ordered:
                 copy.write_row(price)

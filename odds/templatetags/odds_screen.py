@@ -4,6 +4,8 @@ the whole of the rest. Formatted by the filters of every page (``web.templatetag
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -35,9 +37,15 @@ def price_cells(row: OutcomeRow, bet_new: str, reference: int | None = None) -> 
         cells.append(
             f'<td class="num{best}"><a class="price" id="{cell.dom_id}" href="{href}" hx-get="{href}">'
             f'<span class="book">{escape(cell.bookmaker.title)}</span> <span class="odds">{odds(cell.price)}</span>'
-            f'{mark} <span class="edge{value} {posneg(cell.edge)}">{signed_pct(cell.edge)}</span></a></td>'
+            f"{mark}{_net(cell.net_price)} "
+            f'<span class="edge{value} {posneg(cell.edge)}">{signed_pct(cell.edge)}</span></a></td>'
         )
     return mark_safe("".join(cells))  # noqa: S308 - the title and the link escaped above, the rest our own
+
+
+def _net(price: Decimal | None) -> str:
+    """An exchange's price net of its commission, beside the quoted one."""
+    return "" if price is None else f' <span class="net" title="after commission">net {odds(price)}</span>'
 
 
 @register.simple_tag

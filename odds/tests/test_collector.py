@@ -45,7 +45,7 @@ def test_a_collection_ingests_and_records_credits(epl_jan15):
     run = outcome.run
     assert run.status == CollectorRun.OK
     assert (run.credits_remaining, run.credits_used, run.credits_last) == (480, 20, 2)
-    assert (run.events_seen, run.prices_seen, run.history_written) == (15, 785, 785)
+    assert (run.events_seen, run.prices_seen, run.history_written) == (15, 842, 842)
     assert len(outcome.event_ids) == 15
     assert responses.calls[0].request.params["markets"] == "h2h,spreads"  # type: ignore[attr-defined]  # responses adds params
     assert run.key_fingerprint == key_fingerprint(KEY) != KEY

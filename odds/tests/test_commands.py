@@ -11,7 +11,7 @@ def test_import_odds_prints_what_it_read_and_wrote(capsys):
     path = DATA / "epl_odds_2024-01-15.json"
     call_command("import_odds", str(path), sport="soccer_epl")
     assert capsys.readouterr().out.strip() == (
-        f"{path}: 15 events, 785 prices read, 785 history rows written, 0 rejected."
+        f"{path}: 15 events, 842 prices read, 842 history rows written, 0 rejected."
     )
     call_command("import_odds", str(path), sport="soccer_epl")
     assert "0 history rows written" in capsys.readouterr().out

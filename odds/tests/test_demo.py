@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -65,3 +66,38 @@ def test_the_demo_goes_through_ingestion_and_is_idempotent():
     assert PriceHistory.objects.count() == rows
     assert Event.objects.filter(source="demo", completed=True).exists()
     assert not Event.objects.exclude(source="demo").exists()
+
+
+def test_the_exchange_lays_every_match_result_around_the_fair_price_with_amounts_on_offer():
+    [exchange] = [book for book in BOOKS if book.exchange]
+    event = next(e for e in snapshot_at(NOW, 7).events if e.quotes)
+    back = {q.outcome: q for q in event.quotes if q.bookmaker == exchange.key and q.market == "h2h"}
+    lay = {q.outcome: q for q in event.quotes if q.bookmaker == exchange.key and q.market == "h2h_lay"}
+    assert set(lay) == set(back) == {event.home_team, "Draw", event.away_team}
+    for outcome, laid in lay.items():
+        assert laid.price > back[outcome].price  # a lay price above the back price, never crossed
+        assert laid.point == laid.line == 0
+        assert laid.available is not None
+        assert back[outcome].available is not None
+        assert laid.available > 0
+    # The back prices carry the margin one way, the lay prices the other: 1.02 and 0.98 or so.
+    assert sum(1 / float(q.price) for q in back.values()) == pytest.approx(1 + exchange.margin, abs=0.02)
+    assert sum(1 / float(q.price) for q in lay.values()) == pytest.approx(1 - exchange.margin, abs=0.02)
+    others = [q for q in event.quotes if q.bookmaker != exchange.key]
+    assert {q.market for q in others} == {"h2h", "spreads", "totals"}
+    assert all(q.available is None for q in others)
+
+
+@pytest.mark.django_db
+def test_the_demo_exchange_takes_betfairs_commission_and_its_lay_prices_are_stored():
+    from odds.models import Bookmaker, Price
+
+    run_demo(now=NOW)
+    assert Bookmaker.objects.values_list("is_exchange", "commission").get(key="betfair_ex_eu") == (
+        True,
+        Decimal("0.0500"),
+    )
+    lays = Price.objects.filter(selection__market="h2h_lay")
+    assert lays.exists()
+    assert not lays.exclude(bookmaker__key="betfair_ex_eu").exists()
+    assert not lays.filter(available__isnull=True).exists()

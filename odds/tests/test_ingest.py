@@ -16,17 +16,17 @@ def count_prices(payload) -> int:
         for e in payload
         for b in e["bookmakers"]
         for m in b["markets"]
-        if m["key"] in {"h2h", "spreads", "totals"}
+        if m["key"] in {"h2h", "spreads", "totals", "h2h_lay"}
     )
 
 
 def test_a_real_response_is_ingested_whole(epl_jan15):
     result = ingest_snapshot(snapshot=parse_odds(epl_jan15))
     assert result.events == len(epl_jan15) == 15
-    assert result.prices_seen == count_prices(epl_jan15) == 785
-    assert result.history_written == 785
-    assert Price.objects.count() == 785
-    assert PriceHistory.objects.count() == 785
+    assert result.prices_seen == count_prices(epl_jan15) == 842  # 57 of them the exchanges' lay prices
+    assert result.history_written == 842
+    assert Price.objects.count() == 842
+    assert PriceHistory.objects.count() == 842
     assert result.rejected == []
 
 
@@ -34,7 +34,7 @@ def test_reingesting_the_same_response_writes_nothing(epl_jan15, django_assert_m
     ingest_snapshot(snapshot=parse_odds(epl_jan15))
     again = ingest_snapshot(snapshot=parse_odds(epl_jan15))
     assert (again.history_written, again.current_updated) == (0, 0)
-    assert PriceHistory.objects.count() == 785
+    assert PriceHistory.objects.count() == 842
     assert Event.objects.count() == 15
 
 

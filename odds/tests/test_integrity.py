@@ -315,7 +315,7 @@ def test_the_same_response_ingested_by_two_processes_at_once_is_written_once():
         first.release()
     assert first.finish()[-1] == "committed"
     assert second.finish() == ["ingested", "0", "committed"]
-    assert PriceHistory.objects.count() == written == 785
+    assert PriceHistory.objects.count() == written == 842
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM (SELECT 1 FROM odds_pricehistory"

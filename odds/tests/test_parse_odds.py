@@ -79,7 +79,7 @@ def test_a_spread_without_point_is_rejected(epl_jan15):
 def test_other_markets_are_ignored_not_rejected(epl_jan15):
     payload = copy.deepcopy(epl_jan15)
     payload[0]["bookmakers"][0]["markets"].append(
-        {"key": "h2h_lay", "last_update": "2024-01-15T10:00:00Z", "outcomes": [{"name": "X", "price": 2}]}
+        {"key": "outrights", "last_update": "2024-01-15T10:00:00Z", "outcomes": [{"name": "X", "price": 2}]}
     )
     assert parse_odds(payload).rejected == []
 

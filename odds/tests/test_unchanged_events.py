@@ -16,11 +16,11 @@ def test_an_unchanged_response_is_counted_not_parsed(epl_jan15):
     collected = dict(Event.objects.values_list("provider_id", "last_collected_at"))
     snapshot, result = ingest_odds(copy.deepcopy(epl_jan15))
     assert (result.history_written, result.current_updated, result.withdrawn) == (0, 0, 0)
-    assert result.prices_seen == snapshot.unchanged == 785
+    assert result.prices_seen == snapshot.unchanged == 842
     assert snapshot.quote_count == 0
     ours = [m for e in epl_jan15 for b in e["bookmakers"] for m in b["markets"] if m["key"] in MARKET_KEYS]
     assert len(snapshot.unchanged_markets) == len(ours)
-    assert PriceHistory.objects.count() == 785
+    assert PriceHistory.objects.count() == 842
     assert all(Event.objects.get(provider_id=key).last_collected_at > at for key, at in collected.items())
 
 
@@ -34,7 +34,7 @@ def test_a_changed_market_is_parsed_and_the_rest_of_its_event_is_not(epl_jan15):
     snapshot, result = ingest_odds(later)
     # Only the changed market was parsed; the other events and markets were skipped as unchanged.
     assert [len(e.quotes) for e in snapshot.events] == [len(market["outcomes"]) if i == 3 else 0 for i in range(15)]
-    assert result.prices_seen == 785
+    assert result.prices_seen == 842
     assert result.history_written == 1
     moved = Price.objects.get(
         selection__event__provider_id=later[3]["id"],
@@ -45,7 +45,7 @@ def test_a_changed_market_is_parsed_and_the_rest_of_its_event_is_not(epl_jan15):
     )
     assert float(moved.price) == market["outcomes"][0]["price"]
     again = ingest_odds(copy.deepcopy(later))
-    assert (again[0].quote_count, again[1].prices_seen, again[1].history_written) == (0, 785, 0)
+    assert (again[0].quote_count, again[1].prices_seen, again[1].history_written) == (0, 842, 0)
 
 
 def test_rejected_parts_are_reported_on_every_collection(epl_jan15):

@@ -16,7 +16,7 @@ from opportunities.detection import detect, find
 from opportunities.models import Opportunity, Strategy, Surebet
 from opportunities.pricing import devig, edge, kelly
 from opportunities.tests.factories import NOW, StrategyFactory, event_with, h2h_event, quotes
-from opportunities.valuation import StrategyRules, fair_line
+from opportunities.valuation import BookTerms, StrategyRules, fair_line
 from ops.timescale import PLAIN, active_path
 
 pytestmark = pytest.mark.django_db
@@ -267,7 +267,7 @@ def test_the_pass_reads_prices_in_a_constant_number_of_queries(strategy, django_
     detect(now=NOW)
     for i in range(3, 5):
         totals_event(f"a{i}")
-    with django_assert_num_queries(20) as small:  # 3 seen again, 2 new
+    with django_assert_num_queries(21) as small:  # 3 seen again, 2 new (and the bookmakers' terms)
         detect(now=NOW)
     for i in range(5, 40):
         totals_event(f"a{i}")
@@ -362,7 +362,7 @@ def test_reading_only_the_prices_with_an_edge_finds_what_reading_every_price_fin
     looked_at = []
     for s in strategies:
         allowed = {b.pk for b in s.bookmakers.all()}
-        rules = StrategyRules.from_strategy(s)
+        rules = StrategyRules.from_strategy(s, terms=BookTerms.stored())
         for group in full.values():
             fair = None
             if group.market in s.market_list:
@@ -372,26 +372,34 @@ def test_reading_only_the_prices_with_an_edge_finds_what_reading_every_price_fin
                 if book == s.reference_bookmaker_id or book in group.aggregates or (allowed and book not in allowed):
                     continue
                 for outcome, q in prices.items():
-                    value = edge(q.price, fair[outcome])
+                    net = rules.net_price(book, q.price)  # the exchange's price net of its 5% commission
+                    value = edge(net, fair[outcome])
                     if value >= float(s.min_edge) and float(s.min_price) <= q.price <= float(s.max_price):
-                        share = kelly(q.price, fair[outcome], float(s.kelly_fraction), cap=float(s.max_stake_share))
+                        share = kelly(net, fair[outcome], float(s.kelly_fraction), cap=float(s.max_stake_share))
                         looked_at.append(
                             (s.pk, q.selection_id, book, q.price, q.observed_epoch, fair[outcome], value, share)
                         )
     assert opportunities == sorted(looked_at)
-    # Among equal best prices, the lowest bookmaker id: stable from one pass to the next.
+    # Among equal best (net) prices, the lowest bookmaker id: stable from one pass to the next.
+    net_of = StrategyRules.from_strategy(strategy, terms=BookTerms.stored()).net_price
     for key, group in lines.items():
         for outcome, top in group.top.items():
+            best = max(
+                net_of(b, q[outcome].price)
+                for b, q in full[key].by_book.items()
+                if outcome in q and b not in full[key].aggregates
+            )
             equal = [
                 book
                 for book, q in full[key].by_book.items()
-                if book not in full[key].aggregates and outcome in q and q[outcome].price == top.price
+                if book not in full[key].aggregates and outcome in q and net_of(book, q[outcome].price) == best
             ]
             assert top.bookmaker_id == min(equal)
     surebets = [
         key
-        for key, prices in tops.items()
-        if len(prices) == len(outcomes[key]) and sum(1 / p for p in prices.values()) < 1
+        for key, group in lines.items()
+        if len(group.top) == len(outcomes[key])
+        and sum(1 / net_of(q.bookmaker_id, q.price) for q in group.top.values()) < 1
     ]
     assert surebets  # the market has some, found the same way
     pinnacle = strategy.reference_bookmaker_id

@@ -48,8 +48,8 @@ def test_metrics_after_a_collection_and_a_detection(client, settings):
     ).run
     detection = detect()
     samples = scrape(client)
-    assert value(samples, "monps_odds_prices_ingested_total", sport="soccer_epl", source="odds_api") == 785
-    assert value(samples, "monps_odds_history_rows_written_total", sport="soccer_epl", source="odds_api") == 785
+    assert value(samples, "monps_odds_prices_ingested_total", sport="soccer_epl", source="odds_api") == 842
+    assert value(samples, "monps_odds_history_rows_written_total", sport="soccer_epl", source="odds_api") == 842
     assert value(samples, "monps_collector_runs_total", kind="odds", status="ok") == 1
     assert value(samples, "monps_odds_api_credits_remaining") == 321
     assert value(samples, "monps_odds_api_key_rejected") == 0

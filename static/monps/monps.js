@@ -83,3 +83,16 @@
     if (first) first.scrollIntoView({ block: "nearest" });
   });
 })();
+
+// A form answered 422 comes back with its errors beside its fields: swapped as a 200 would be. htmx 2
+// swaps no 4xx answer unless told to (its responseHandling config); this holds either way.
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+})();
