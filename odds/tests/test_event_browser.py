@@ -116,6 +116,8 @@ def test_every_line_has_its_chart_with_prices_read_on_hover_or_tap(browser, live
             figure_id = f"line-{market}-{value.replace('-', 'm').replace('.', '_')}"
             page.locator(f"#pick-{market}").select_option(value)
             page.wait_for_selector(f"#{figure_id} svg.movement")
+            # The next pick only once htmx has settled the swap and bound the new picker, as a person's would.
+            page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
             assert page.locator(f"#movement-{market} figure.movement-line").count() == 1
             assert page.locator(f"#{figure_id} svg.movement").count() == 2
             seen.add(figure_id)
