@@ -111,6 +111,7 @@ def test_a_bet_from_the_odds_screen_shows_the_price_s_value_as_it_is_typed(page,
     page.wait_for_function(
         "w => document.querySelector('[data-slip=summary]').innerText.includes('to win ' + w)", arg=f"{to_win:,.2f}"
     )
+    settled(page)  # the stake's preview swapped in before the price is typed
     higher = price.price + Decimal("0.5")
     page.fill("#id_price", f"{higher:.2f}")
     page.wait_for_function("e => document.querySelector('[data-slip=edge]').innerText !== e", arg=edge_shown)
